@@ -1,0 +1,113 @@
+// The broker + ingest service: builds every part from config and plain dependencies and
+// returns something that can be stopped. main.ts and the tests both start it through here.
+
+import {
+  createIngestMetrics,
+  createIngestPipeline,
+  InMemoryLiveState,
+  type LiveStateStore,
+  openTelemetryStore,
+} from '@fleet/ingest';
+import type { EventBus, FleetConfig, Logger } from '@fleet/shared';
+import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
+import type { Registry } from 'prom-client';
+import { DeviceAuthenticator } from './auth.ts';
+import { createDeviceBroker, type DeviceBroker } from './broker.ts';
+import { listenBroker } from './listeners.ts';
+import { createBrokerMetrics } from './metrics.ts';
+import { RefusalLog } from './refusals.ts';
+
+export interface BrokerServiceDeps {
+  config: FleetConfig;
+  db: SqlDatabase;
+  questdbUrl: string;
+  bus: EventBus;
+  metricsRegistry: Registry;
+  log: Logger;
+}
+
+export interface BrokerService {
+  broker: DeviceBroker;
+  liveState: LiveStateStore;
+  mqttPort: number;
+  wsPort: number | undefined;
+  /** Rows waiting for or in a QuestDB commit. */
+  pendingRows(): number;
+  close(): Promise<void>;
+}
+
+export async function startBrokerService(deps: BrokerServiceDeps): Promise<BrokerService> {
+  const { config, db, bus, metricsRegistry, log } = deps;
+  const ingestMetrics = createIngestMetrics(metricsRegistry);
+  const brokerMetrics = createBrokerMetrics(metricsRegistry);
+  const store = await openTelemetryStore(deps.questdbUrl, config, ingestMetrics, log);
+  const liveState = new InMemoryLiveState();
+  const pipeline = createIngestPipeline({
+    writer: store.writer,
+    liveState,
+    bus,
+    metrics: ingestMetrics,
+    policy: {
+      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_S * 1000,
+      maxAgeMs: config.INGEST_MAX_AGE_DAYS * 86_400_000,
+    },
+    limits: {
+      maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
+      maxRecordsPerBatch: config.INGEST_MAX_RECORDS_PER_BATCH,
+      rejectSampleBytes: config.INGEST_REJECT_SAMPLE_BYTES,
+    },
+  });
+  const authenticator = new DeviceAuthenticator(
+    new DeviceRegistry(db),
+    config.DEVICE_AUTH_CACHE_TTL_S * 1000,
+  );
+  const broker = await createDeviceBroker({
+    authenticator,
+    pipeline,
+    bus,
+    refusals: new RefusalLog(brokerMetrics.refusals, log),
+    metrics: brokerMetrics,
+    log,
+    // Hold new connections back while the store is more than 80% full: a device that cannot
+    // be acknowledged is better told "server unavailable" than left waiting.
+    storeSaturated: () => store.writer.pendingRows > config.INGEST_MAX_PENDING_ROWS * 0.8,
+    limits: {
+      maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+      deviceMsgRate: config.MQTT_DEVICE_MSG_RATE,
+      deviceMsgBurst: config.MQTT_DEVICE_MSG_BURST,
+      connectRate: config.MQTT_CONNECT_RATE,
+      connectBurst: config.MQTT_CONNECT_BURST,
+      keepaliveMinS: config.MQTT_KEEPALIVE_MIN_S,
+      keepaliveMaxS: config.MQTT_KEEPALIVE_MAX_S,
+      connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+      drainTimeoutMs: config.MQTT_DRAIN_TIMEOUT_MS,
+      maxOutboundBytes: config.MQTT_MAX_OUTBOUND_BYTES,
+    },
+  });
+  const unsubscribe = bus.subscribe('device-changed', (change) => {
+    authenticator.invalidate(change.deviceId);
+    if (change.change === 'disabled' || change.change === 'token_reissued')
+      broker.disconnect(change.deviceId);
+  });
+  const listeners = await listenBroker(broker, {
+    host: config.MQTT_HOST,
+    tcpPort: config.MQTT_PORT,
+    wsPort: config.MQTT_WS_ENABLED ? config.MQTT_WS_PORT : undefined,
+    maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+  });
+  return {
+    broker,
+    liveState,
+    mqttPort: listeners.tcpPort,
+    wsPort: listeners.wsPort,
+    pendingRows: () => store.writer.pendingRows,
+    async close() {
+      unsubscribe();
+      await listeners.close();
+      await broker.close();
+      // Rows already queued are committed before the process goes (their PUBACKs are lost
+      // with the connections, so the devices re-send and dedup absorbs the copies).
+      await store.close();
+    },
+  };
+}

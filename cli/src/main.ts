@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import {
+  configMarkdownTable,
+  createLogger,
+  errorMessage,
+  FleetError,
+  loadConfigOrExit,
+  openDomainDatabase,
+  silentLogger,
+} from '@fleet/shared';
+import type { SqlDatabase } from '@fleet/shared/db';
+// The `fleet` command: `npm start` runs `fleet start`; `npm run fleet -- <command>` the rest.
+import { Command, CommanderError } from 'commander';
+import { addDevice, listDevices, reissueToken, setDeviceDisabled } from './devices.ts';
+import { startPlatform } from './start.ts';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+async function withDatabase(fn: (db: SqlDatabase) => Promise<void>): Promise<void> {
+  const config = loadConfigOrExit();
+  const db = await openDomainDatabase(config, silentLogger());
+  try {
+    await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const program = new Command('fleet')
+  .description('Fleet telemetry platform')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('start')
+  .description('run the platform: managed QuestDB, MQTT broker and ingest')
+  .action(async () => {
+    const config = loadConfigOrExit();
+    await startPlatform(config, createLogger('launcher', config.LOG_LEVEL), out);
+  });
+
+const devices = program.command('devices').description('provision and manage devices');
+devices
+  .command('add')
+  .description('provision a device; prints its id and token (the token is shown only once)')
+  .requiredOption('--name <name>', 'unique name within the organisation, e.g. van-7')
+  .requiredOption('--kind <kind>', 'vehicle or equipment')
+  .option('--org <slug>', 'organisation', 'demo')
+  .option('--json', 'print JSON')
+  .action((o: { name: string; kind: string; org: string; json?: boolean }) =>
+    withDatabase((db) => addDevice(db, { out }, o)),
+  );
+devices
+  .command('list')
+  .description('list the devices of an organisation')
+  .option('--org <slug>', 'organisation', 'demo')
+  .option('--json', 'print JSON')
+  .action((o: { org: string; json?: boolean }) => withDatabase((db) => listDevices(db, { out }, o)));
+devices
+  .command('disable <id>')
+  .description('refuse the device from now on')
+  .action((id: string) => withDatabase((db) => setDeviceDisabled(db, { out }, id, true)));
+devices
+  .command('enable <id>')
+  .description('accept a disabled device again')
+  .action((id: string) => withDatabase((db) => setDeviceDisabled(db, { out }, id, false)));
+devices
+  .command('token <id>')
+  .description('issue a new token; the old one stops working')
+  .option('--json', 'print JSON')
+  .action((id: string, o: { json?: boolean }) => withDatabase((db) => reissueToken(db, { out }, id, o.json)));
+
+program
+  .command('config')
+  .description('print every setting with its default and unit')
+  .action(() => {
+    out(configMarkdownTable());
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  process.stderr.write(`fleet: ${err instanceof FleetError ? err.message : errorMessage(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,79 @@
+// `npm start`: the whole platform on one machine with embedded defaults. QuestDB runs as a
+// managed child (unless QUESTDB_URL is set); the broker + ingest service runs as its own process
+// so it has a core to itself. Every child is tied to this process and stops with it.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  exitOf,
+  type FleetConfig,
+  type Logger,
+  provideQuestDb,
+  spawnTied,
+  stopChild,
+  waitForPort,
+} from '@fleet/shared';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export async function startPlatform(
+  config: FleetConfig,
+  log: Logger,
+  out: (line: string) => void,
+): Promise<never> {
+  if (
+    !config.QUESTDB_URL &&
+    !existsSync(resolve(ROOT, config.QUESTDB_JAR)) &&
+    !existsSync(config.QUESTDB_JAR)
+  ) {
+    out('QuestDB is not here yet: fetching it once with Maven...');
+    const fetched = spawnSync('bash', [resolve(ROOT, 'scripts/fetch-questdb.sh')], { stdio: 'inherit' });
+    if (fetched.status !== 0) throw new Error('could not fetch QuestDB (see above); or set QUESTDB_URL');
+  }
+  const questdb = await provideQuestDb(
+    {
+      ...config,
+      QUESTDB_JAR: existsSync(config.QUESTDB_JAR) ? config.QUESTDB_JAR : resolve(ROOT, config.QUESTDB_JAR),
+    },
+    log,
+  );
+  const broker = spawnTied(process.execPath, [resolve(ROOT, 'broker/src/main.ts')], {
+    stdio: 'inherit',
+    env: { ...process.env, QUESTDB_URL: questdb.url },
+  });
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    out('Stopping...');
+    await stopChild(broker);
+    await questdb.stop();
+    out('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  void exitOf(broker).then((code) => {
+    if (!stopping) {
+      log.error({ code }, 'broker process exited');
+      void stopAll(1);
+    }
+  });
+
+  if (!(await waitForPort(config.MQTT_PORT, broker, 60_000))) {
+    await stopAll(1);
+  }
+  out('');
+  out('Fleet platform is running.');
+  out(`  MQTT (devices):        mqtt://${config.MQTT_HOST}:${config.MQTT_PORT}`);
+  if (config.MQTT_WS_ENABLED)
+    out(`  MQTT over WebSocket:   ws://${config.MQTT_HOST}:${config.MQTT_WS_PORT}/mqtt`);
+  out(`  QuestDB console:       ${questdb.url}${questdb.managed ? ' (managed)' : ' (external)'}`);
+  out(`  Data:                  ${resolve(config.DATA_DIR)}`);
+  out(
+    '  Add a device:          npm run fleet -- devices add --name van-7 --kind vehicle  (with the platform stopped)',
+  );
+  out('Press Ctrl-C to stop.');
+  return new Promise<never>(() => {});
+}

@@ -1,0 +1,212 @@
+// Group commit: many devices' rows go to QuestDB in one request, and each caller's promise
+// resolves only when the request that carried its rows succeeded. This is what lets a PUBACK
+// mean "stored" (DESIGN.md, "Where the work happens") at a rate one request per message could
+// never reach.
+//
+// Failure model: a failed commit puts its rows back at the head of the queue and is retried
+// with capped exponential backoff, forever; the callers keep waiting (their devices get no
+// PUBACK yet). Memory is bounded by `maxPendingRows`: past it, `write` refuses at once with a
+// BackpressureError and the broker disconnects the publisher, which keeps and re-sends.
+import { FleetError } from '@fleet/shared';
+
+export interface CommitTransport<Row> {
+  /** Sends the rows as one request; resolves once they are durable. */
+  send(rows: readonly Row[]): Promise<void>;
+}
+
+export interface GroupCommitOptions {
+  /** Longest a row waits for its commit to start. */
+  flushIntervalMs: number;
+  /** Rows in one commit (a single oversized write still goes alone). */
+  maxCommitRows: number;
+  /** Commits in flight at once. */
+  maxInFlight: number;
+  /** Rows queued or in flight before `write` refuses. */
+  maxPendingRows: number;
+  /** Longest pause between retries of a failed commit. */
+  retryMaxMs: number;
+}
+
+export interface GroupCommitObserver {
+  committed?(rows: number, ms: number): void;
+  failed?(rows: number, err: unknown, nextRetryMs: number): void;
+  recovered?(downForMs: number): void;
+}
+
+export class BackpressureError extends FleetError {
+  constructor(pending: number) {
+    super('ingest_backpressure', `ingest is holding ${pending} rows for the store; try again later`);
+  }
+}
+
+export class WriterClosedError extends FleetError {
+  constructor() {
+    super('ingest_closed', 'the writer is closed');
+  }
+}
+
+interface PendingWrite<Row> {
+  rows: readonly Row[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class GroupCommitWriter<Row> {
+  readonly #transport: CommitTransport<Row>;
+  readonly #o: GroupCommitOptions;
+  readonly #observer: GroupCommitObserver;
+  #queue: PendingWrite<Row>[] = [];
+  #queuedRows = 0;
+  #inFlightRows = 0;
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs = 0;
+  #failingSince: number | undefined;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(
+    transport: CommitTransport<Row>,
+    options: GroupCommitOptions,
+    observer: GroupCommitObserver = {},
+  ) {
+    this.#transport = transport;
+    this.#o = options;
+    this.#observer = observer;
+  }
+
+  /** Rows queued or being sent. */
+  get pendingRows(): number {
+    return this.#queuedRows + this.#inFlightRows;
+  }
+
+  /** False while commits are failing (the store is down or refusing). */
+  get healthy(): boolean {
+    return this.#failingSince === undefined;
+  }
+
+  /** Resolves when the rows are committed. Throws BackpressureError at once when full. */
+  write(rows: readonly Row[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new WriterClosedError());
+    if (rows.length === 0) return Promise.resolve();
+    if (this.pendingRows + rows.length > this.#o.maxPendingRows) {
+      return Promise.reject(new BackpressureError(this.pendingRows));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ rows, resolve, reject });
+      this.#queuedRows += rows.length;
+      if (this.#queuedRows >= this.#o.maxCommitRows) this.#pump();
+      else this.#timer ??= setTimeout(() => this.#pump(), this.#o.flushIntervalMs);
+    });
+  }
+
+  #pump(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#retryTimer !== undefined) return; // a failed commit waits first; it keeps the order
+    while (this.#inFlight < this.#o.maxInFlight && this.#queue.length > 0) {
+      const group = this.#takeGroup();
+      void this.#commit(group);
+    }
+    this.#notifyIdle();
+  }
+
+  #takeGroup(): PendingWrite<Row>[] {
+    const group: PendingWrite<Row>[] = [];
+    let rows = 0;
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0] as PendingWrite<Row>;
+      if (group.length > 0 && rows + next.rows.length > this.#o.maxCommitRows) break;
+      this.#queue.shift();
+      group.push(next);
+      rows += next.rows.length;
+    }
+    this.#queuedRows -= rows;
+    return group;
+  }
+
+  async #commit(group: PendingWrite<Row>[]): Promise<void> {
+    const rows = group.length === 1 ? (group[0] as PendingWrite<Row>).rows : group.flatMap((w) => w.rows);
+    this.#inFlight++;
+    this.#inFlightRows += rows.length;
+    const started = performance.now();
+    try {
+      await this.#transport.send(rows);
+      this.#inFlight--;
+      this.#inFlightRows -= rows.length;
+      if (this.#failingSince !== undefined) {
+        this.#observer.recovered?.(Date.now() - this.#failingSince);
+        this.#failingSince = undefined;
+      }
+      this.#retryDelayMs = 0;
+      this.#observer.committed?.(rows.length, performance.now() - started);
+      for (const w of group) w.resolve();
+    } catch (err) {
+      this.#inFlight--;
+      this.#inFlightRows -= rows.length;
+      this.#failingSince ??= Date.now();
+      this.#queue.unshift(...group);
+      this.#queuedRows += rows.length;
+      this.#retryDelayMs = Math.min(this.#o.retryMaxMs, Math.max(50, this.#retryDelayMs * 2));
+      this.#observer.failed?.(rows.length, err, this.#retryDelayMs);
+      if (this.#closed && this.#closeDeadlinePassed()) {
+        this.#rejectAll(err);
+        return;
+      }
+      if (this.#retryTimer === undefined) {
+        this.#retryTimer = setTimeout(() => {
+          this.#retryTimer = undefined;
+          this.#pump();
+        }, this.#retryDelayMs);
+      }
+    }
+    if (this.#queuedRows >= this.#o.maxCommitRows || (this.#queue.length > 0 && this.#timer === undefined)) {
+      this.#pump();
+    }
+    this.#notifyIdle();
+  }
+
+  #closeDeadline = 0;
+  #closeDeadlinePassed(): boolean {
+    return Date.now() > this.#closeDeadline;
+  }
+
+  #rejectAll(err: unknown): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const waiting = this.#queue;
+    this.#queue = [];
+    this.#queuedRows = 0;
+    for (const w of waiting) w.reject(err);
+    this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
+    if (this.pendingRows > 0 || this.#inFlight > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  drained(): Promise<void> {
+    if (this.pendingRows === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops taking writes and commits what is queued, retrying for up to `timeoutMs`; what is
+   * still unwritten then is rejected (its devices got no PUBACK and will re-send).
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.#closed) return this.drained();
+    this.#closed = true;
+    this.#closeDeadline = Date.now() + timeoutMs;
+    this.#pump();
+    const timeout = new Promise<'timeout'>((r) => setTimeout(r, timeoutMs, 'timeout').unref());
+    if ((await Promise.race([this.drained(), timeout])) === 'timeout') {
+      this.#rejectAll(new WriterClosedError());
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// Validation of decoded records: pure functions, plain inputs and outputs. A record that fails
+// is never dropped silently: the pipeline stores it in telemetry_rejects with the reason here.
+import { TELEMETRY_FIELDS, type TelemetryRecord } from '@fleet/shared';
+
+/** The reject reasons of the ingest tier: the catalogue of codes stored and counted. */
+export const REJECT_REASONS = [
+  // whole payload
+  'payload_too_large',
+  'too_many_records',
+  'malformed_protobuf',
+  'nesting_too_deep',
+  'empty_batch',
+  // one record
+  'seq_missing',
+  'ts_missing',
+  'ts_in_future',
+  'ts_too_old',
+  'not_finite',
+  'out_of_range',
+  'half_position',
+  'dtc_invalid',
+  'unknown_event_kind',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface ValidationPolicy {
+  /** A record more than this far ahead of the server clock is rejected. */
+  maxFutureSkewMs: number;
+  /** A record older than this is rejected. */
+  maxAgeMs: number;
+}
+
+export type Verdict = { ok: true } | { ok: false; reason: RejectReason; detail: string };
+
+const OK: Verdict = { ok: true };
+const DTC_PATTERN = /^[PCBU][0-9A-F]{4}$/;
+const MAX_DTC_CODES = 32;
+
+/** Checks device time against the server clock; shared by telemetry and events. */
+export function checkDeviceTime(ts: number, now: number, policy: ValidationPolicy): Verdict {
+  if (!Number.isFinite(ts) || ts <= 0) return { ok: false, reason: 'ts_missing', detail: `ts_ms=${ts}` };
+  if (ts > now + policy.maxFutureSkewMs) {
+    return {
+      ok: false,
+      reason: 'ts_in_future',
+      detail: `${new Date(ts).toISOString()} is ahead of the server clock`,
+    };
+  }
+  if (ts < now - policy.maxAgeMs) {
+    return {
+      ok: false,
+      reason: 'ts_too_old',
+      detail: `${new Date(ts).toISOString()} is older than the accepted age`,
+    };
+  }
+  return OK;
+}
+
+export function validateTelemetry(record: TelemetryRecord, now: number, policy: ValidationPolicy): Verdict {
+  if (!(record.seq >= 1)) return { ok: false, reason: 'seq_missing', detail: `seq=${record.seq}` };
+  const time = checkDeviceTime(record.ts, now, policy);
+  if (!time.ok) return time;
+  if ((record.lat === undefined) !== (record.lon === undefined)) {
+    return { ok: false, reason: 'half_position', detail: 'lat and lon must come together' };
+  }
+  for (const field of TELEMETRY_FIELDS) {
+    const value = record[field.name];
+    if (typeof value !== 'number') continue;
+    if (!Number.isFinite(value)) return { ok: false, reason: 'not_finite', detail: `${field.name}=${value}` };
+    if ((field.min !== undefined && value < field.min) || (field.max !== undefined && value > field.max)) {
+      return {
+        ok: false,
+        reason: 'out_of_range',
+        detail:
+          `${field.name}=${value} outside ${field.min ?? '-inf'}..${field.max ?? 'inf'} ${field.unit}`.trim(),
+      };
+    }
+  }
+  if (record.dtcCodes) {
+    if (record.dtcCodes.length > MAX_DTC_CODES) {
+      return {
+        ok: false,
+        reason: 'dtc_invalid',
+        detail: `${record.dtcCodes.length} codes (max ${MAX_DTC_CODES})`,
+      };
+    }
+    const bad = record.dtcCodes.find((c) => !DTC_PATTERN.test(c));
+    if (bad !== undefined)
+      return { ok: false, reason: 'dtc_invalid', detail: `code ${JSON.stringify(bad.slice(0, 16))}` };
+  }
+  return OK;
+}

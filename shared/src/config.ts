@@ -1,0 +1,210 @@
+// The one configuration table of the platform. Every setting is an environment variable with
+// its unit and default written here, once; the README's table is generated from this list
+// (`npm run fleet -- config --markdown`), and a test keeps the two in step.
+import { z } from 'zod';
+import { FleetError } from './errors.ts';
+
+interface SettingSpec<S extends z.ZodType> {
+  schema: S;
+  description: string;
+  unit?: string;
+}
+
+function setting<S extends z.ZodType>(schema: S, description: string, unit?: string): SettingSpec<S> {
+  return unit === undefined ? { schema, description } : { schema, description, unit };
+}
+
+const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(def);
+const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(1).max(max).default(def);
+const nonNegativeInt = (def: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(0).max(max).default(def);
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL');
+
+export const settings = {
+  DATA_DIR: setting(z.string().min(1).default('./data'), 'Where embedded data lives (PGlite, QuestDB).'),
+  LOG_LEVEL: setting(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'Log level of every service (pino).',
+  ),
+  MQTT_HOST: setting(z.string().min(1).default('127.0.0.1'), 'Address the MQTT listeners bind to.'),
+  MQTT_PORT: setting(port(1883), 'MQTT over TCP.'),
+  MQTT_WS_PORT: setting(
+    port(8083),
+    'MQTT over WebSocket, path /mqtt; 0 is not allowed, see MQTT_WS_ENABLED.',
+  ),
+  MQTT_WS_ENABLED: setting(z.stringbool().default(true), 'Serve MQTT over WebSocket.'),
+  MQTT_MAX_PACKET_BYTES: setting(
+    positiveInt(256 * 1024, 256 * 1024 * 1024),
+    'Largest MQTT packet accepted; a bigger one closes the connection before it is buffered.',
+    'bytes',
+  ),
+  MQTT_DEVICE_MSG_RATE: setting(positiveInt(50), 'Sustained messages per second per device.', 'msg/s'),
+  MQTT_DEVICE_MSG_BURST: setting(
+    positiveInt(200),
+    'Burst of messages a device may send above its rate.',
+    'msg',
+  ),
+  MQTT_CONNECT_RATE: setting(positiveInt(500), 'New connections per second, all devices together.', 'conn/s'),
+  MQTT_CONNECT_BURST: setting(positiveInt(2000), 'Burst of new connections above that rate.', 'conn'),
+  MQTT_KEEPALIVE_MIN_S: setting(
+    positiveInt(5),
+    'Smallest keep-alive a device may ask for; 0 is refused.',
+    's',
+  ),
+  MQTT_KEEPALIVE_MAX_S: setting(positiveInt(1200), 'Largest keep-alive a device may ask for.', 's'),
+  MQTT_CONNECT_TIMEOUT_MS: setting(positiveInt(10_000), 'Time from TCP accept to CONNECT.', 'ms'),
+  MQTT_DRAIN_TIMEOUT_MS: setting(
+    positiveInt(10_000),
+    'How long a client that does not read its socket may block a write before it is cut off.',
+    'ms',
+  ),
+  MQTT_MAX_OUTBOUND_BYTES: setting(
+    positiveInt(1024 * 1024),
+    'Bytes waiting in a client socket before the client is cut off as stuck.',
+    'bytes',
+  ),
+  DEVICE_AUTH_CACHE_TTL_S: setting(
+    nonNegativeInt(30, 3600),
+    'How long a verified device credential is trusted without a database look-up.',
+    's',
+  ),
+  DATABASE_URL: setting(
+    z.string().startsWith('postgres').optional(),
+    'PostgreSQL URL (postgres://...); unset means embedded PGlite under DATA_DIR/pg.',
+  ),
+  QUESTDB_URL: setting(
+    httpUrl.optional(),
+    'External QuestDB HTTP endpoint (e.g. http://db:9000); unset means a managed QuestDB child process.',
+  ),
+  QUESTDB_HTTP_PORT: setting(port(9000), 'Managed QuestDB: HTTP (REST and ILP) port.'),
+  QUESTDB_PG_PORT: setting(port(8812), 'Managed QuestDB: PostgreSQL wire port.'),
+  QUESTDB_JAR: setting(
+    z.string().min(1).default('vendor/questdb/questdb-9.3.4.jar'),
+    'Managed QuestDB: the server jar (fetched by `npm run questdb:fetch`).',
+  ),
+  QUESTDB_HEAP_MB: setting(positiveInt(1024, 65536), 'Managed QuestDB: Java heap.', 'MiB'),
+  QUESTDB_WORKERS: setting(
+    positiveInt(2, 64),
+    'Managed QuestDB: shared worker threads (2 fits a 2-core host).',
+  ),
+  QUESTDB_COMMIT_MODE: setting(
+    z.enum(['nosync', 'async', 'sync']).default('nosync'),
+    'Managed QuestDB: WAL commit mode. nosync survives a killed process; sync also survives power loss, slower.',
+  ),
+  TELEMETRY_RETENTION_DAYS: setting(
+    nonNegativeInt(90, 36500),
+    'Drop telemetry, event and reject partitions older than this (QuestDB TTL); 0 keeps everything.',
+    'days',
+  ),
+  INGEST_FLUSH_INTERVAL_MS: setting(
+    positiveInt(10, 10_000),
+    'Longest a record waits for its group commit to start.',
+    'ms',
+  ),
+  INGEST_MAX_COMMIT_ROWS: setting(
+    positiveInt(20_000),
+    'Rows in one group commit (one QuestDB HTTP request).',
+    'rows',
+  ),
+  INGEST_MAX_INFLIGHT_COMMITS: setting(positiveInt(2, 16), 'Group commits sent to QuestDB at the same time.'),
+  INGEST_MAX_PENDING_ROWS: setting(
+    positiveInt(500_000),
+    'Rows held waiting for QuestDB; past this, publishing devices are disconnected until it drains.',
+    'rows',
+  ),
+  INGEST_MAX_PAYLOAD_BYTES: setting(
+    positiveInt(256 * 1024, 256 * 1024 * 1024),
+    'Largest telemetry or event payload decoded.',
+    'bytes',
+  ),
+  INGEST_MAX_RECORDS_PER_BATCH: setting(
+    positiveInt(2000, 1_000_000),
+    'Records in one TelemetryBatch.',
+    'records',
+  ),
+  INGEST_MAX_FUTURE_SKEW_S: setting(
+    nonNegativeInt(300),
+    'A record whose device time is further ahead of the server clock is rejected.',
+    's',
+  ),
+  INGEST_MAX_AGE_DAYS: setting(
+    positiveInt(30, 36500),
+    'A record whose device time is older than this is rejected (buffered replays are allowed within it).',
+    'days',
+  ),
+  INGEST_REJECT_SAMPLE_BYTES: setting(
+    positiveInt(4096, 1024 * 1024),
+    'Raw bytes kept (base64) with each rejected payload.',
+    'bytes',
+  ),
+  INGEST_RETRY_MAX_MS: setting(
+    positiveInt(2000, 60_000),
+    'Longest wait between retries of a failed commit.',
+    'ms',
+  ),
+} as const;
+
+type Settings = typeof settings;
+export type FleetConfig = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+export type SettingName = keyof Settings;
+
+const configSchema = z.object(
+  Object.fromEntries(Object.entries(settings).map(([k, s]) => [k, s.schema])) as {
+    [K in keyof Settings]: Settings[K]['schema'];
+  },
+);
+
+export class ConfigError extends FleetError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('config_invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads the settings from an environment (process.env by default). Unknown variables are
+ * ignored (the environment holds many); every bad value is reported at once, by name.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<SettingName, string | number | boolean>> = {},
+): FleetConfig {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(settings)) {
+    const value = key in overrides ? overrides[key as SettingName] : env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '?');
+      const raw = input[key];
+      return `${key}=${JSON.stringify(raw)}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const config = parsed.data as FleetConfig;
+  if (config.MQTT_KEEPALIVE_MIN_S > config.MQTT_KEEPALIVE_MAX_S) {
+    throw new ConfigError(['MQTT_KEEPALIVE_MIN_S must not exceed MQTT_KEEPALIVE_MAX_S']);
+  }
+  return config;
+}
+
+/** The settings as a Markdown table, for the README. */
+export function configMarkdownTable(): string {
+  const rows = Object.entries(settings).map(([name, s]) => {
+    const def = defaultOf(s.schema);
+    return `| \`${name}\` | ${def === undefined ? '(unset)' : `\`${def}\``} | ${s.unit ?? ''} | ${s.description} |`;
+  });
+  return ['| setting | default | unit | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+function defaultOf(schema: z.ZodType): string | undefined {
+  const result = schema.safeParse(undefined);
+  return result.success && result.data !== undefined ? String(result.data) : undefined;
+}

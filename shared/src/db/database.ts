@@ -1,0 +1,136 @@
+// One small SQL interface over the two homes of the domain data: embedded PGlite (the default,
+// one process owns the directory) and a real PostgreSQL (DATABASE_URL). Everything above it
+// (migrations, the device registry, later the domains) writes plain PostgreSQL SQL once.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { FleetError } from '../errors.ts';
+
+export type SqlParam = string | number | boolean | null | Date | Uint8Array | readonly string[];
+
+export interface SqlExecutor {
+  query<R extends object>(text: string, params?: readonly SqlParam[]): Promise<R[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface SqlDatabase extends SqlExecutor {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DatabaseLockedError extends FleetError {
+  constructor(dir: string, pid: number) {
+    super(
+      'database_locked',
+      `The embedded database ${dir} is open in another process (pid ${pid}), most likely the running ` +
+        'platform. PGlite allows one process at a time: stop that process first, or use PostgreSQL (DATABASE_URL).',
+    );
+  }
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres://... ; when absent the embedded PGlite under `pgliteDir` (or `memory://`) is used. */
+  url?: string | undefined;
+  pgliteDir?: string;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<SqlDatabase> {
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  if (!options.pgliteDir)
+    throw new FleetError('config_invalid', 'either a database URL or a PGlite directory');
+  return openPglite(options.pgliteDir);
+}
+
+async function openPostgres(url: string, max: number): Promise<SqlDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // A broken pool connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  await pool.query('select 1');
+  const executor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    async query<R extends object>(text: string, params?: readonly SqlParam[]) {
+      const res = await client.query(text, params as unknown[] | undefined);
+      return res.rows as R[];
+    },
+    async exec(text: string) {
+      await client.query(text);
+    },
+  });
+  return {
+    kind: 'postgres',
+    ...executor(pool),
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(executor(client));
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dir: string): Promise<SqlDatabase> {
+  const inMemory = dir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dir, { recursive: true });
+  const releaseLock = inMemory ? () => {} : acquireDirLock(dir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dir);
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+  type PgliteExecutor = Pick<PGlite, 'query' | 'exec'>;
+  const executor = (target: PgliteExecutor): SqlExecutor => ({
+    async query<R extends object>(text: string, params?: readonly SqlParam[]) {
+      const res = await target.query<R>(text, params as unknown[] | undefined);
+      return res.rows;
+    },
+    async exec(text: string) {
+      await target.exec(text);
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...executor(db),
+    transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+    async close() {
+      await db.close();
+      releaseLock();
+    },
+  };
+}
+
+/** A pid file next to the data: PGlite has no lock of its own and two writers corrupt it. */
+function acquireDirLock(dir: string): () => void {
+  const lockPath = join(dir, 'fleet.lock');
+  if (existsSync(lockPath)) {
+    const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dir, pid);
+  }
+  writeFileSync(lockPath, String(process.pid));
+  return () => rmSync(lockPath, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One QuestDB and one PostgreSQL for the whole run (test/global-setup.ts); tests isolate
+// themselves by organisation (tenant) and device id. Integration files run one at a time
+// (2-core machines): they start brokers and push load, and parallel files only add noise.
+export default defineConfig({
+  test: {
+    include: ['{shared,proto,ingest,broker,cli,bench}/test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
