@@ -28,7 +28,10 @@ export async function stopChild(child: ChildProcess, timeoutMs = 15_000): Promis
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = exitOf(child);
   child.kill('SIGTERM');
-  if ((await Promise.race([exited.then(() => 'exited'), sleep(timeoutMs)])) !== 'exited') {
+  if (
+    (await Promise.race([exited.then(() => 'exited'), sleep(timeoutMs, undefined, { ref: false })])) !==
+    'exited'
+  ) {
     child.kill('SIGKILL');
     await exited;
   }

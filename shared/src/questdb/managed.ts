@@ -109,7 +109,10 @@ export async function startManagedQuestDb(options: ManagedQuestDbOptions): Promi
   const stop = async (timeoutMs = 20_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const done = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+    const done = await Promise.race([
+      exited.then(() => true),
+      sleep(timeoutMs, undefined, { ref: false }).then(() => false),
+    ]);
     if (!done) {
       child.kill('SIGKILL');
       await exited;
