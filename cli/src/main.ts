@@ -12,6 +12,7 @@ import type { SqlDatabase } from '@fleet/shared/db';
 // The `fleet` command: `npm start` runs `fleet start`; `npm run fleet -- <command>` the rest.
 import { Command, CommanderError } from 'commander';
 import { addDevice, listDevices, reissueToken, setDeviceDisabled } from './devices.ts';
+import { sendSample } from './send.ts';
 import { startPlatform } from './start.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -69,6 +70,19 @@ devices
   .description('issue a new token; the old one stops working')
   .option('--json', 'print JSON')
   .action((id: string, o: { json?: boolean }) => withDatabase((db) => reissueToken(db, { out }, id, o.json)));
+
+program
+  .command('send')
+  .description('publish sample telemetry as a device, to check an installation end to end')
+  .requiredOption('--device <id>', 'device id (MQTT username and client id)')
+  .requiredOption('--token <token>', 'device token (MQTT password)')
+  .option('--count <n>', 'records in the batch (1-1000)', '5')
+  .option('--url <url>', 'broker URL (default: mqtt://MQTT_HOST:MQTT_PORT)')
+  .action(async (o: { device: string; token: string; count: string; url?: string }) => {
+    const config = loadConfigOrExit();
+    const url = o.url ?? `mqtt://${config.MQTT_HOST}:${config.MQTT_PORT}`;
+    await sendSample({ url, device: o.device, token: o.token, count: Number(o.count) }, out);
+  });
 
 program
   .command('config')
