@@ -47,7 +47,9 @@ export async function sendSample(o: SendOptions, out: (line: string) => void): P
       Buffer.from(encodeTelemetryBatch(sampleRecords(o.count, Date.now()))),
       { qos: 1 },
     );
-    out(`Sent ${o.count} record(s); PUBACK (stored in QuestDB) after ${(performance.now() - started).toFixed(1)} ms`);
+    out(
+      `Sent ${o.count} record(s); PUBACK (stored in QuestDB) after ${(performance.now() - started).toFixed(1)} ms`,
+    );
   } finally {
     await client.endAsync();
   }
