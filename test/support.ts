@@ -52,7 +52,7 @@ export async function startTestPlatform(
       ...overrides,
     },
   );
-  const db = await openDatabase({ pgliteDir: 'memory://' });
+  const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: 'memory://' });
   await migrate(db);
   const registry = new DeviceRegistry(db);
   const org = await registry.ensureOrganisation(`t-${randomUUID().slice(0, 8)}`);
@@ -136,6 +136,21 @@ export async function waitForRows<R extends Record<string, unknown>>(
     await new Promise((r) => setTimeout(r, 100));
   }
   return rows;
+}
+
+/** A fresh, empty PostgreSQL database on the run's server; dropped by the returned function. */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = await openDatabase({ url: inject('postgresUrl'), maxConnections: 1 });
+  const name = `fleet_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  await admin.exec(`create database ${name}`);
+  const url = inject('postgresUrl').replace(/\/[^/]*$/, `/${name}`);
+  return {
+    url,
+    async drop() {
+      await admin.exec(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    },
+  };
 }
 
 export function deviceFilter(deviceId: string): string {

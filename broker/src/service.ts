@@ -57,10 +57,8 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
       rejectSampleBytes: config.INGEST_REJECT_SAMPLE_BYTES,
     },
   });
-  const authenticator = new DeviceAuthenticator(
-    new DeviceRegistry(db),
-    config.DEVICE_AUTH_CACHE_TTL_S * 1000,
-  );
+  const registry = new DeviceRegistry(db);
+  const authenticator = new DeviceAuthenticator(registry, config.DEVICE_AUTH_CACHE_TTL_S * 1000);
   const broker = await createDeviceBroker({
     authenticator,
     pipeline,
@@ -89,6 +87,11 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     if (change.change === 'disabled' || change.change === 'token_reissued')
       broker.disconnect(change.deviceId);
   });
+  // Changes made by other processes (the CLI against PostgreSQL, later the API) arrive as
+  // NOTIFY and go onto the bus like local ones.
+  const stopWatching = await registry.watchChanges((c) =>
+    bus.publish('device-changed', { tenant: c.orgId, deviceId: c.deviceId, change: c.change }),
+  );
   const listeners = await listenBroker(broker, {
     host: config.MQTT_HOST,
     tcpPort: config.MQTT_PORT,
@@ -103,6 +106,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     pendingRows: () => store.writer.pendingRows,
     async close() {
       unsubscribe();
+      await stopWatching();
       await listeners.close();
       await broker.close();
       // Rows already queued are committed before the process goes (their PUBACKs are lost

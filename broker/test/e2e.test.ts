@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { decodeCommand, encodeDeviceEvent, encodeTelemetryBatch, type TelemetryMessage } from '@fleet/proto';
 import type { DeviceStatusEvent, PositionEvent } from '@fleet/shared';
+import { DeviceRegistry, openDatabase } from '@fleet/shared/db';
 import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   connackCode,
   connectDevice,
   deviceFilter,
+  freshPostgresDatabase,
   startTestPlatform,
   type TestDevice,
   type TestPlatform,
@@ -282,7 +284,6 @@ describe('authentication and topic rules', () => {
     expect(await connackCode(port, { ...base, password: device.token, keepalive: 0 })).toBe(2);
     expect(await connackCode(port, { ...base, password: device.token, keepalive: 5000 })).toBe(2);
     await p.registry.setDisabled(device.id, true);
-    p.bus.publish('device-changed', { tenant: device.tenant, deviceId: device.id, change: 'disabled' });
     expect(await connackCode(port, { ...base, password: device.token })).toBe(5);
     expect(
       await metricValue(p, 'fleet_mqtt_refusals_total', { reason: 'bad_credentials' }),
@@ -290,14 +291,21 @@ describe('authentication and topic rules', () => {
     expect(await metricValue(p, 'fleet_mqtt_refusals_total', { reason: 'device_disabled' })).toBe(1);
   });
 
-  it('disconnects a device at once when it is disabled', async () => {
+  it('disconnects a device at once when it is disabled, and refuses its old token after a new one', async () => {
     const device = await p.provision();
     const client = await connectDevice(p.service.mqttPort, device);
     const gone = closed(client);
     await p.registry.setDisabled(device.id, true);
-    p.bus.publish('device-changed', { tenant: device.tenant, deviceId: device.id, change: 'disabled' });
     await gone;
     expect(client.connected).toBe(false);
+    await p.registry.setDisabled(device.id, false);
+    const again = await connectDevice(p.service.mqttPort, device);
+    const goneAgain = closed(again);
+    const { token } = await p.registry.reissueToken(device.id);
+    await goneAgain;
+    const opts = { clientId: device.id, username: device.id };
+    expect(await connackCode(p.service.mqttPort, { ...opts, password: device.token })).toBe(4);
+    expect(await connackCode(p.service.mqttPort, { ...opts, password: token })).toBe('connected');
   });
 
   it("refuses another device's topic and keeps serving everyone else", async () => {
@@ -361,6 +369,28 @@ describe('authentication and topic rules', () => {
     expect(suback?.granted).toEqual([128, 128, 0]);
     expect(client.connected).toBe(true);
     await client.endAsync();
+  });
+});
+
+describe('with PostgreSQL as the registry', () => {
+  it('a disable made by another process (the CLI) disconnects the device at once', async () => {
+    const database = await freshPostgresDatabase();
+    const p = await startTestPlatform({ DATABASE_URL: database.url });
+    // The CLI's own connection: another pool, as another process would have.
+    const cliDb = await openDatabase({ url: database.url, maxConnections: 1 });
+    try {
+      const device = await p.provision();
+      const client = await connectDevice(p.service.mqttPort, device);
+      const gone = closed(client);
+      await new DeviceRegistry(cliDb).setDisabled(device.id, true);
+      await gone;
+      const opts = { clientId: device.id, username: device.id, password: device.token };
+      expect(await connackCode(p.service.mqttPort, opts)).toBe(5);
+    } finally {
+      await cliDb.close();
+      await p.close();
+      await database.drop();
+    }
   });
 });
 

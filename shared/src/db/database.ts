@@ -18,7 +18,18 @@ export interface SqlExecutor {
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls `handler` with the payload of every NOTIFY on `channel`, from any process using the
+   * same database. Resolves once listening; the returned function stops it.
+   */
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function checkChannel(channel: string): void {
+  if (!CHANNEL_NAME.test(channel)) throw new FleetError('invalid_channel', `bad channel name ${channel}`);
 }
 
 export class DatabaseLockedError extends FleetError {
@@ -77,6 +88,21 @@ async function openPostgres(url: string, max: number): Promise<SqlDatabase> {
         client.release();
       }
     },
+    async listen(channel, handler) {
+      checkChannel(channel);
+      // LISTEN needs a connection of its own for as long as it listens.
+      const client = await pool.connect();
+      const onNotification = (msg: pg.Notification) => {
+        if (msg.channel === channel) handler(msg.payload ?? '');
+      };
+      client.on('notification', onNotification);
+      await client.query(`listen ${channel}`);
+      return async () => {
+        client.off('notification', onNotification);
+        await client.query(`unlisten ${channel}`).catch(() => {});
+        client.release();
+      };
+    },
     async close() {
       await pool.end();
     },
@@ -108,6 +134,11 @@ async function openPglite(dir: string): Promise<SqlDatabase> {
     kind: 'pglite',
     ...executor(db),
     transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+    async listen(channel, handler) {
+      checkChannel(channel);
+      const unlisten = await db.listen(channel, handler);
+      return () => unlisten();
+    },
     async close() {
       await db.close();
       releaseLock();

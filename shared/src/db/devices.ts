@@ -2,7 +2,7 @@
 // hash. The CLI, the broker's authentication, the simulator and the tests all go through here.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { FleetError } from '../errors.ts';
-import type { SqlDatabase } from './database.ts';
+import type { SqlDatabase, SqlParam } from './database.ts';
 
 export type DeviceKind = 'vehicle' | 'equipment';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['vehicle', 'equipment'];
@@ -28,6 +28,15 @@ export type CredentialCheck =
   | { ok: false; reason: 'unknown_device' | 'bad_token' | 'device_disabled' };
 
 export class RegistryError extends FleetError {}
+
+/** NOTIFY channel on which the registry announces device changes to every process. */
+export const DEVICE_CHANGES_CHANNEL = 'fleet_device_changes';
+
+export interface DeviceChange {
+  deviceId: string;
+  orgId: string;
+  change: 'disabled' | 'enabled' | 'token_reissued';
+}
 
 interface DeviceRow {
   id: string;
@@ -57,6 +66,18 @@ function tokenMatches(token: string, storedHash: string): boolean {
   const a = Buffer.from(hashDeviceToken(token), 'hex');
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseDeviceChange(payload: string): DeviceChange | undefined {
+  try {
+    const v = JSON.parse(payload) as Partial<DeviceChange>;
+    if (typeof v.deviceId === 'string' && typeof v.orgId === 'string' && typeof v.change === 'string') {
+      return { deviceId: v.deviceId, orgId: v.orgId, change: v.change };
+    }
+  } catch {
+    // not ours: ignore
+  }
+  return undefined;
 }
 
 function toDevice(row: DeviceRow): Device {
@@ -142,24 +163,50 @@ export class DeviceRegistry {
     return rows.map(toDevice);
   }
 
-  async setDisabled(id: string, disabled: boolean): Promise<Device> {
-    const rows = await this.#db.query<DeviceRow>(
+  /** Runs an update of one device and announces the change in the same transaction. */
+  async #change(
+    id: string,
+    change: DeviceChange['change'],
+    sql: string,
+    params: readonly SqlParam[],
+  ): Promise<Device> {
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.query<DeviceRow>(sql, params);
+      if (!rows[0]) throw new RegistryError('unknown_device', `no device ${id}`);
+      const device = toDevice(rows[0]);
+      const notice: DeviceChange = { deviceId: device.id, orgId: device.orgId, change };
+      await tx.query('select pg_notify($1, $2)', [DEVICE_CHANGES_CHANNEL, JSON.stringify(notice)]);
+      return device;
+    });
+  }
+
+  setDisabled(id: string, disabled: boolean): Promise<Device> {
+    return this.#change(
+      id,
+      disabled ? 'disabled' : 'enabled',
       `update devices set disabled_at = ${disabled ? 'coalesce(disabled_at, now())' : 'null'} where id = $1
        returning ${DEVICE_COLUMNS}`,
       [id],
     );
-    if (!rows[0]) throw new RegistryError('unknown_device', `no device ${id}`);
-    return toDevice(rows[0]);
   }
 
   async reissueToken(id: string): Promise<{ device: Device; token: string }> {
     const token = newDeviceToken();
-    const rows = await this.#db.query<DeviceRow>(
+    const device = await this.#change(
+      id,
+      'token_reissued',
       `update devices set token_hash = $2 where id = $1 returning ${DEVICE_COLUMNS}`,
       [id, hashDeviceToken(token)],
     );
-    if (!rows[0]) throw new RegistryError('unknown_device', `no device ${id}`);
-    return { device: toDevice(rows[0]), token };
+    return { device, token };
+  }
+
+  /** Follows device changes made by any process (CLI, API) on the same database. */
+  watchChanges(handler: (change: DeviceChange) => void): Promise<() => Promise<void>> {
+    return this.#db.listen(DEVICE_CHANGES_CHANNEL, (payload) => {
+      const change = parseDeviceChange(payload);
+      if (change) handler(change);
+    });
   }
 
   async checkCredentials(id: string, token: string): Promise<CredentialCheck> {
