@@ -13,7 +13,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startBrokerService } from './service.ts';
 
 const config = loadConfigOrExit();
-const log = createLogger('broker', config.LOG_LEVEL);
+const log = createLogger('broker', config.LOG_LEVEL, config.LOG_FORMAT);
 try {
   const db = await openDomainDatabase(config, log);
   const questdb = await provideQuestDb(config, log);

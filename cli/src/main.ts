@@ -37,7 +37,7 @@ program
   .description('run the platform: managed QuestDB, MQTT broker and ingest')
   .action(async () => {
     const config = loadConfigOrExit();
-    await startPlatform(config, createLogger('launcher', config.LOG_LEVEL), out);
+    await startPlatform(config, createLogger('launcher', config.LOG_LEVEL, config.LOG_FORMAT), out);
   });
 
 const devices = program.command('devices').description('provision and manage devices');

@@ -30,6 +30,10 @@ export const settings = {
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     'Log level of every service (pino).',
   ),
+  LOG_FORMAT: setting(
+    z.enum(['auto', 'json', 'pretty']).default('auto'),
+    'auto: readable lines on a terminal, JSON lines otherwise.',
+  ),
   MQTT_HOST: setting(z.string().min(1).default('127.0.0.1'), 'Address the MQTT listeners bind to.'),
   MQTT_PORT: setting(port(1883), 'MQTT over TCP.'),
   MQTT_WS_PORT: setting(
