@@ -49,7 +49,9 @@ export class DeviceAuthenticator {
     }
     const check = await this.#source.checkCredentials(username, token);
     if (!check.ok) {
-      this.#cache.delete(username);
+      // A wrong token must not evict the device's valid entry: anyone knowing a device id could
+      // otherwise force database look-ups. Only a disabled or deleted device is forgotten.
+      if (check.reason !== 'bad_token') this.#cache.delete(username);
       return { ok: false, reason: check.reason === 'bad_token' ? 'bad_credentials' : check.reason };
     }
     if (this.#ttlMs > 0) {

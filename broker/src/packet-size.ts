@@ -34,7 +34,7 @@ export class PacketSizeGuard {
         this.#length += (byte & 0x7f) * this.#multiplier;
         this.#multiplier *= 128;
         if (byte & 0x80) {
-          if (this.#headerBytes > 5) return false; // more than 4 length bytes is not MQTT
+          if (this.#headerBytes >= 5) return false; // a 5th length byte is not MQTT
           continue;
         }
         if (this.#headerBytes + this.#length > this.#max) return false;

@@ -46,6 +46,8 @@ export class WriterClosedError extends FleetError {
 }
 
 interface PendingWrite<Row> {
+  /** Arrival order, so retried writes go back where they were. */
+  order: number;
   rows: readonly Row[];
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -64,6 +66,7 @@ export class GroupCommitWriter<Row> {
   #retryDelayMs = 0;
   #failingSince: number | undefined;
   #closed = false;
+  #nextOrder = 0;
   #idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -83,7 +86,7 @@ export class GroupCommitWriter<Row> {
 
   /** False while commits are failing (the store is down or refusing). */
   get healthy(): boolean {
-    return this.#failingSince === undefined;
+    return this.#failingSince === undefined && this.#retryTimer === undefined;
   }
 
   /** Resolves when the rows are committed. Throws BackpressureError at once when full. */
@@ -94,7 +97,7 @@ export class GroupCommitWriter<Row> {
       return Promise.reject(new BackpressureError(this.pendingRows));
     }
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ rows, resolve, reject });
+      this.#queue.push({ order: this.#nextOrder++, rows, resolve, reject });
       this.#queuedRows += rows.length;
       if (this.#queuedRows >= this.#o.maxCommitRows) this.#pump();
       else this.#timer ??= setTimeout(() => this.#pump(), this.#o.flushIntervalMs);
@@ -146,7 +149,7 @@ export class GroupCommitWriter<Row> {
       this.#inFlight--;
       this.#inFlightRows -= rows.length;
       this.#failingSince ??= Date.now();
-      this.#queue.unshift(...group);
+      this.#requeue(group);
       this.#queuedRows += rows.length;
       this.#retryDelayMs = Math.min(this.#o.retryMaxMs, Math.max(50, this.#retryDelayMs * 2));
       this.#observer.failed?.(rows.length, err, this.#retryDelayMs);
@@ -165,6 +168,25 @@ export class GroupCommitWriter<Row> {
       this.#pump();
     }
     this.#notifyIdle();
+  }
+
+  /** Puts a failed group back in arrival order (another failed commit may be queued already). */
+  #requeue(group: PendingWrite<Row>[]): void {
+    const merged: PendingWrite<Row>[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < group.length || j < this.#queue.length) {
+      const a = group[i];
+      const b = this.#queue[j];
+      if (b === undefined || (a !== undefined && a.order < b.order)) {
+        merged.push(a as PendingWrite<Row>);
+        i++;
+      } else {
+        merged.push(b);
+        j++;
+      }
+    }
+    this.#queue = merged;
   }
 
   #closeDeadline = 0;

@@ -37,20 +37,26 @@ const DTC_PATTERN = /^[PCBU][0-9A-F]{4}$/;
 const MAX_DTC_CODES = 32;
 
 /** Checks device time against the server clock; shared by telemetry and events. */
+/** A device time for a message: ISO when representable (int64 ms can exceed Date's range). */
+function describeTs(ts: number): string {
+  const d = new Date(ts);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : `ts_ms=${ts}`;
+}
+
 export function checkDeviceTime(ts: number, now: number, policy: ValidationPolicy): Verdict {
   if (!Number.isFinite(ts) || ts <= 0) return { ok: false, reason: 'ts_missing', detail: `ts_ms=${ts}` };
   if (ts > now + policy.maxFutureSkewMs) {
     return {
       ok: false,
       reason: 'ts_in_future',
-      detail: `${new Date(ts).toISOString()} is ahead of the server clock`,
+      detail: `${describeTs(ts)} is ahead of the server clock`,
     };
   }
   if (ts < now - policy.maxAgeMs) {
     return {
       ok: false,
       reason: 'ts_too_old',
-      detail: `${new Date(ts).toISOString()} is older than the accepted age`,
+      detail: `${describeTs(ts)} is older than the accepted age`,
     };
   }
   return OK;

@@ -36,10 +36,7 @@ export const settings = {
   ),
   MQTT_HOST: setting(z.string().min(1).default('127.0.0.1'), 'Address the MQTT listeners bind to.'),
   MQTT_PORT: setting(port(1883), 'MQTT over TCP.'),
-  MQTT_WS_PORT: setting(
-    port(8083),
-    'MQTT over WebSocket, path /mqtt; 0 is not allowed, see MQTT_WS_ENABLED.',
-  ),
+  MQTT_WS_PORT: setting(port(8083), 'MQTT over WebSocket, path /mqtt (0: any free port).'),
   MQTT_WS_ENABLED: setting(z.stringbool().default(true), 'Serve MQTT over WebSocket.'),
   MQTT_MAX_PACKET_BYTES: setting(
     positiveInt(256 * 1024, 256 * 1024 * 1024),
@@ -162,6 +159,18 @@ const configSchema = z.object(
   },
 );
 
+/** Rules between settings, checked even when other settings are bad, so all problems show at once. */
+function crossFieldProblems(input: Record<string, string>): string[] {
+  const min = settings.MQTT_KEEPALIVE_MIN_S.schema.safeParse(input.MQTT_KEEPALIVE_MIN_S);
+  const max = settings.MQTT_KEEPALIVE_MAX_S.schema.safeParse(input.MQTT_KEEPALIVE_MAX_S);
+  if (min.success && max.success && min.data > max.data) {
+    return [
+      `MQTT_KEEPALIVE_MIN_S=${JSON.stringify(min.data)}: must not exceed MQTT_KEEPALIVE_MAX_S (${max.data})`,
+    ];
+  }
+  return [];
+}
+
 export class ConfigError extends FleetError {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -178,25 +187,23 @@ export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   overrides: Partial<Record<SettingName, string | number | boolean>> = {},
 ): FleetConfig {
-  const input: Record<string, unknown> = {};
+  // Every value is read as text, as the environment gives it; blank means unset.
+  const input: Record<string, string> = {};
   for (const key of Object.keys(settings)) {
     const value = key in overrides ? overrides[key as SettingName] : env[key];
-    if (value !== undefined && value !== '') input[key] = value;
+    const text = value === undefined ? '' : String(value).trim();
+    if (text !== '') input[key] = text;
   }
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0] ?? '?');
-      const raw = input[key];
-      return `${key}=${JSON.stringify(raw)}: ${issue.message}`;
-    });
-    throw new ConfigError(problems);
-  }
-  const config = parsed.data as FleetConfig;
-  if (config.MQTT_KEEPALIVE_MIN_S > config.MQTT_KEEPALIVE_MAX_S) {
-    throw new ConfigError(['MQTT_KEEPALIVE_MIN_S must not exceed MQTT_KEEPALIVE_MAX_S']);
-  }
-  return config;
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '?');
+        return `${key}=${JSON.stringify(input[key])}: ${issue.message}`;
+      });
+  problems.push(...crossFieldProblems(input));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return parsed.data as FleetConfig;
 }
 
 /** The settings as a Markdown table, for the README. */

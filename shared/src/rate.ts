@@ -22,8 +22,9 @@ export class TokenBucket {
     const now = this.#now();
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#last) * this.#ratePerMs);
     this.#last = now;
-    if (this.#tokens < n) return false;
-    this.#tokens -= n;
+    // The epsilon absorbs float rounding of the refill (ten 0.1 s steps must make one token).
+    if (this.#tokens + 1e-9 < n) return false;
+    this.#tokens = Math.max(0, this.#tokens - n);
     return true;
   }
 }

@@ -2,7 +2,7 @@
 // one process owns the directory) and a real PostgreSQL (DATABASE_URL). Everything above it
 // (migrations, the device registry, later the domains) writes plain PostgreSQL SQL once.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { FleetError } from '../errors.ts';
@@ -36,8 +36,10 @@ export class DatabaseLockedError extends FleetError {
   constructor(dir: string, pid: number) {
     super(
       'database_locked',
-      `The embedded database ${dir} is open in another process (pid ${pid}), most likely the running ` +
-        'platform. PGlite allows one process at a time: stop that process first, or use PostgreSQL (DATABASE_URL).',
+      pid === process.pid
+        ? `The embedded database ${dir} is already open in this process; share that handle.`
+        : `The embedded database ${dir} is open in another process (pid ${pid}), most likely the running ` +
+            'platform. PGlite allows one process at a time: stop that process first, or use PostgreSQL (DATABASE_URL).',
     );
   }
 }
@@ -146,15 +148,29 @@ async function openPglite(dir: string): Promise<SqlDatabase> {
   };
 }
 
+/** Directories this process has open: a second PGlite on the same files corrupts them too. */
+const openDirs = new Set<string>();
+
 /** A pid file next to the data: PGlite has no lock of its own and two writers corrupt it. */
 function acquireDirLock(dir: string): () => void {
+  const key = resolve(dir);
+  if (openDirs.has(key)) throw new DatabaseLockedError(dir, process.pid);
   const lockPath = join(dir, 'fleet.lock');
   if (existsSync(lockPath)) {
     const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
     if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dir, pid);
   }
   writeFileSync(lockPath, String(process.pid));
-  return () => rmSync(lockPath, { force: true });
+  openDirs.add(key);
+  return () => {
+    openDirs.delete(key);
+    // Remove the lock only while it is still ours.
+    try {
+      if (readFileSync(lockPath, 'utf8') === String(process.pid)) rmSync(lockPath, { force: true });
+    } catch {
+      // already gone
+    }
+  };
 }
 
 function isAlive(pid: number): boolean {
