@@ -8,6 +8,7 @@ import {
   onShutdown,
   openDomainDatabase,
   provideQuestDb,
+  serveMetrics,
 } from '@fleet/shared';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startBrokerService } from './service.ts';
@@ -28,11 +29,18 @@ try {
     metricsRegistry,
     log,
   });
+  const metrics = await serveMetrics(metricsRegistry, config.MQTT_HOST, config.BROKER_METRICS_PORT);
   log.info(
-    { mqtt: `mqtt://${config.MQTT_HOST}:${service.mqttPort}`, ws: service.wsPort, questdb: questdb.url },
+    {
+      mqtt: `mqtt://${config.MQTT_HOST}:${service.mqttPort}`,
+      ws: service.wsPort,
+      metrics: `http://${config.MQTT_HOST}:${metrics.port}/metrics`,
+      questdb: questdb.url,
+    },
     'broker and ingest ready',
   );
   onShutdown(log, async () => {
+    await metrics.close();
     await service.close();
     await bus.close();
     await db.close();

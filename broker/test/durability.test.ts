@@ -43,6 +43,7 @@ describe('kill -9 of the broker/ingest process mid-stream', () => {
   let dataDir: string;
   let child: ChildProcess | undefined;
   let port: number;
+  let metricsPort: number;
   const devices: TestDevice[] = [];
 
   const spawnBroker = async () => {
@@ -53,6 +54,7 @@ describe('kill -9 of the broker/ingest process mid-stream', () => {
         DATA_DIR: dataDir,
         QUESTDB_URL: inject('questdbUrl'),
         MQTT_PORT: String(port),
+        BROKER_METRICS_PORT: String(metricsPort),
         MQTT_WS_ENABLED: 'false',
         LOG_LEVEL: 'fatal',
         MQTT_DEVICE_MSG_BURST: '10000',
@@ -65,6 +67,7 @@ describe('kill -9 of the broker/ingest process mid-stream', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fleet-kill-'));
     port = await freePort();
+    metricsPort = await freePort();
     // Provision before the broker owns the embedded database (PGlite: one process at a time).
     const db = await openDatabase({ pgliteDir: join(dataDir, 'pg') });
     await migrate(db);
@@ -108,6 +111,14 @@ describe('kill -9 of the broker/ingest process mid-stream', () => {
     const stored = await expectAckedStoredOnce(new QuestDbHttp(inject('questdbUrl')), load);
     expect(ackedBeforeKill).toBeLessThan(load.ackedRecords);
     expect(stored).toBe(4 * 400 * 10);
+    // The restarted process counts what it stored and how long PUBACKs took (GET /metrics).
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const storedAfterRestart = Number(
+      /fleet_ingest_records_total\{outcome="stored"\} (\d+)/.exec(metrics)?.[1],
+    );
+    expect(storedAfterRestart).toBeGreaterThan(0);
+    expect(metrics).toMatch(/fleet_mqtt_puback_seconds_count \d+/);
+    expect(metrics).toContain('process_cpu_user_seconds_total');
     await load.close();
   });
 });

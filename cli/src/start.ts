@@ -70,6 +70,7 @@ export async function startPlatform(
   if (config.MQTT_WS_ENABLED)
     out(`  MQTT over WebSocket:   ws://${config.MQTT_HOST}:${config.MQTT_WS_PORT}/mqtt`);
   out(`  QuestDB console:       ${questdb.url}${questdb.managed ? ' (managed)' : ' (external)'}`);
+  out(`  Broker metrics:        http://${config.MQTT_HOST}:${config.BROKER_METRICS_PORT}/metrics`);
   out(`  Data:                  ${resolve(config.DATA_DIR)}`);
   out(
     '  Add a device:          npm run fleet -- devices add --name van-7 --kind vehicle  (with the platform stopped)',

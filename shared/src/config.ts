@@ -38,6 +38,10 @@ export const settings = {
   MQTT_PORT: setting(port(1883), 'MQTT over TCP.'),
   MQTT_WS_PORT: setting(port(8083), 'MQTT over WebSocket, path /mqtt (0: any free port).'),
   MQTT_WS_ENABLED: setting(z.stringbool().default(true), 'Serve MQTT over WebSocket.'),
+  BROKER_METRICS_PORT: setting(
+    port(9101),
+    'Prometheus metrics of the broker + ingest process (GET /metrics on MQTT_HOST); 0: any free port.',
+  ),
   MQTT_MAX_PACKET_BYTES: setting(
     positiveInt(256 * 1024, 256 * 1024 * 1024),
     'Largest MQTT packet accepted; a bigger one closes the connection before it is buffered.',

@@ -2,6 +2,7 @@ export * from './bus.ts';
 export * from './config.ts';
 export * from './errors.ts';
 export * from './log.ts';
+export * from './metrics-server.ts';
 export * from './process.ts';
 export * from './rate.ts';
 export * from './runtime.ts';
