@@ -458,6 +458,7 @@ describe('bad payloads are kept with their reason and the device is told', () =>
       record(14, 0),
       record(15, now - 50, { speedKmh: 1000 }),
       record(16, now - 10),
+      record(17, now - 10), // same device time as 16
     ];
     const before = (await p.questdb.rows(`select * from telemetry_rejects where ${deviceFilter(device.id)}`))
       .length;
@@ -468,15 +469,16 @@ describe('bad payloads are kept with their reason and the device is told', () =>
       2,
     );
     expect(stored.map((r) => r.seq)).toEqual([10, 16]);
-    const rejects = (await rejectsOf(p, device, before + 5)).slice(before);
+    const rejects = (await rejectsOf(p, device, before + 6)).slice(before);
     expect(rejects.map((r) => [r.seq, r.reason])).toEqual([
       [11, 'out_of_range'],
       [12, 'ts_too_old'],
       [13, 'ts_in_future'],
       [14, 'ts_missing'],
       [15, 'out_of_range'],
+      [17, 'duplicate_ts'],
     ]);
-    await expect.poll(() => notices.some((n) => n.seq.join() === '11,12,13,14,15')).toBe(true);
+    await expect.poll(() => notices.some((n) => n.seq.join() === '11,12,13,14,15,17')).toBe(true);
     expect(await metricValue(p, 'fleet_ingest_rejects_total', { reason: 'out_of_range' })).toBe(2);
   });
 

@@ -8,7 +8,7 @@ import type { GroupCommitWriter } from './group-commit.ts';
 import type { LiveStateStore } from './live-state.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { type DeviceSession, toDeviceEventRecord, toTelemetryRecord } from './normalize.ts';
-import type { RejectRecord, StoredRow } from './questdb-transport.ts';
+import type { RejectRecord, StoredRow } from './rows.ts';
 import { checkDeviceTime, type RejectReason, type ValidationPolicy, validateTelemetry } from './validate.ts';
 
 export interface IngestLimits {
@@ -103,11 +103,18 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
         );
         rejected.push({ reason: 'empty_batch', seq: undefined });
       } else {
-        // 2. validate
+        // 2. validate. Storage keeps one row per (ts, device) (DESIGN.md dedup keys), so a second
+        // record with the same device time in one batch would silently replace the first:
+        // it is rejected instead, and kept with its reason.
+        const seenTs = new Set<number>();
         for (const message of decoded.value) {
           const record = toTelemetryRecord(message, session, receivedAt);
-          const verdict = validateTelemetry(record, receivedAt, policy);
+          let verdict = validateTelemetry(record, receivedAt, policy);
+          if (verdict.ok && seenTs.has(record.ts)) {
+            verdict = { ok: false, reason: 'duplicate_ts', detail: `ts_ms=${record.ts} twice in one batch` };
+          }
           if (verdict.ok) {
+            seenTs.add(record.ts);
             accepted.push(record);
             rows.push({ table: 'telemetry', record });
           } else {

@@ -5,7 +5,8 @@ import { errorMessage } from '@fleet/shared';
 import { QuestDbHttp } from '@fleet/shared/questdb';
 import { GroupCommitWriter } from './group-commit.ts';
 import type { IngestMetrics } from './metrics.ts';
-import { QuestDbTransport, type StoredRow } from './questdb-transport.ts';
+import { QuestDbTransport } from './questdb-transport.ts';
+import type { StoredRow } from './rows.ts';
 import { ensureSchema } from './schema.ts';
 
 export interface TelemetryStore {
@@ -32,7 +33,7 @@ export async function openTelemetryStore(
 ): Promise<TelemetryStore> {
   const questdb = new QuestDbHttp(questdbUrl);
   await ensureSchema(questdb, config.TELEMETRY_RETENTION_DAYS);
-  const transport = await QuestDbTransport.connect(questdbUrl);
+  const transport = new QuestDbTransport(questdbUrl);
   let failureLogged = false;
   const writer = new GroupCommitWriter<StoredRow>(
     transport,

@@ -19,6 +19,7 @@ export const REJECT_REASONS = [
   'out_of_range',
   'half_position',
   'dtc_invalid',
+  'duplicate_ts',
   'unknown_event_kind',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

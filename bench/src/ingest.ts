@@ -1,0 +1,833 @@
+// npm run bench:ingest -- [options]
+//
+// End-to-end ingest benchmark: a managed QuestDB, the real broker process (auth, ACL, ingest,
+// PUBACK after the QuestDB commit) and N mqtt.js devices publishing QoS 1 TelemetryBatch
+// messages, then the same load against bare aedes. Writes bench/REPORT.md (section
+// '## Ingest') and bench/results/ingest.json. See bench/README.md.
+import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { settings, spawnTied, stopChild, waitForPort } from '@fleet/shared';
+import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
+import { type ManagedQuestDb, QuestDbHttp, sqlString, startManagedQuestDb } from '@fleet/shared/questdb';
+import { UsageMonitor } from './proc-stats.ts';
+import type { BenchDevice, RunCounters, WorkerCommand, WorkerEvent } from './protocol.ts';
+import {
+  computeTargets,
+  type IngestResults,
+  type LatencySummary,
+  mergeReport,
+  msgsPerBrokerCpuS,
+  type PhaseResult,
+  renderIngestSection,
+  resultsTable,
+  targetsTable,
+} from './report.ts';
+import { checkEncoder, newVehicle, nextBatch } from './telemetry-encoder.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const QUESTDB_JAR = join(ROOT, 'vendor/questdb/questdb-9.3.4.jar');
+const DRAIN_TIMEOUT_MS = 30_000;
+const STORE_SETTLE_TIMEOUT_MS = 120_000;
+const KEEPALIVE_S = 30;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const HELP = `Usage: npm run bench:ingest -- [options]
+
+Benchmarks the ingest path end to end (MQTT QoS 1 -> broker with auth -> QuestDB, PUBACK after
+the commit) and compares it with bare aedes. Everything runs on 127.0.0.1 in a temporary
+directory that is removed afterwards.
+
+Options:
+  --duration <s>       seconds per phase (default 20)
+  --connections <n>    device connections (default 50)
+  --batch <n>          records per message (default 50)
+  --inflight <n>       unacknowledged messages per connection (default 20)
+  --rate <msg/s|auto>  message rate of the latency phase: auto = half the measured peak
+                       (default), 0 = uncapped, N = N msg/s over all connections
+  --workers <n>        load-generator worker threads (default 1)
+  --no-pin             do not pin the broker to CPU 0 and the generator to CPU 1
+  --out <path>         report file (default bench/REPORT.md); raw numbers go to
+                       bench/results/ingest.json
+  --profile-dir <dir>  write V8 CPU profiles of the broker and bare aedes there
+                       (node --cpu-prof; open them in Chrome DevTools)
+  -h, --help           this text
+
+Phases: (a) platform peak, (b) platform latency at the --rate, (c) bare aedes at full speed;
+after (a) and (b) the rows in QuestDB are counted and compared with the acknowledged records.
+Progress goes to stderr, the final table to stdout.
+`;
+
+interface Options {
+  durationS: number;
+  connections: number;
+  batch: number;
+  inflight: number;
+  rate: 'auto' | number;
+  workers: number;
+  pin: boolean;
+  out: string;
+  profileDir: string | undefined;
+}
+
+class UsageError extends Error {}
+
+function intOption(raw: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+const OPTION_SPEC = {
+  duration: { type: 'string' },
+  connections: { type: 'string' },
+  batch: { type: 'string' },
+  inflight: { type: 'string' },
+  rate: { type: 'string' },
+  workers: { type: 'string' },
+  pin: { type: 'boolean', default: true },
+  out: { type: 'string' },
+  'profile-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseOptions(argv: string[]): Options | 'help' {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
+  try {
+    values = parseArgs({ args: argv, options: OPTION_SPEC, allowNegative: true, strict: true }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const rateRaw = values.rate?.trim();
+  if (rateRaw !== undefined && rateRaw !== 'auto' && !/^\d+$/.test(rateRaw)) {
+    throw new UsageError(
+      `--rate must be 'auto' or a whole number of messages per second, got ${JSON.stringify(rateRaw)}`,
+    );
+  }
+  return {
+    durationS: intOption(values.duration, 'duration', 20, 1, 3600),
+    connections: intOption(values.connections, 'connections', 50, 1, 5000),
+    // INGEST_MAX_RECORDS_PER_BATCH defaults to 2000; a bigger batch would only be rejected.
+    batch: intOption(values.batch, 'batch', 50, 1, 2000),
+    // mqtt.js has 65535 message ids per connection; far fewer are sensible.
+    inflight: intOption(values.inflight, 'inflight', 20, 1, 10_000),
+    rate: rateRaw === undefined || rateRaw === 'auto' ? 'auto' : intOption(rateRaw, 'rate', 0, 0, 10_000_000),
+    workers: intOption(values.workers, 'workers', 1, 1, 8),
+    pin: values.pin ?? true,
+    out: resolve(values.out ?? join(ROOT, 'bench/REPORT.md')),
+    profileDir: values['profile-dir'] === undefined ? undefined : resolve(values['profile-dir']),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function canPin(): boolean {
+  // cpus(), not availableParallelism(): the latter shrinks to 1 once this process is pinned.
+  return cpus().length >= 2 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Pins every thread of this process (and what it spawns from now on) to one CPU. */
+function pinSelf(cpu: number): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr}`);
+}
+
+/** Spawns a Node child, pinned to one CPU when asked, its output kept and echoed (bounded). */
+function spawnNode(
+  name: string,
+  script: string[],
+  env: NodeJS.ProcessEnv,
+  cpu: number | undefined,
+  profileDir: string | undefined,
+): { child: ChildProcess; output: string[] } {
+  const args = profileDir === undefined ? script : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...script];
+  const command = cpu === undefined ? process.execPath : 'taskset';
+  const fullArgs = cpu === undefined ? args : ['-c', String(cpu), process.execPath, ...args];
+  const child = spawnTied(command, fullArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  let echoed = 0;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      if (output.length > 500) output.shift();
+      if (echoed < 40) {
+        echoed++;
+        progress(`[${name}] ${line.slice(0, 400)}`);
+        if (echoed === 40) progress(`[${name}] (further output not shown)`);
+      }
+    });
+  }
+  return { child, output };
+}
+
+function machineInfo(): IngestResults['machine'] {
+  let cpuModel = 'unknown';
+  try {
+    cpuModel =
+      /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
+  } catch {
+    // not Linux
+  }
+  return {
+    cores: cpus().length,
+    cpuModel,
+    memoryGb: totalmem() / 2 ** 30,
+    node: process.versions.node,
+    kernel: release(),
+  };
+}
+
+function summarize(h: RecordableHistogram): LatencySummary {
+  if (h.count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  const toMs = (us: number) => us / 1000;
+  return {
+    count: h.count,
+    p50: toMs(h.percentile(50)),
+    p90: toMs(h.percentile(90)),
+    p99: toMs(h.percentile(99)),
+    p999: toMs(h.percentile(99.9)),
+    max: toMs(h.max),
+    mean: toMs(h.mean),
+  };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+// ---------------------------------------------------------------------------------------------
+// Load-generator workers
+
+type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+
+class LoadWorker {
+  readonly worker: Worker;
+  readonly devices: BenchDevice[];
+  counters: RunCounters | undefined;
+  onLatency: ((latencyUs: Float64Array) => void) | undefined;
+  #waiting: { type: string; resolve: (e: WorkerEvent) => void; reject: (err: Error) => void } | undefined;
+  #dead: Error | undefined;
+
+  constructor(devices: BenchDevice[]) {
+    this.devices = devices;
+    this.worker = new Worker(new URL('./load-worker.ts', import.meta.url));
+    this.worker.on('message', (e: WorkerEvent) => this.#onEvent(e));
+    this.worker.on('error', (err) => this.#fail(err));
+    this.worker.on('exit', (code) => this.#fail(new Error(`load worker exited (code ${code})`)));
+  }
+
+  #onEvent(e: WorkerEvent): void {
+    if (e.type === 'tick' || e.type === 'done') {
+      this.counters = e.counters;
+      this.onLatency?.(e.latencyUs);
+    }
+    if (e.type === 'error') {
+      this.#fail(new Error(`load worker: ${e.error}`));
+      return;
+    }
+    if (this.#waiting && this.#waiting.type === e.type) {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      w.resolve(e);
+    }
+  }
+
+  #fail(err: Error): void {
+    this.#dead ??= err;
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.reject(err);
+  }
+
+  /** Sends a command and waits for the worker's answer of the given type. */
+  request<T extends WorkerEvent['type']>(cmd: WorkerCommand, answer: T): Promise<EventOf<T>> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise((res, reject) => {
+      this.#waiting = { type: answer, resolve: res as (e: WorkerEvent) => void, reject };
+      this.worker.postMessage(cmd);
+    });
+  }
+
+  abort(): void {
+    if (!this.#dead) this.worker.postMessage({ type: 'abort' } satisfies WorkerCommand);
+  }
+
+  async terminate(): Promise<void> {
+    this.#dead ??= new Error('terminated');
+    await this.worker.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+interface RunState {
+  tmp?: string;
+  db?: SqlDatabase;
+  questdb?: ManagedQuestDb;
+  broker?: ChildProcess;
+  bare?: ChildProcess;
+  workers: LoadWorker[];
+}
+
+const state: RunState = { workers: [] };
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const w of state.workers) w.abort();
+    await Promise.allSettled(state.workers.map((w) => w.terminate()));
+    state.workers = [];
+    const steps: Promise<unknown>[] = [];
+    if (state.broker) steps.push(stopChild(state.broker));
+    if (state.bare) steps.push(stopChild(state.bare, 5000));
+    if (state.db) steps.push(state.db.close());
+    await Promise.allSettled(steps);
+    if (state.questdb) await state.questdb.stop().catch(() => {});
+    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+async function provision(dir: string, n: number): Promise<{ orgId: string; devices: BenchDevice[] }> {
+  const db = await openDatabase({ pgliteDir: join(dir, 'pg') });
+  state.db = db;
+  await migrate(db);
+  const registry = new DeviceRegistry(db);
+  const org = await registry.ensureOrganisation('bench', 'Benchmark');
+  const devices: BenchDevice[] = [];
+  for (let i = 0; i < n; i++) {
+    const { device, token } = await registry.provision({
+      orgId: org.id,
+      name: `bench-${String(i + 1).padStart(4, '0')}`,
+      kind: 'vehicle',
+    });
+    devices.push({ id: device.id, token });
+  }
+  await db.close();
+  state.db = undefined;
+  return { orgId: org.id, devices };
+}
+
+/** The broker's environment: this process's, without any platform setting, plus the bench's. */
+function brokerEnv(tmp: string, questdbUrl: string, mqttPort: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(settings)) delete env[key];
+  return {
+    ...env,
+    DATA_DIR: tmp,
+    QUESTDB_URL: questdbUrl,
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: String(mqttPort),
+    MQTT_WS_ENABLED: 'false',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    // High enough that no rate limit caps the bench.
+    MQTT_DEVICE_MSG_RATE: '100000',
+    MQTT_DEVICE_MSG_BURST: '100000',
+    MQTT_CONNECT_RATE: '100000',
+    MQTT_CONNECT_BURST: '100000',
+  };
+}
+
+async function startWorkers(devices: BenchDevice[], count: number): Promise<void> {
+  const n = Math.min(count, devices.length);
+  for (let i = 0; i < n; i++) {
+    state.workers.push(new LoadWorker(devices.filter((_, j) => j % n === i)));
+  }
+}
+
+async function connectWorkers(port: number): Promise<void> {
+  const answers = await Promise.all(
+    state.workers.map((w) =>
+      w.request({ type: 'connect', port, devices: w.devices, keepaliveS: KEEPALIVE_S }, 'connected'),
+    ),
+  );
+  for (const a of answers) if (!a.ok) throw new Error(`devices could not connect: ${a.error}`);
+}
+
+async function disconnectWorkers(): Promise<void> {
+  await Promise.all(state.workers.map((w) => w.request({ type: 'disconnect' }, 'disconnected')));
+}
+
+function sumCounters(list: (RunCounters | undefined)[]): RunCounters {
+  const total: RunCounters = {
+    sent: 0,
+    acked: 0,
+    drained: 0,
+    ackedRecords: 0,
+    drainedRecords: 0,
+    errors: 0,
+    disconnects: 0,
+    missedSlots: 0,
+  };
+  for (const c of list) {
+    if (!c) continue;
+    for (const k of Object.keys(total) as (keyof RunCounters)[]) total[k] += c[k];
+  }
+  return total;
+}
+
+interface PhaseSpec {
+  key: PhaseResult['key'];
+  title: string;
+  label: string;
+  rate: number;
+  o: Options;
+  monitor: UsageMonitor;
+}
+
+async function runPhase(spec: PhaseSpec): Promise<Omit<PhaseResult, 'stored' | 'recordsPerSStored'>> {
+  const { o, monitor } = spec;
+  const histogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
+  const record = (latencyUs: Float64Array) => {
+    for (const us of latencyUs) histogram.record(Math.min(3_600_000_000, Math.max(1, Math.round(us))));
+  };
+  for (const w of state.workers) {
+    w.counters = undefined;
+    w.onLatency = record;
+  }
+  const totalDevices = state.workers.reduce((n, w) => n + w.devices.length, 0);
+  const startedAt = performance.now();
+  const endAt = Date.now() + o.durationS * 1000;
+  monitor.start();
+  const done = Promise.all(
+    state.workers.map((w) =>
+      w.request(
+        {
+          type: 'run',
+          phase: spec.key,
+          endAt,
+          rate: spec.rate === 0 ? 0 : (spec.rate * w.devices.length) / totalDevices,
+          inflight: o.inflight,
+          batch: o.batch,
+          drainTimeoutMs: DRAIN_TIMEOUT_MS,
+        },
+        'done',
+      ),
+    ),
+  );
+
+  // One progress line per second of the window.
+  const timeline: PhaseResult['timeline'] = [];
+  let lastDone = 0;
+  let usage: ReturnType<UsageMonitor['stop']> | undefined;
+  const ticker = (async () => {
+    for (let s = 1; s <= o.durationS; s++) {
+      const wait = startedAt + s * 1000 - performance.now();
+      if (wait > 0) await sleep(wait);
+      const c = sumCounters(state.workers.map((w) => w.counters));
+      const doneNow = c.acked + c.drained;
+      const rate = doneNow - lastDone;
+      lastDone = doneNow;
+      const p99 = histogram.count > 0 ? histogram.percentile(99) / 1000 : 0;
+      timeline.push({ s, msgsPerS: rate, p99Ms: p99 });
+      const cpu = monitor.recentCpuPct();
+      const cpuText = ['broker', 'generator', 'questdb']
+        .filter((k) => cpu[k] !== undefined)
+        .map((k) => `${k} ${Math.round(cpu[k] ?? 0)}%`)
+        .join(' ');
+      progress(
+        `[${spec.label}] ${String(s).padStart(3)}s  ${fmt(rate).padStart(7)} msg/s  ` +
+          `acked ${fmt(doneNow).padStart(9)}  p99 ${p99.toFixed(1)} ms  ${cpuText ? `cpu: ${cpuText}` : ''}`,
+      );
+    }
+    usage = monitor.stop();
+  })();
+  const answers = await done;
+  await ticker;
+  for (const w of state.workers) w.onLatency = undefined;
+
+  const c = sumCounters(answers.map((a) => a.counters));
+  const unacked = answers.reduce((n, a) => n + a.unacked, 0);
+  if (unacked > 0)
+    progress(`[${spec.label}] ${fmt(unacked)} messages got no PUBACK within the drain timeout`);
+  const durationS = o.durationS;
+  return {
+    key: spec.key,
+    title: spec.title,
+    durationS,
+    rateCap: spec.rate === 0 ? null : spec.rate,
+    sent: c.sent,
+    acked: c.acked,
+    drained: c.drained,
+    unacked,
+    errors: c.errors,
+    disconnects: c.disconnects,
+    missedSlots: c.missedSlots,
+    msgsPerS: c.acked / durationS,
+    recordsPerSAcked: c.ackedRecords / durationS,
+    latencyMs: summarize(histogram),
+    usage: usage ?? monitor.stop(),
+    timeline,
+    maxTsLeadMs: Math.max(0, ...answers.map((a) => a.maxTsLeadMs)),
+  };
+}
+
+async function countRows(q: QuestDbHttp, table: string, orgId: string): Promise<number> {
+  try {
+    const r = await q.exec(`select count() from ${table} where tenant = ${sqlString(orgId)}`);
+    return Number(r.dataset[0]?.[0] ?? 0);
+  } catch (err) {
+    // telemetry_rejects may not exist yet in an old schema; a missing table is zero rows.
+    if (/does not exist/i.test((err as Error).message)) return 0;
+    throw err;
+  }
+}
+
+/**
+ * The WAL state of a table: whether QuestDB has applied every committed transaction, and how
+ * many transactions were committed so far (one per group commit of the broker).
+ */
+async function walState(
+  q: QuestDbHttp,
+  table: string,
+): Promise<{ applied: boolean; txns: number } | undefined> {
+  let rows: { writerTxn: number; sequencerTxn: number; suspended: boolean }[];
+  try {
+    rows = await q.rows(
+      `select writerTxn, sequencerTxn, suspended from wal_tables() where name = ${sqlString(table)}`,
+    );
+  } catch {
+    return undefined; // an older QuestDB without these columns: fall back to a stable count
+  }
+  const r = rows[0];
+  if (!r) return undefined;
+  if (r.suspended) throw new Error(`QuestDB suspended the WAL apply of ${table}; see its log`);
+  return { applied: Number(r.writerTxn) >= Number(r.sequencerTxn), txns: Number(r.sequencerTxn) };
+}
+
+interface StoreCount {
+  rows: number;
+  rejects: number;
+  /** WAL transactions of the telemetry table so far; undefined when unknown. */
+  txns: number | undefined;
+  settleMs: number;
+  settled: boolean;
+}
+
+/**
+ * Polls the bench tenant's telemetry row count until QuestDB has applied all WAL transactions
+ * and the count stopped moving.
+ */
+async function settledCount(q: QuestDbHttp, orgId: string, label: string): Promise<StoreCount> {
+  const started = performance.now();
+  let last = -1;
+  let stable = 0;
+  let wal: Awaited<ReturnType<typeof walState>>;
+  while (performance.now() - started < STORE_SETTLE_TIMEOUT_MS) {
+    const rows = await countRows(q, 'telemetry', orgId);
+    wal = await walState(q, 'telemetry');
+    stable = rows === last ? stable + 1 : 0;
+    last = rows;
+    if ((wal?.applied === true && stable >= 1) || stable >= 4) {
+      const rejects = await countRows(q, 'telemetry_rejects', orgId);
+      return { rows, rejects, txns: wal?.txns, settleMs: performance.now() - started, settled: true };
+    }
+    progress(
+      `[${label}] waiting for QuestDB: ${fmt(rows)} rows${wal?.applied === false ? ', WAL apply pending' : ''}`,
+    );
+    await sleep(500);
+  }
+  const rejects = await countRows(q, 'telemetry_rejects', orgId);
+  return { rows: last, rejects, txns: wal?.txns, settleMs: performance.now() - started, settled: false };
+}
+
+async function main(): Promise<number> {
+  let o: Options;
+  try {
+    const parsed = parseOptions(process.argv.slice(2));
+    if (parsed === 'help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    o = parsed;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw err;
+  }
+
+  checkEncoder(o.batch);
+  const payloadBytes = nextBatch(newVehicle(0), o.batch, Date.now()).length;
+  const notes: string[] = [];
+  const pin = o.pin && canPin();
+  if (o.pin && !pin)
+    notes.push('CPU pinning was asked for but is not available (needs 2 cores and taskset).');
+  if (o.connections * o.inflight * o.batch > 400_000) {
+    progress(
+      'warning: connections x inflight x batch exceeds 80% of INGEST_MAX_PENDING_ROWS (500,000): ' +
+        'the broker may refuse publishes with ingest_backpressure',
+    );
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+  state.tmp = tmp;
+  progress(`bench: temp dir ${tmp}`);
+
+  // QuestDB first, so it is not pinned to the generator's CPU (children inherit affinity).
+  const [httpPort, pgPort, mqttPort, barePort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  progress('bench: starting QuestDB');
+  const questdb = await startManagedQuestDb({
+    jarPath: QUESTDB_JAR,
+    rootDir: join(tmp, 'questdb'),
+    httpPort,
+    pgPort,
+  });
+  state.questdb = questdb;
+  const q = new QuestDbHttp(questdb.httpUrl);
+  if (pin) pinSelf(1);
+
+  progress(`bench: provisioning ${o.connections} devices`);
+  const { orgId, devices } = await provision(tmp, o.connections);
+
+  progress('bench: starting the broker');
+  const broker = spawnNode(
+    'broker',
+    ['broker/src/main.ts'],
+    brokerEnv(tmp, questdb.httpUrl, mqttPort),
+    pin ? 0 : undefined,
+    o.profileDir,
+  );
+  state.broker = broker.child;
+  if (!(await waitForPort(mqttPort, broker.child, 60_000))) {
+    throw new Error(`the broker did not start:\n${broker.output.slice(-30).join('\n')}`);
+  }
+  const brokerPid = broker.child.pid as number;
+
+  const monitor = new UsageMonitor();
+  monitor.watchPid('broker', brokerPid);
+  monitor.watchSelf('generator');
+  monitor.watchPid('questdb', questdb.pid);
+
+  await startWorkers(devices, o.workers);
+  await connectWorkers(mqttPort);
+  progress(`bench: ${devices.length} devices connected to the platform`);
+
+  const phases: PhaseResult[] = [];
+  const txnsBefore = (await walState(q, 'telemetry'))?.txns ?? 0;
+
+  // (a) platform peak
+  const peak = await runPhase({
+    key: 'platform-peak',
+    title: '(a) platform peak',
+    label: 'a platform peak',
+    rate: 0,
+    o,
+    monitor,
+  });
+  const afterPeak = await settledCount(q, orgId, 'a platform peak');
+  const peakAcked = peak.acked * o.batch + peak.drained * o.batch;
+  phases.push({
+    ...peak,
+    recordsPerSStored: afterPeak.rows / peak.durationS,
+    stored: {
+      rows: afterPeak.rows,
+      ackedRecords: peakAcked,
+      rejects: afterPeak.rejects,
+      commits: afterPeak.txns === undefined ? null : afterPeak.txns - txnsBefore,
+      settleMs: afterPeak.settleMs,
+      settled: afterPeak.settled,
+      matches: afterPeak.rows === peakAcked && afterPeak.rejects === 0,
+    },
+  });
+
+  // (b) platform latency at half the peak (or the given rate)
+  const rate = o.rate === 'auto' ? Math.max(1, Math.round(peak.msgsPerS / 2)) : o.rate;
+  const latency = await runPhase({
+    key: 'platform-latency',
+    title: `(b) platform at ${rate === 0 ? 'full speed' : `${fmt(rate)} msg/s`}`,
+    label: 'b platform latency',
+    rate,
+    o,
+    monitor,
+  });
+  const afterLatency = await settledCount(q, orgId, 'b platform latency');
+  const latencyAcked = (latency.acked + latency.drained) * o.batch;
+  const latencyRows = afterLatency.rows - afterPeak.rows;
+  const latencyRejects = afterLatency.rejects - afterPeak.rejects;
+  phases.push({
+    ...latency,
+    recordsPerSStored: latencyRows / latency.durationS,
+    stored: {
+      rows: latencyRows,
+      ackedRecords: latencyAcked,
+      rejects: latencyRejects,
+      commits:
+        afterLatency.txns === undefined || afterPeak.txns === undefined
+          ? null
+          : afterLatency.txns - afterPeak.txns,
+      settleMs: afterLatency.settleMs,
+      settled: afterLatency.settled,
+      matches: latencyRows === latencyAcked && latencyRejects === 0,
+    },
+  });
+  if (latency.missedSlots > 0) {
+    notes.push(
+      `(b) fell short of its rate: ${fmt(latency.missedSlots)} message slots found every connection at its in-flight cap.`,
+    );
+  }
+
+  await disconnectWorkers();
+  monitor.unwatch('broker');
+  monitor.unwatch('questdb');
+  await stopChild(broker.child);
+  state.broker = undefined;
+  await questdb.stop();
+  state.questdb = undefined;
+
+  // (c) bare aedes, same load at full speed
+  progress('bench: starting bare aedes');
+  const bare = spawnNode(
+    'bare',
+    ['bench/src/bare-broker.ts', String(barePort)],
+    { ...process.env },
+    pin ? 0 : undefined,
+    o.profileDir,
+  );
+  state.bare = bare.child;
+  if (!(await waitForPort(barePort, bare.child, 30_000))) {
+    throw new Error(`bare aedes did not start:\n${bare.output.slice(-30).join('\n')}`);
+  }
+  monitor.watchPid('broker', bare.child.pid as number);
+  await connectWorkers(barePort);
+  const bareResult = await runPhase({
+    key: 'bare-aedes',
+    title: '(c) bare aedes',
+    label: 'c bare aedes',
+    rate: 0,
+    o,
+    monitor,
+  });
+  phases.push({ ...bareResult, recordsPerSStored: null, stored: null });
+  await disconnectWorkers();
+  await stopChild(bare.child, 5000);
+  state.bare = undefined;
+
+  // Honest notes on what the numbers mean.
+  for (const p of phases) {
+    if (p.stored && !p.stored.matches) {
+      notes.push(
+        `${p.title}: ${fmt(p.stored.rows)} rows stored for ${fmt(p.stored.ackedRecords)} acknowledged records` +
+          ` (${fmt(p.stored.rows - p.stored.ackedRecords)} difference, ${fmt(p.stored.rejects)} rejects,` +
+          ` ${fmt(p.unacked)} messages never acknowledged${p.stored.settled ? '' : ', count not settled'}).`,
+      );
+    }
+    if (p.errors + p.disconnects > 0) {
+      notes.push(`${p.title}: ${p.errors} publish errors, ${p.disconnects} connections lost.`);
+    }
+  }
+  const bareGen = bareResult.usage.processes.generator?.cpuPct ?? 0;
+  const bareBroker = bareResult.usage.processes.broker?.cpuPct ?? 0;
+  if (bareGen >= 85 && bareBroker < 85) {
+    const peakPerCpu = msgsPerBrokerCpuS(phases[0] as PhaseResult);
+    const barePerCpu = msgsPerBrokerCpuS(phases.at(-1) as PhaseResult);
+    notes.push(
+      `(c) was limited by the load generator (${bareGen.toFixed(0)}% of its core) while bare aedes used ` +
+        `${bareBroker.toFixed(0)}% of its own: bare aedes can do more than the table shows, so the platform/bare ratio ` +
+        `flatters the platform.` +
+        (peakPerCpu !== null && barePerCpu !== null
+          ? ` Per broker CPU-second: platform ${fmt(peakPerCpu)} msgs, bare aedes ${fmt(barePerCpu)} msgs (${(peakPerCpu / barePerCpu).toFixed(3)}x).`
+          : ''),
+    );
+  }
+  const lead = Math.max(...phases.filter((p) => p.stored !== null).map((p) => p.maxTsLeadMs));
+  if (lead > 10_000) {
+    notes.push(
+      `Record timestamps are unique per device (ts = max(now, previous + 1 ms), as the table deduplicates on (ts, device_id)); ` +
+        `at this rate they ran up to ${(lead / 1000).toFixed(1)} s ahead of the clock (limit: INGEST_MAX_FUTURE_SKEW_S, 300 s).`,
+    );
+  }
+
+  const results: IngestResults = {
+    bench: 'ingest',
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    parameters: {
+      durationS: o.durationS,
+      connections: o.connections,
+      batch: o.batch,
+      inflight: o.inflight,
+      rate: o.rate,
+      workers: state.workers.length,
+      pinned: pin,
+      payloadBytes,
+    },
+    phases,
+    targets: computeTargets(phases, o.batch),
+    notes,
+  };
+
+  const jsonPath = join(ROOT, 'bench/results/ingest.json');
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(dirname(o.out), { recursive: true });
+  writeFileSync(o.out, mergeReport(o.out, renderIngestSection(results)));
+  progress(`bench: wrote ${relative(process.cwd(), o.out)} and ${relative(process.cwd(), jsonPath)}`);
+
+  process.stdout.write(`${resultsTable(results)}\n\n${targetsTable(results)}\n`);
+  if (notes.length > 0) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+  return 0;
+}
+
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  progress(`bench: ${signal}, stopping`);
+  cleanup().finally(() => process.exit(130));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+main().then(
+  async (code) => {
+    if (interrupted) return;
+    await cleanup();
+    process.exit(code);
+  },
+  async (err: unknown) => {
+    // After Ctrl-C the run fails as its workers go away; the signal handler reports and exits.
+    if (interrupted) return;
+    progress(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await cleanup();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,294 @@
+// One load-generator worker: a share of the bench's devices, each an mqtt.js client publishing
+// QoS 1 TelemetryBatch messages with at most `inflight` unacknowledged at a time. PUBACK latency
+// is measured from the publish call to its callback. Runs only on the main thread's commands
+// and stops by itself at the end of each window.
+import { parentPort } from 'node:worker_threads';
+import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import type {
+  BenchDevice,
+  ConnectCommand,
+  RunCommand,
+  RunCounters,
+  WorkerCommand,
+  WorkerEvent,
+} from './protocol.ts';
+import { BatchSource, newVehicle, type Vehicle } from './telemetry-encoder.ts';
+
+if (!parentPort) throw new Error('load-worker.ts runs as a worker thread');
+const port = parentPort;
+
+interface Conn {
+  device: BenchDevice;
+  client: MqttClient;
+  topic: string;
+  vehicle: Vehicle;
+  source: BatchSource | undefined;
+  inflight: number;
+}
+
+const PUBLISH_OPTIONS: IClientPublishOptions = { qos: 1 };
+const TICK_MS = 100;
+const CONNECT_TIMEOUT_MS = 30_000;
+
+let conns: Conn[] = [];
+let vehicleIndex = 0;
+/** Vehicles outlive connections, so seq and ts keep increasing from phase to phase. */
+const vehicles = new Map<string, Vehicle>();
+
+function post(event: WorkerEvent, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(event, transfer);
+}
+
+function connectOne(o: ConnectCommand, device: BenchDevice): Promise<Conn> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(`mqtt://127.0.0.1:${o.port}`, {
+      clientId: device.id,
+      username: device.id,
+      password: device.token,
+      keepalive: o.keepaliveS,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+    });
+    const fail = (err: Error) => {
+      client.end(true);
+      reject(new Error(`${device.id}: ${err.message}`));
+    };
+    client.once('error', fail);
+    client.once('close', () => fail(new Error('connection closed before CONNACK')));
+    client.once('connect', () => {
+      client.removeAllListeners('error');
+      client.removeAllListeners('close');
+      client.on('error', () => {}); // counted through 'close' and publish errors
+      let vehicle = vehicles.get(device.id);
+      if (!vehicle) {
+        vehicle = newVehicle(vehicleIndex++);
+        vehicles.set(device.id, vehicle);
+      }
+      resolve({
+        device,
+        client,
+        topic: `devices/${device.id}/telemetry`,
+        vehicle,
+        source: undefined,
+        inflight: 0,
+      });
+    });
+  });
+}
+
+async function connectAll(o: ConnectCommand): Promise<void> {
+  const started = performance.now();
+  const results = await Promise.allSettled(o.devices.map((d) => connectOne(o, d)));
+  conns = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await disconnectAll();
+    const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+    post({ type: 'connected', ok: false, error: reason });
+    return;
+  }
+  post({ type: 'connected', ok: true, ms: performance.now() - started });
+}
+
+async function disconnectAll(): Promise<void> {
+  const closing = conns.map(
+    (c) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          c.client.end(true);
+          resolve();
+        }, 5000);
+        c.client.end(false, {}, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  );
+  conns = [];
+  await Promise.all(closing);
+}
+
+function zeroCounters(): RunCounters {
+  return {
+    sent: 0,
+    acked: 0,
+    drained: 0,
+    ackedRecords: 0,
+    drainedRecords: 0,
+    errors: 0,
+    disconnects: 0,
+    missedSlots: 0,
+  };
+}
+
+let abortRun: (() => void) | undefined;
+
+function run(cmd: RunCommand): Promise<void> {
+  return new Promise((resolveRun) => {
+    const counters = zeroCounters();
+    let latencies: number[] = [];
+    let outstanding = 0;
+    let running = true;
+    let finished = false;
+    let maxTsLeadMs = 0;
+    const endPerf = performance.now() + (cmd.endAt - Date.now());
+    const { batch, inflight, rate } = cmd;
+
+    const takeLatencies = (): Float64Array => {
+      const out = Float64Array.from(latencies);
+      latencies = [];
+      return out;
+    };
+
+    for (const c of conns) {
+      if (c.source?.records !== batch) c.source = new BatchSource(c.vehicle, batch);
+    }
+
+    const publish = (c: Conn): void => {
+      const now = Date.now();
+      const payload = (c.source as BatchSource).next(now);
+      const lead = c.vehicle.lastTs - now;
+      if (lead > maxTsLeadMs) maxTsLeadMs = lead;
+      c.inflight++;
+      outstanding++;
+      counters.sent++;
+      const t0 = performance.now();
+      c.client.publish(c.topic, payload, PUBLISH_OPTIONS, (err) => {
+        const t1 = performance.now();
+        c.inflight--;
+        outstanding--;
+        if (err) counters.errors++;
+        else {
+          latencies.push((t1 - t0) * 1000);
+          if (t1 <= endPerf) {
+            counters.acked++;
+            counters.ackedRecords += batch;
+          } else {
+            counters.drained++;
+            counters.drainedRecords += batch;
+          }
+        }
+        if (running) {
+          if (rate === 0 && !err) fill(c);
+        } else if (outstanding === 0) finish();
+      });
+    };
+
+    const fill = (c: Conn): void => {
+      while (running && c.inflight < inflight && c.client.connected) {
+        if (performance.now() >= endPerf) {
+          stop();
+          return;
+        }
+        publish(c);
+      }
+    };
+
+    const onClose = () => {
+      counters.disconnects++;
+    };
+    for (const c of conns) c.client.on('close', onClose);
+
+    // Paced runs: a token bucket over all of this worker's connections, served round-robin.
+    let pacer: NodeJS.Timeout | undefined;
+    if (rate > 0) {
+      let tokens = 0;
+      let last = performance.now();
+      let next = 0;
+      const burst = Math.max(1, rate * 0.01); // at most 10 ms of messages at once
+      const pace = () => {
+        if (!running) return;
+        const now = performance.now();
+        if (now >= endPerf) {
+          stop();
+          return;
+        }
+        tokens += ((now - last) * rate) / 1000;
+        last = now;
+        let scanned = 0;
+        while (tokens >= 1 && scanned < conns.length) {
+          const c = conns[next] as Conn;
+          next = (next + 1) % conns.length;
+          if (c.inflight < inflight && c.client.connected) {
+            publish(c);
+            tokens -= 1;
+            scanned = 0;
+          } else scanned++;
+        }
+        if (tokens > burst) {
+          counters.missedSlots += Math.floor(tokens - burst);
+          tokens = burst;
+        }
+        pacer = setTimeout(pace, 1);
+      };
+      pacer = setTimeout(pace, 0);
+    }
+
+    const ticker = setInterval(() => {
+      const latencyUs = takeLatencies();
+      post({ type: 'tick', counters: { ...counters }, latencyUs }, [latencyUs.buffer as ArrayBuffer]);
+    }, TICK_MS);
+    const endTimer = setTimeout(() => stop(), Math.max(0, endPerf - performance.now()));
+    let drainTimer: NodeJS.Timeout | undefined;
+
+    function stop(): void {
+      if (!running) return;
+      running = false;
+      clearTimeout(endTimer);
+      if (pacer) clearTimeout(pacer);
+      if (outstanding === 0) finish();
+      else drainTimer = setTimeout(finish, cmd.drainTimeoutMs);
+    }
+
+    function finish(): void {
+      if (finished) return;
+      finished = true;
+      running = false;
+      clearTimeout(endTimer);
+      if (pacer) clearTimeout(pacer);
+      if (drainTimer) clearTimeout(drainTimer);
+      clearInterval(ticker);
+      for (const c of conns) c.client.off('close', onClose);
+      abortRun = undefined;
+      const latencyUs = takeLatencies();
+      const lastSeq: Record<string, number> = {};
+      for (const c of conns) lastSeq[c.device.id] = c.vehicle.seq;
+      post(
+        { type: 'done', counters: { ...counters }, latencyUs, unacked: outstanding, maxTsLeadMs, lastSeq },
+        [latencyUs.buffer as ArrayBuffer],
+      );
+      resolveRun();
+    }
+
+    abortRun = () => {
+      running = false;
+      finish();
+    };
+
+    if (rate === 0) for (const c of conns) fill(c);
+  });
+}
+
+port.on('message', (cmd: WorkerCommand) => {
+  const fail = (err: unknown) =>
+    post({ type: 'error', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  switch (cmd.type) {
+    case 'connect':
+      connectAll(cmd).catch(fail);
+      break;
+    case 'run':
+      run(cmd).catch(fail);
+      break;
+    case 'disconnect':
+      disconnectAll().then(() => post({ type: 'disconnected' }), fail);
+      break;
+    case 'abort':
+      abortRun?.();
+      for (const c of conns) c.client.end(true);
+      conns = [];
+      post({ type: 'disconnected' });
+      break;
+  }
+});
