@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { TelemetryRecord } from '@fleet/shared';
 import { QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import { describe, expect, inject, it } from 'vitest';
+import { NO_MEASUREMENTS } from '../../test/records.ts';
 import { waitForRows } from '../../test/support.ts';
 import { escapeSymbol, eventLine, quoteString, rejectLine, telemetryLine } from '../src/ilp.ts';
 import { QuestDbTransport } from '../src/questdb-transport.ts';
 
 function telemetry(extra: Partial<TelemetryRecord> = {}): TelemetryRecord {
   return {
+    ...NO_MEASUREMENTS,
     tenant: 't1',
     deviceId: 'd1',
     seq: 7,
@@ -18,25 +20,10 @@ function telemetry(extra: Partial<TelemetryRecord> = {}): TelemetryRecord {
     lat: 60.5,
     lon: 24.25,
     speedKmh: 12.5,
-    headingDeg: undefined,
-    altitudeM: undefined,
-    hdop: undefined,
     satellites: 9,
     ignition: true,
-    odometerKm: undefined,
-    engineHours: undefined,
-    fuelLevelPct: undefined,
-    fuelLevelL: undefined,
-    batteryV: undefined,
-    externalV: undefined,
-    engineRpm: undefined,
-    coolantTempC: undefined,
-    engineLoadPct: undefined,
     dtcCodes: ['P0301', 'P0420'],
-    temperatureC: undefined,
     doorOpen: false,
-    ptoActive: undefined,
-    tamper: undefined,
     ...extra,
   };
 }

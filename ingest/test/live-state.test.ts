@@ -1,11 +1,13 @@
 import type { TelemetryRecord } from '@fleet/shared';
 import { describe, expect, it } from 'vitest';
+import { NO_MEASUREMENTS } from '../../test/records.ts';
 import { InMemoryLiveState } from '../src/live-state.ts';
 
 const T0 = 1_750_000_000_000;
 
 function rec(patch: Partial<TelemetryRecord> & { deviceId: string; ts: number }): TelemetryRecord {
   return {
+    ...NO_MEASUREMENTS,
     tenant: 't1',
     seq: 1,
     receivedAt: T0 + 10_000,
@@ -13,24 +15,7 @@ function rec(patch: Partial<TelemetryRecord> & { deviceId: string; ts: number })
     lon: 25,
     speedKmh: 10,
     headingDeg: 0,
-    altitudeM: undefined,
-    hdop: undefined,
-    satellites: undefined,
     ignition: true,
-    odometerKm: undefined,
-    engineHours: undefined,
-    fuelLevelPct: undefined,
-    fuelLevelL: undefined,
-    batteryV: undefined,
-    externalV: undefined,
-    engineRpm: undefined,
-    coolantTempC: undefined,
-    engineLoadPct: undefined,
-    dtcCodes: undefined,
-    temperatureC: undefined,
-    doorOpen: undefined,
-    ptoActive: undefined,
-    tamper: undefined,
     ...patch,
   };
 }

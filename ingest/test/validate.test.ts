@@ -1,5 +1,6 @@
 import type { TelemetryRecord } from '@fleet/shared';
 import { describe, expect, it } from 'vitest';
+import { NO_MEASUREMENTS } from '../../test/records.ts';
 import {
   checkDeviceTime,
   REJECT_REASONS,
@@ -14,6 +15,7 @@ const POLICY: ValidationPolicy = { maxFutureSkewMs: 300_000, maxAgeMs: 30 * DAY 
 
 function record(patch: Partial<TelemetryRecord> = {}): TelemetryRecord {
   return {
+    ...NO_MEASUREMENTS,
     tenant: 't1',
     deviceId: 'd1',
     seq: 1,
@@ -23,24 +25,6 @@ function record(patch: Partial<TelemetryRecord> = {}): TelemetryRecord {
     lon: 24.94,
     speedKmh: 30,
     headingDeg: 90,
-    altitudeM: undefined,
-    hdop: undefined,
-    satellites: undefined,
-    ignition: undefined,
-    odometerKm: undefined,
-    engineHours: undefined,
-    fuelLevelPct: undefined,
-    fuelLevelL: undefined,
-    batteryV: undefined,
-    externalV: undefined,
-    engineRpm: undefined,
-    coolantTempC: undefined,
-    engineLoadPct: undefined,
-    dtcCodes: undefined,
-    temperatureC: undefined,
-    doorOpen: undefined,
-    ptoActive: undefined,
-    tamper: undefined,
     ...patch,
   };
 }
