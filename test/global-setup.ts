@@ -11,7 +11,6 @@ import { freePort } from './ports.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     questdbUrl: string;
-    questdbRoot: string;
     postgresUrl: string;
   }
 }
@@ -81,7 +80,6 @@ export default async function setup(project: TestProject) {
     startPostgres(),
   ]);
   project.provide('questdbUrl', questdb.httpUrl);
-  project.provide('questdbRoot', questdbRoot);
   project.provide('postgresUrl', postgres.url);
   return async () => {
     await questdb.stop();

@@ -34,10 +34,6 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-export function testQuestDb(): QuestDbHttp {
-  return new QuestDbHttp(inject('questdbUrl'));
-}
-
 export async function startTestPlatform(
   overrides: Partial<Record<SettingName, string | number | boolean>> = {},
 ): Promise<TestPlatform> {
