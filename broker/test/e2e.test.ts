@@ -566,6 +566,69 @@ describe('limits', () => {
   });
 });
 
+describe('a client that stops reading', () => {
+  it('is cut off by the drain timeout while other devices keep their PUBACK latency', {
+    timeout: 60_000,
+  }, async () => {
+    const p = await startTestPlatform({ MQTT_DRAIN_TIMEOUT_MS: 1000 });
+    try {
+      const stuck = await p.provision();
+      const socket = await rawSession(p.service.mqttPort, stuck);
+      socket.write(
+        mqttPacket.generate({
+          cmd: 'subscribe',
+          messageId: 1,
+          subscriptions: [{ topic: `devices/${stuck.id}/commands`, qos: 0 }],
+        }),
+      );
+      // The SUBACK (0x90) confirms the subscription before the client stops reading.
+      await new Promise<void>((resolve) => socket.once('data', (d: Buffer) => d[0] === 0x90 && resolve()));
+      socket.pause(); // from here on it reads nothing
+      const offline = new Promise<string | undefined>((resolve) =>
+        p.bus.subscribe('status', (e) => {
+          if (e.deviceId === stuck.id && e.status === 'offline') resolve(e.reason);
+        }),
+      );
+      // Commands pile up for it: 64 MB, far more than loopback socket buffers hold even when
+      // the kernel has grown them (a few MB each way).
+      const command = Buffer.alloc(64 * 1024, 1);
+      for (let i = 0; i < 1000; i++) {
+        p.service.broker.aedes.publish(
+          {
+            cmd: 'publish',
+            topic: `devices/${stuck.id}/commands`,
+            payload: command,
+            qos: 0,
+            retain: false,
+            dup: false,
+          },
+          () => {},
+        );
+      }
+      const other = await p.provision();
+      const client = await connectDevice(p.service.mqttPort, other);
+      const latencies: number[] = [];
+      for (let i = 1; i <= 20; i++) {
+        const t = performance.now();
+        await publishAsync(
+          client,
+          `devices/${other.id}/telemetry`,
+          encodeTelemetryBatch([record(i, Date.now())]),
+        );
+        latencies.push(performance.now() - t);
+      }
+      latencies.sort((a, b) => a - b);
+      expect(latencies[18]).toBeLessThan(250);
+      // The broker cut it off (the paused socket may not notice until it reads again).
+      expect(await offline).toBe('drain timeout');
+      socket.destroy();
+      await client.endAsync();
+    } finally {
+      await p.close();
+    }
+  });
+});
+
 /** A raw TCP MQTT session after a successful CONNECT, for packets mqtt.js would not send. */
 async function rawSession(port: number, device: TestDevice): Promise<Socket> {
   const socket = tcpConnect(port, '127.0.0.1');
