@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@fleet/shared';
 import { startManagedQuestDb } from '@fleet/shared/questdb';
 import type { TestProject } from 'vitest/node';
-import { freePort } from './ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

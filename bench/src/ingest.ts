@@ -7,7 +7,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
@@ -16,11 +15,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { settings, spawnTied, stopChild, waitForPort } from '@fleet/shared';
+import { freePort, settings, spawnTied, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, QuestDbHttp, sqlString, startManagedQuestDb } from '@fleet/shared/questdb';
 import { UsageMonitor } from './proc-stats.ts';
-import type { BenchDevice, RunCounters, WorkerCommand, WorkerEvent } from './protocol.ts';
+import {
+  type BenchDevice,
+  type RunCounters,
+  type WorkerCommand,
+  type WorkerEvent,
+  zeroCounters,
+} from './protocol.ts';
 import {
   computeTargets,
   type IngestResults,
@@ -139,17 +144,6 @@ function parseOptions(argv: string[]): Options | 'help' {
 
 function progress(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function canPin(): boolean {
@@ -381,16 +375,7 @@ async function disconnectWorkers(): Promise<void> {
 }
 
 function sumCounters(list: (RunCounters | undefined)[]): RunCounters {
-  const total: RunCounters = {
-    sent: 0,
-    acked: 0,
-    drained: 0,
-    ackedRecords: 0,
-    drainedRecords: 0,
-    errors: 0,
-    disconnects: 0,
-    missedSlots: 0,
-  };
+  const total = zeroCounters();
   for (const c of list) {
     if (!c) continue;
     for (const k of Object.keys(total) as (keyof RunCounters)[]) total[k] += c[k];

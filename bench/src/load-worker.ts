@@ -4,13 +4,13 @@
 // and stops by itself at the end of each window.
 import { parentPort } from 'node:worker_threads';
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
-import type {
-  BenchDevice,
-  ConnectCommand,
-  RunCommand,
-  RunCounters,
-  WorkerCommand,
-  WorkerEvent,
+import {
+  type BenchDevice,
+  type ConnectCommand,
+  type RunCommand,
+  type WorkerCommand,
+  type WorkerEvent,
+  zeroCounters,
 } from './protocol.ts';
 import { BatchSource, newVehicle, type Vehicle } from './telemetry-encoder.ts';
 
@@ -108,19 +108,6 @@ async function disconnectAll(): Promise<void> {
   );
   conns = [];
   await Promise.all(closing);
-}
-
-function zeroCounters(): RunCounters {
-  return {
-    sent: 0,
-    acked: 0,
-    drained: 0,
-    ackedRecords: 0,
-    drainedRecords: 0,
-    errors: 0,
-    disconnects: 0,
-    missedSlots: 0,
-  };
 }
 
 let abortRun: (() => void) | undefined;

@@ -63,3 +63,17 @@ export type WorkerEvent =
     }
   | { type: 'disconnected' }
   | { type: 'error'; error: string };
+
+/** Counters of a run before anything happened. */
+export function zeroCounters(): RunCounters {
+  return {
+    sent: 0,
+    acked: 0,
+    drained: 0,
+    ackedRecords: 0,
+    drainedRecords: 0,
+    errors: 0,
+    disconnects: 0,
+    missedSlots: 0,
+  };
+}

@@ -4,12 +4,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { exitOf, spawnTied, stopChild, waitForPort } from '@fleet/shared';
+import { exitOf, freePort, spawnTied, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, QuestDbHttp, sqlString, startManagedQuestDb } from '@fleet/shared/questdb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FleetLoad } from '../../test/load.ts';
-import { freePort } from '../../test/ports.ts';
 import { startTestPlatform, type TestDevice, type TestPlatform } from '../../test/support.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -1,7 +1,7 @@
 // Child processes tied to their parent: when the parent dies, even by kill -9, the kernel
 // sends the child SIGTERM (setpriv --pdeathsig), so no orphan keeps ports or data locked.
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 let setprivAvailable: boolean | undefined;
@@ -35,6 +35,18 @@ export async function stopChild(child: ChildProcess, timeoutMs = 15_000): Promis
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (tests and the bench start servers on it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
