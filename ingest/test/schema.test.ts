@@ -18,7 +18,10 @@ afterAll(async () => {
 it('creates every table once, with dedup keys, daily partitions and the retention', async () => {
   await ensureSchema(questdb, 30);
   await ensureSchema(questdb, 30); // idempotent
-  await expect.poll(() => ddl(TABLES.telemetry)).toContain('TTL 30 DAYS');
+  // ALTER on a WAL table is applied asynchronously and per table: wait for each one.
+  for (const table of Object.values(TABLES)) {
+    await expect.poll(() => ddl(table)).toContain('TTL 30 DAYS');
+  }
   expect(await ddl(TABLES.telemetry)).toMatch(
     /PARTITION BY DAY TTL 30 DAYS\s+DEDUP UPSERT KEYS\(ts,device_id\);/,
   );
@@ -31,7 +34,6 @@ it('creates every table once, with dedup keys, daily partitions and the retentio
 });
 
 it('a changed retention setting is applied to existing tables', async () => {
-  // ALTER on a WAL table is applied asynchronously, like its rows.
   await ensureSchema(questdb, 5);
   await expect.poll(() => ddl(TABLES.telemetry)).toContain('TTL 5 DAYS');
   await ensureSchema(questdb, 0);
