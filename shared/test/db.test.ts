@@ -11,6 +11,7 @@ import {
   type DeviceKind,
   DeviceRegistry,
   hashDeviceToken,
+  inTenant,
   MIGRATIONS,
   migrate,
   openDatabase,
@@ -300,6 +301,73 @@ describe.each([
     ).rejects.toThrow();
     expect(await registry.findOrganisation('tx-half')).toBeUndefined();
     expect(await db.query<{ one: number }>('select 1 as one')).toEqual([{ one: 1 }]);
+  });
+
+  it('row-level security: a tenant transaction sees and changes only its own organisation', async () => {
+    const other = await registry.ensureOrganisation('rls-other', 'Other Oy');
+    const mine = await registry.provision({ orgId, name: uniqueName(), kind: 'vehicle' });
+    const theirs = await registry.provision({ orgId: other.id, name: uniqueName(), kind: 'vehicle' });
+    const ids = await inTenant(db, orgId, (tx) =>
+      tx.query<{ id: string; org_id: string }>('select id, org_id::text as org_id from devices'),
+    );
+    expect(ids.map((r) => r.id)).toContain(mine.device.id);
+    expect(ids.every((r) => r.org_id === orgId)).toBe(true);
+    // Asking by id, with the other organisation named in the SQL itself, still finds nothing.
+    expect(
+      await inTenant(db, orgId, (tx) =>
+        tx.query('select * from devices where id = $1 or org_id = $2', [theirs.device.id, other.id]),
+      ),
+    ).toEqual([]);
+    expect(
+      await inTenant(db, orgId, (tx) =>
+        tx.query('update devices set name = $2 where id = $1 returning id', [theirs.device.id, 'pwned']),
+      ),
+    ).toEqual([]);
+    await expect(
+      inTenant(db, orgId, (tx) =>
+        tx.query(
+          "insert into devices (id, org_id, kind, name, token_hash) values ('planted', $1, 'vehicle', 'x', 'x')",
+          [other.id],
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    expect(await inTenant(db, orgId, (tx) => tx.query('select id from organisations'))).toEqual([
+      { id: orgId },
+    ]);
+    // The role alone, without an organisation, sees nothing at all.
+    expect(
+      await db.transaction(async (tx) => {
+        await tx.exec('set local role fleet_tenant');
+        return tx.query('select id from devices');
+      }),
+    ).toEqual([]);
+    // The system path is unaffected, and the session is back to its own role afterwards.
+    expect((await registry.get(theirs.device.id))?.name).toBe(theirs.device.name);
+    expect(() => inTenant(db, "x' or 1=1", async () => 1)).toThrow(/uuid/);
+  });
+
+  it('a tenant registry is scoped to its organisation', async () => {
+    const other = await registry.ensureOrganisation('rls-scoped', 'Scoped Oy');
+    const theirs = await registry.provision({ orgId: other.id, name: uniqueName(), kind: 'equipment' });
+    const tenant = new DeviceRegistry(db, orgId);
+    expect(await tenant.get(theirs.device.id)).toBeUndefined();
+    await expectRegistryError(tenant.setDisabled(theirs.device.id, true), 'unknown_device');
+    await expectRegistryError(tenant.reissueToken(theirs.device.id), 'unknown_device');
+    await expectRegistryError(tenant.rename(theirs.device.id, 'pwned'), 'unknown_device');
+    await expectRegistryError(
+      tenant.provision({ orgId: other.id, name: 'x', kind: 'vehicle' }),
+      'wrong_organisation',
+    );
+    expect((await registry.get(theirs.device.id))?.disabledAt).toBeNull();
+    const created = await tenant.provision({ orgId, name: uniqueName(), kind: 'vehicle' });
+    const page = await tenant.page(orgId, {
+      kind: 'vehicle',
+      nameContains: created.device.name,
+      limit: 10,
+      offset: 0,
+    });
+    expect(page.items.map((d) => d.id)).toEqual([created.device.id]);
+    expect((await tenant.page(orgId, { nameContains: '%', limit: 10, offset: 0 })).total).toBe(0);
   });
 
   it('passes parameters, never interpolates them', async () => {

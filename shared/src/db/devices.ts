@@ -2,7 +2,8 @@
 // hash. The CLI, the broker's authentication, the simulator and the tests all go through here.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { FleetError } from '../errors.ts';
-import type { SqlDatabase, SqlParam } from './database.ts';
+import type { SqlDatabase, SqlExecutor, SqlParam } from './database.ts';
+import { inTenant } from './tenant.ts';
 
 export type DeviceKind = 'vehicle' | 'equipment';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['vehicle', 'equipment'];
@@ -35,7 +36,26 @@ export const DEVICE_CHANGES_CHANNEL = 'fleet_device_changes';
 export interface DeviceChange {
   deviceId: string;
   orgId: string;
-  change: 'disabled' | 'enabled' | 'token_reissued';
+  change: 'provisioned' | 'disabled' | 'enabled' | 'token_reissued' | 'updated';
+}
+
+/** A page of devices and the number of devices that match the filter. */
+export interface DevicePage {
+  items: Device[];
+  total: number;
+}
+
+export interface DeviceFilter {
+  kind?: DeviceKind | undefined;
+  /** Case-insensitive substring of the name. */
+  nameContains?: string | undefined;
+  disabled?: boolean | undefined;
+  /** Only these ids (e.g. the devices connected right now). */
+  ids?: readonly string[] | undefined;
+  /** Not these ids (e.g. connected devices, for "offline"). */
+  excludeIds?: readonly string[] | undefined;
+  limit: number;
+  offset: number;
 }
 
 interface DeviceRow {
@@ -80,6 +100,24 @@ function parseDeviceChange(payload: string): DeviceChange | undefined {
   return undefined;
 }
 
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100)
+    throw new RegistryError('invalid_name', 'name must be 1-100 characters');
+  return trimmed;
+}
+
+function duplicateName(err: unknown, name: string): unknown {
+  return (err as { code?: string }).code === '23505'
+    ? new RegistryError('duplicate_name', `a device named "${name}" already exists in this organisation`)
+    : err;
+}
+
+/** Announces a change to every process on the same database, when the transaction commits. */
+async function notify(tx: SqlExecutor, change: DeviceChange): Promise<void> {
+  await tx.query('select pg_notify($1, $2)', [DEVICE_CHANGES_CHANNEL, JSON.stringify(change)]);
+}
+
 function toDevice(row: DeviceRow): Device {
   return {
     id: row.id,
@@ -91,11 +129,31 @@ function toDevice(row: DeviceRow): Device {
   };
 }
 
+/**
+ * Without an organisation the registry works as the system (the broker's authentication, the
+ * CLI); with one, every statement runs inside `inTenant`, under row-level security, so a
+ * device of another organisation is invisible whatever id is asked for.
+ */
 export class DeviceRegistry {
   readonly #db: SqlDatabase;
+  readonly #orgId: string | undefined;
 
-  constructor(db: SqlDatabase) {
+  constructor(db: SqlDatabase, orgId?: string) {
     this.#db = db;
+    this.#orgId = orgId;
+  }
+
+  #read<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#orgId === undefined ? fn(this.#db) : inTenant(this.#db, this.#orgId, fn);
+  }
+
+  #write<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#orgId === undefined ? this.#db.transaction(fn) : inTenant(this.#db, this.#orgId, fn);
+  }
+
+  #checkOrg(orgId: string): void {
+    if (this.#orgId !== undefined && orgId !== this.#orgId)
+      throw new RegistryError('wrong_organisation', 'a tenant registry works only on its own organisation');
   }
 
   async ensureOrganisation(slug: string, name = slug): Promise<Organisation> {
@@ -127,40 +185,94 @@ export class DeviceRegistry {
     if (!DEVICE_KINDS.includes(input.kind)) {
       throw new RegistryError('invalid_kind', `kind must be one of ${DEVICE_KINDS.join(', ')}`);
     }
-    const name = input.name.trim();
-    if (name.length < 1 || name.length > 100)
-      throw new RegistryError('invalid_name', 'name must be 1-100 characters');
+    const name = checkName(input.name);
+    this.#checkOrg(input.orgId);
     const token = newDeviceToken();
     try {
-      const rows = await this.#db.query<DeviceRow>(
-        `insert into devices (id, org_id, kind, name, token_hash) values ($1, $2, $3, $4, $5)
-         returning ${DEVICE_COLUMNS}`,
-        [randomUUID(), input.orgId, input.kind, name, hashDeviceToken(token)],
-      );
-      return { device: toDevice(rows[0] as DeviceRow), token };
-    } catch (err) {
-      if ((err as { code?: string }).code === '23505') {
-        throw new RegistryError(
-          'duplicate_name',
-          `a device named "${name}" already exists in this organisation`,
+      const device = await this.#write(async (tx) => {
+        const rows = await tx.query<DeviceRow>(
+          `insert into devices (id, org_id, kind, name, token_hash) values ($1, $2, $3, $4, $5)
+           returning ${DEVICE_COLUMNS}`,
+          [randomUUID(), input.orgId, input.kind, name, hashDeviceToken(token)],
         );
-      }
-      throw err;
+        const created = toDevice(rows[0] as DeviceRow);
+        await notify(tx, { deviceId: created.id, orgId: created.orgId, change: 'provisioned' });
+        return created;
+      });
+      return { device, token };
+    } catch (err) {
+      throw duplicateName(err, name);
     }
   }
 
   async get(id: string): Promise<Device | undefined> {
-    const rows = await this.#db.query<DeviceRow>(`select ${DEVICE_COLUMNS} from devices where id = $1`, [id]);
+    const rows = await this.#read((tx) =>
+      tx.query<DeviceRow>(`select ${DEVICE_COLUMNS} from devices where id = $1`, [id]),
+    );
     return rows[0] ? toDevice(rows[0]) : undefined;
   }
 
   async list(orgId: string, options: { includeDisabled?: boolean } = {}): Promise<Device[]> {
-    const rows = await this.#db.query<DeviceRow>(
-      `select ${DEVICE_COLUMNS} from devices where org_id = $1 ${options.includeDisabled === false ? 'and disabled_at is null' : ''}
-       order by name`,
-      [orgId],
+    this.#checkOrg(orgId);
+    const rows = await this.#read((tx) =>
+      tx.query<DeviceRow>(
+        `select ${DEVICE_COLUMNS} from devices where org_id = $1 ${options.includeDisabled === false ? 'and disabled_at is null' : ''}
+         order by name`,
+        [orgId],
+      ),
     );
     return rows.map(toDevice);
+  }
+
+  /** A page of the organisation's devices by name; filters are parameters, never SQL text. */
+  async page(orgId: string, filter: DeviceFilter): Promise<DevicePage> {
+    this.#checkOrg(orgId);
+    const where = ['org_id = $1'];
+    const params: SqlParam[] = [orgId];
+    if (filter.kind !== undefined) {
+      params.push(filter.kind);
+      where.push(`kind = $${params.length}`);
+    }
+    if (filter.nameContains !== undefined && filter.nameContains !== '') {
+      params.push(`%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`name ilike $${params.length}`);
+    }
+    if (filter.disabled !== undefined) where.push(`disabled_at is ${filter.disabled ? 'not ' : ''}null`);
+    if (filter.ids !== undefined) {
+      params.push(filter.ids);
+      where.push(`id = any($${params.length}::text[])`);
+    }
+    if (filter.excludeIds !== undefined && filter.excludeIds.length > 0) {
+      params.push(filter.excludeIds);
+      where.push(`id <> all($${params.length}::text[])`);
+    }
+    const clause = where.join(' and ');
+    return this.#read(async (tx) => {
+      const count = await tx.query<{ n: number | string }>(
+        `select count(*) as n from devices where ${clause}`,
+        params,
+      );
+      const rows = await tx.query<DeviceRow>(
+        `select ${DEVICE_COLUMNS} from devices where ${clause} order by name, id
+         limit ${Math.trunc(filter.limit)} offset ${Math.trunc(filter.offset)}`,
+        params,
+      );
+      return { items: rows.map(toDevice), total: Number(count[0]?.n ?? 0) };
+    });
+  }
+
+  async rename(id: string, name: string): Promise<Device> {
+    const trimmed = checkName(name);
+    try {
+      return await this.#change(
+        id,
+        'updated',
+        `update devices set name = $2 where id = $1 returning ${DEVICE_COLUMNS}`,
+        [id, trimmed],
+      );
+    } catch (err) {
+      throw duplicateName(err, trimmed);
+    }
   }
 
   /** Runs an update of one device and announces the change in the same transaction. */
@@ -170,12 +282,11 @@ export class DeviceRegistry {
     sql: string,
     params: readonly SqlParam[],
   ): Promise<Device> {
-    return this.#db.transaction(async (tx) => {
+    return this.#write(async (tx) => {
       const rows = await tx.query<DeviceRow>(sql, params);
       if (!rows[0]) throw new RegistryError('unknown_device', `no device ${id}`);
       const device = toDevice(rows[0]);
-      const notice: DeviceChange = { deviceId: device.id, orgId: device.orgId, change };
-      await tx.query('select pg_notify($1, $2)', [DEVICE_CHANGES_CHANNEL, JSON.stringify(notice)]);
+      await notify(tx, { deviceId: device.id, orgId: device.orgId, change });
       return device;
     });
   }

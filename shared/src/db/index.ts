@@ -2,3 +2,4 @@ export * from './database.ts';
 export * from './devices.ts';
 export * from './migrate.ts';
 export { MIGRATIONS } from './migrations.ts';
+export * from './tenant.ts';

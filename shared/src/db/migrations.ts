@@ -25,4 +25,64 @@ export const MIGRATIONS: readonly Migration[] = [
       create index devices_org_idx on devices (org_id);
     `,
   },
+  {
+    // Users, login sessions, and tenant isolation in the database itself: every
+    // organisation-owned table has row-level security keyed on the organisation that
+    // `inTenant` sets per transaction, under the role fleet_tenant (the table owner and
+    // superusers bypass RLS, so tenant work must not run as them).
+    id: '0002_users_sessions_tenant_isolation',
+    sql: `
+      create table users (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        email text not null unique check (email = lower(email) and char_length(email) between 3 and 254),
+        name text not null check (char_length(name) between 1 and 100),
+        role text not null check (role in ('admin', 'dispatcher', 'fleet_manager', 'mechanic', 'viewer')),
+        password_hash text not null,
+        created_at timestamptz not null default now(),
+        disabled_at timestamptz,
+        last_login_at timestamptz
+      );
+      create index users_org_idx on users (org_id);
+      create table sessions (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        user_id uuid not null references users(id) on delete cascade,
+        refresh_hash text not null unique,
+        previous_refresh_hash text,
+        created_at timestamptz not null default now(),
+        last_used_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        revoked_at timestamptz,
+        user_agent text,
+        address text
+      );
+      create index sessions_user_idx on sessions (user_id);
+      create index sessions_previous_refresh_idx on sessions (previous_refresh_hash);
+      do $$ begin
+        if not exists (select from pg_roles where rolname = 'fleet_tenant') then
+          create role fleet_tenant nologin;
+        end if;
+      exception when duplicate_object or unique_violation then null; -- created meanwhile by another database of the same server
+      end $$;
+      grant fleet_tenant to current_user;
+      grant select on organisations to fleet_tenant;
+      grant select, insert, update, delete on devices, users, sessions to fleet_tenant;
+      alter table organisations enable row level security;
+      alter table devices enable row level security;
+      alter table users enable row level security;
+      alter table sessions enable row level security;
+      create policy tenant_isolation on organisations
+        using (id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+      create policy tenant_isolation on devices
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+      create policy tenant_isolation on users
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+      create policy tenant_isolation on sessions
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+    `,
+  },
 ];
