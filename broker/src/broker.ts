@@ -57,6 +57,8 @@ export interface DeviceBroker {
   /** Disconnects a device now, e.g. when it is disabled. */
   disconnect(deviceId: string): boolean;
   connectedDevices(): number;
+  /** Ids of the devices connected right now. */
+  connectedIds(): ReadonlySet<string>;
   close(): Promise<void>;
 }
 
@@ -293,6 +295,7 @@ export async function createDeviceBroker(deps: DeviceBrokerDeps): Promise<Device
       return true;
     },
     connectedDevices: () => current.size,
+    connectedIds: () => new Set(current.keys()),
     close: () => new Promise<void>((resolve) => aedes.close(() => resolve())),
   };
 }

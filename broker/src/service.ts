@@ -8,7 +8,7 @@ import {
   type LiveStateStore,
   openTelemetryStore,
 } from '@fleet/ingest';
-import type { EventBus, FleetConfig, Logger } from '@fleet/shared';
+import { canConnect, type EventBus, type FleetConfig, type Logger } from '@fleet/shared';
 import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
 import type { Registry } from 'prom-client';
 import { DeviceAuthenticator } from './auth.ts';
@@ -33,6 +33,8 @@ export interface BrokerService {
   wsPort: number | undefined;
   /** Rows waiting for or in a QuestDB commit. */
   pendingRows(): number;
+  /** Throws unless the MQTT listener accepts connections (readiness). */
+  checkListening(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,8 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
   });
   // Changes made by other processes (the CLI against PostgreSQL, later the API) arrive as
   // NOTIFY and go onto the bus like local ones.
+  // The hub and the API read connection status from the live state.
+  const unsubscribeStatus = bus.subscribe('status', (event) => void liveState.applyStatus(event));
   const stopWatching = await registry.watchChanges((c) =>
     bus.publish('device-changed', { tenant: c.orgId, deviceId: c.deviceId, change: c.change }),
   );
@@ -104,8 +108,13 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     mqttPort: listeners.tcpPort,
     wsPort: listeners.wsPort,
     pendingRows: () => store.writer.pendingRows,
+    async checkListening() {
+      if (!(await canConnect(listeners.tcpPort, config.MQTT_HOST)))
+        throw new Error(`MQTT listener on port ${listeners.tcpPort} does not accept connections`);
+    },
     async close() {
       unsubscribe();
+      unsubscribeStatus();
       await stopWatching();
       await listeners.close();
       await broker.close();

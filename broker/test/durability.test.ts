@@ -42,18 +42,19 @@ describe('kill -9 of the broker/ingest process mid-stream', () => {
   let dataDir: string;
   let child: ChildProcess | undefined;
   let port: number;
-  let metricsPort: number;
+  let httpPort: number;
   const devices: TestDevice[] = [];
 
   const spawnBroker = async () => {
-    child = spawnTied(process.execPath, [join(ROOT, 'broker/src/main.ts')], {
+    child = spawnTied(process.execPath, [join(ROOT, 'api/src/main.ts')], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         ...process.env,
         DATA_DIR: dataDir,
         QUESTDB_URL: inject('questdbUrl'),
         MQTT_PORT: String(port),
-        BROKER_METRICS_PORT: String(metricsPort),
+        HTTP_PORT: String(httpPort),
+        AUTH_JWT_SECRET: 'durability-test-secret-0123456789abcdef',
         MQTT_WS_ENABLED: 'false',
         LOG_LEVEL: 'fatal',
         MQTT_DEVICE_MSG_BURST: '10000',
@@ -66,7 +67,7 @@ describe('kill -9 of the broker/ingest process mid-stream', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'fleet-kill-'));
     port = await freePort();
-    metricsPort = await freePort();
+    httpPort = await freePort();
     // Provision before the broker owns the embedded database (PGlite: one process at a time).
     const db = await openDatabase({ pgliteDir: join(dataDir, 'pg') });
     await migrate(db);
@@ -111,7 +112,7 @@ describe('kill -9 of the broker/ingest process mid-stream', () => {
     expect(ackedBeforeKill).toBeLessThan(load.ackedRecords);
     expect(stored).toBe(4 * 400 * 10);
     // The restarted process counts what it stored and how long PUBACKs took (GET /metrics).
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     const storedAfterRestart = Number(
       /fleet_ingest_records_total\{outcome="stored"\} (\d+)/.exec(metrics)?.[1],
     );

@@ -1,6 +1,7 @@
 // `npm start`: the whole platform on one machine with embedded defaults. QuestDB runs as a
-// managed child (unless QUESTDB_URL is set); the broker + ingest service runs as its own process
-// so it has a core to itself. Every child is tied to this process and stops with it.
+// managed child (unless QUESTDB_URL is set); the platform process (broker + ingest + API + hub,
+// api/src/main.ts) runs as its own process so it has a core to itself. Every child is tied to
+// this process and stops with it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -38,7 +39,7 @@ export async function startPlatform(
     },
     log,
   );
-  const broker = spawnTied(process.execPath, [resolve(ROOT, 'broker/src/main.ts')], {
+  const broker = spawnTied(process.execPath, [resolve(ROOT, 'api/src/main.ts')], {
     stdio: 'inherit',
     env: { ...process.env, QUESTDB_URL: questdb.url },
   });
@@ -56,25 +57,30 @@ export async function startPlatform(
   process.on('SIGTERM', () => void stopAll(0));
   void exitOf(broker).then((code) => {
     if (!stopping) {
-      log.error({ code }, 'broker process exited');
+      log.error({ code }, 'platform process exited');
       void stopAll(1);
     }
   });
 
-  if (!(await waitForPort(config.MQTT_PORT, broker, 60_000))) {
+  if (!(await waitForPort(config.HTTP_PORT, broker, 120_000, config.HTTP_HOST))) {
     await stopAll(1);
   }
   out('');
   out('Fleet platform is running.');
+  out(
+    `  API and live hub:      http://${config.HTTP_HOST}:${config.HTTP_PORT}/api/v1  (ws://${config.HTTP_HOST}:${config.HTTP_PORT}/ws)`,
+  );
+  out(`  API reference:         http://${config.HTTP_HOST}:${config.HTTP_PORT}/api/v1/docs`);
+  out(
+    `  Sign in as:            admin@demo.local  (password: ${config.FLEET_ADMIN_PASSWORD ? 'FLEET_ADMIN_PASSWORD' : 'printed above on the first start'})`,
+  );
   out(`  MQTT (devices):        mqtt://${config.MQTT_HOST}:${config.MQTT_PORT}`);
   if (config.MQTT_WS_ENABLED)
     out(`  MQTT over WebSocket:   ws://${config.MQTT_HOST}:${config.MQTT_WS_PORT}/mqtt`);
   out(`  QuestDB console:       ${questdb.url}${questdb.managed ? ' (managed)' : ' (external)'}`);
-  out(`  Broker metrics:        http://${config.MQTT_HOST}:${config.BROKER_METRICS_PORT}/metrics`);
+  out(`  Metrics, health:       http://${config.HTTP_HOST}:${config.HTTP_PORT}/metrics  /health  /ready`);
   out(`  Data:                  ${resolve(config.DATA_DIR)}`);
-  out(
-    '  Add a device:          npm run fleet -- devices add --name van-7 --kind vehicle  (with the platform stopped)',
-  );
+  out('  Add a device:          POST /api/v1/devices (see the API reference)');
   out('Press Ctrl-C to stop.');
   return new Promise<never>(() => {});
 }

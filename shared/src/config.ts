@@ -38,10 +38,6 @@ export const settings = {
   MQTT_PORT: setting(port(1883), 'MQTT over TCP.'),
   MQTT_WS_PORT: setting(port(8083), 'MQTT over WebSocket, path /mqtt (0: any free port).'),
   MQTT_WS_ENABLED: setting(z.stringbool().default(true), 'Serve MQTT over WebSocket.'),
-  BROKER_METRICS_PORT: setting(
-    port(9101),
-    'Prometheus metrics of the broker + ingest process (GET /metrics on MQTT_HOST); 0: any free port.',
-  ),
   MQTT_MAX_PACKET_BYTES: setting(
     positiveInt(256 * 1024, 256 * 1024 * 1024),
     'Largest MQTT packet accepted; a bigger one closes the connection before it is buffered.',
@@ -75,6 +71,77 @@ export const settings = {
   DEVICE_AUTH_CACHE_TTL_S: setting(
     nonNegativeInt(30, 3600),
     'How long a verified device credential is trusted without a database look-up.',
+    's',
+  ),
+  HTTP_HOST: setting(
+    z.string().min(1).default('127.0.0.1'),
+    'Address the API, WebSocket hub and console bind to.',
+  ),
+  HTTP_PORT: setting(port(8080), 'API (/api/v1), WebSocket hub (/ws) and console; 0: any free port.'),
+  HTTP_MAX_BODY_BYTES: setting(
+    positiveInt(1024 * 1024, 64 * 1024 * 1024),
+    'Largest request body; a bigger one is refused with 413 before it is read.',
+    'bytes',
+  ),
+  HTTP_CORS_ORIGINS: setting(
+    z.string().default(''),
+    'Comma-separated origins allowed to call the API from a browser; empty: CORS off (same origin only).',
+  ),
+  FLEET_ADMIN_PASSWORD: setting(
+    z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+    'Password of admin@demo.local, created on first start with an empty database; unset: generated and printed once.',
+  ),
+  AUTH_JWT_SECRET: setting(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+    'Key that signs access tokens (HS256); unset: a random key generated once and kept in DATA_DIR/auth.',
+  ),
+  AUTH_ACCESS_TOKEN_TTL_S: setting(positiveInt(900, 86_400), 'Lifetime of an access token (JWT).', 's'),
+  AUTH_REFRESH_TTL_DAYS: setting(
+    positiveInt(30, 365),
+    'Lifetime of a refresh cookie (a login session).',
+    'days',
+  ),
+  AUTH_COOKIE_SECURE: setting(
+    z.stringbool().default(false),
+    'Mark the refresh cookie Secure (set it when the console is served over HTTPS).',
+  ),
+  AUTH_LOGIN_MAX_FAILURES: setting(
+    positiveInt(5, 1000),
+    'Failed logins per account within the window before further attempts get 429.',
+  ),
+  AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS: setting(
+    positiveInt(20, 100_000),
+    'Failed logins per client address within the window before further attempts get 429.',
+  ),
+  AUTH_LOGIN_WINDOW_S: setting(positiveInt(900, 86_400), 'Window of the failed-login limits.', 's'),
+  HUB_TICK_MS: setting(
+    positiveInt(100, 10_000),
+    'Positions are batched into one WebSocket frame per tick.',
+    'ms',
+  ),
+  HUB_COALESCE_BYTES: setting(
+    positiveInt(256 * 1024),
+    'A client with more than this waiting in its socket gets only the latest position per device.',
+    'bytes',
+  ),
+  HUB_MAX_BUFFER_BYTES: setting(
+    positiveInt(4 * 1024 * 1024),
+    'A client with more than this waiting in its socket is closed (code 4008).',
+    'bytes',
+  ),
+  HUB_MAX_LAG_S: setting(
+    positiveInt(15, 3600),
+    'A client held to coalesced positions for longer than this is closed (code 4008): it is not catching up.',
+    's',
+  ),
+  HUB_CLIENT_MSG_RATE: setting(
+    positiveInt(20, 10_000),
+    'Messages per second a WebSocket client may send (burst: 5x); a client far above it is closed.',
+    'msg/s',
+  ),
+  DEVICE_OFFLINE_AFTER_S: setting(
+    positiveInt(300, 86_400 * 30),
+    'A device with no data for this long is shown offline.',
     's',
   ),
   DATABASE_URL: setting(

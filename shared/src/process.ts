@@ -67,11 +67,12 @@ export async function waitForPort(
   port: number,
   child: ChildProcess | undefined,
   timeoutMs: number,
+  host = '127.0.0.1',
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && (child.exitCode !== null || child.signalCode !== null)) return false;
-    if (await canConnect(port)) return true;
+    if (await canConnect(port, host)) return true;
     await sleep(100);
   }
   return false;

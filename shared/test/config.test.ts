@@ -42,8 +42,13 @@ describe('loadConfig', () => {
     expect(c.QUESTDB_COMMIT_MODE).toBe('nosync');
     expect(c.INGEST_MAX_COMMIT_ROWS).toBe(20_000);
     expect(c.INGEST_MAX_INFLIGHT_COMMITS).toBe(2);
+    expect(c.HTTP_HOST).toBe('127.0.0.1');
+    expect(c.HTTP_PORT).toBe(8080);
+    expect(c.HTTP_CORS_ORIGINS).toBe('');
+    expect(c.AUTH_COOKIE_SECURE).toBe(false);
+    expect(c.FLEET_ADMIN_PASSWORD).toBeUndefined(); // never a password that works on every install
     // A value for every setting that has a default, and nothing that is not a setting.
-    const unsetByDefault = ['DATABASE_URL', 'QUESTDB_URL'];
+    const unsetByDefault = ['DATABASE_URL', 'QUESTDB_URL', 'FLEET_ADMIN_PASSWORD', 'AUTH_JWT_SECRET'];
     for (const key of Object.keys(c)) expect(Object.keys(settings)).toContain(key);
     for (const key of Object.keys(settings)) {
       if (!unsetByDefault.includes(key)) expect(c[key as SettingName], key).toBeDefined();
@@ -108,6 +113,11 @@ describe('loadConfig', () => {
       QUESTDB_URL: 'ftp://db:9000',
       DATABASE_URL: 'mysql://db/fleet',
       MQTT_WS_ENABLED: 'maybe',
+      FLEET_ADMIN_PASSWORD: 'short',
+      AUTH_JWT_SECRET: 'too-short-to-sign-with',
+      HTTP_PORT: '-1',
+      AUTH_ACCESS_TOKEN_TTL_S: '0',
+      HUB_TICK_MS: 'fast',
     };
     const err = configError({ ...bad, MQTT_HOST: '0.0.0.0', QUESTDB_HEAP_MB: '2048' });
     for (const key of Object.keys(bad)) expect(err.message).toContain(`${key}=`);

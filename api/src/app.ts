@@ -1,0 +1,152 @@
+// The API and hub server: builds the routes, the auth service and the hub from plain
+// dependencies and listens on HTTP_HOST:HTTP_PORT. main.ts and the tests both start it here.
+
+import * as uws from 'uWebSockets.js';
+import { join, resolve } from 'node:path';
+import type { LiveStateStore } from '@fleet/ingest';
+import type { EventBus, FleetConfig, Logger } from '@fleet/shared';
+import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
+import type { QuestDbHttp } from '@fleet/shared/questdb';
+import type { Registry } from 'prom-client';
+import { LoginGuard } from './auth/login-guard.ts';
+import { AuthService } from './auth/service.ts';
+import { SessionStore } from './auth/sessions.ts';
+import { AccessTokens, loadSigningKey } from './auth/tokens.ts';
+import { UserDirectory } from './auth/users.ts';
+import { ApiError } from './http/errors.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import type { AnyRoute } from './http/route.ts';
+import { ResponseWriter, registerRoutes } from './http/server.ts';
+import { type Hub, mountHub } from './hub/hub.ts';
+import { createApiMetrics } from './metrics.ts';
+import { authRoutes } from './routes/auth.ts';
+import type { ApiContext, Readiness } from './routes/context.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { historyRoutes } from './routes/history.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { userRoutes } from './routes/users.ts';
+
+export interface ApiDeps {
+  config: FleetConfig;
+  db: SqlDatabase;
+  questdb: QuestDbHttp;
+  bus: EventBus;
+  liveState: LiveStateStore;
+  connectedDevices(): ReadonlySet<string>;
+  metricsRegistry: Registry;
+  readiness: readonly Readiness[];
+  log: Logger;
+}
+
+export interface ApiServer {
+  port: number;
+  url: string;
+  hub: Hub;
+  auth: AuthService;
+  routes: readonly AnyRoute[];
+  close(): Promise<void>;
+}
+
+export function apiRoutes(ctx: ApiContext): AnyRoute[] {
+  const routes: AnyRoute[] = [
+    ...authRoutes(ctx),
+    ...userRoutes(ctx),
+    ...deviceRoutes(ctx),
+    ...historyRoutes(ctx),
+  ];
+  const info = {
+    title: 'Fleet platform API',
+    version: '1',
+    description:
+      'REST API of the fleet telemetry platform. Live positions, status and events stream over the WebSocket hub at /ws (frames typed in @fleet/shared live.ts).',
+  };
+  const all: AnyRoute[] = [];
+  all.push(...routes, ...opsRoutes(ctx, () => buildOpenApi(all, info)));
+  return all;
+}
+
+export async function startApi(deps: ApiDeps): Promise<ApiServer> {
+  const { config, log } = deps;
+  const metrics = createApiMetrics(deps.metricsRegistry);
+  const accessTtlMs = config.AUTH_ACCESS_TOKEN_TTL_S * 1000;
+  let hub: Hub | undefined;
+  const auth = new AuthService({
+    users: new UserDirectory(deps.db),
+    sessions: new SessionStore(deps.db, config.AUTH_REFRESH_TTL_DAYS * 86_400_000),
+    tokens: new AccessTokens(
+      loadSigningKey(config.AUTH_JWT_SECRET, join(resolve(config.DATA_DIR), 'auth')),
+      config.AUTH_ACCESS_TOKEN_TTL_S,
+    ),
+    guard: new LoginGuard({
+      maxPerAccount: config.AUTH_LOGIN_MAX_FAILURES,
+      maxPerAddress: config.AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowMs: config.AUTH_LOGIN_WINDOW_S * 1000,
+    }),
+    accessTtlMs,
+    onRevoke: (ids) => hub?.closeSessions(ids),
+  });
+  await auth.loadRevocations();
+  const ctx: ApiContext = {
+    config,
+    db: deps.db,
+    questdb: deps.questdb,
+    auth,
+    liveState: deps.liveState,
+    connectedDevices: deps.connectedDevices,
+    metricsRegistry: deps.metricsRegistry,
+    readiness: deps.readiness,
+  };
+  const app = uws.App();
+  const routes = apiRoutes(ctx);
+  registerRoutes(app, routes, {
+    log,
+    metrics: metrics.http,
+    maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
+    corsOrigins: config.HTTP_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
+    authenticate: (token) => auth.authenticate(token),
+  });
+  hub = mountHub(app, {
+    bus: deps.bus,
+    liveState: deps.liveState,
+    authenticate: (token) => auth.authenticate(token),
+    deviceVisible: async (orgId, deviceId) =>
+      (await new DeviceRegistry(deps.db, orgId).get(deviceId)) !== undefined,
+    metrics: metrics.hub,
+    log,
+    settings: {
+      tickMs: config.HUB_TICK_MS,
+      coalesceBytes: config.HUB_COALESCE_BYTES,
+      maxBufferBytes: config.HUB_MAX_BUFFER_BYTES,
+      maxLagMs: config.HUB_MAX_LAG_S * 1000,
+      clientMsgRate: config.HUB_CLIENT_MSG_RATE,
+      offlineAfterMs: config.DEVICE_OFFLINE_AFTER_S * 1000,
+      authGraceMs: 10_000,
+    },
+  });
+  app.any('/*', (res) => {
+    const err = new ApiError('not_found', 'No such path.');
+    new ResponseWriter(res).json(err.status, err.toBody());
+  });
+  const listenSocket = await new Promise<uws.us_listen_socket>((resolvePromise, reject) => {
+    app.listen(config.HTTP_HOST, config.HTTP_PORT, (socket) => {
+      if (socket) resolvePromise(socket);
+      else reject(new Error(`cannot listen on ${config.HTTP_HOST}:${config.HTTP_PORT} (in use?)`));
+    });
+  });
+  const port = uws.us_socket_local_port(listenSocket as unknown as uws.us_socket);
+  const activeHub = hub;
+  return {
+    port,
+    url: `http://${config.HTTP_HOST}:${port}`,
+    hub: activeHub,
+    auth,
+    routes,
+    async close() {
+      activeHub.close();
+      uws.us_listen_socket_close(listenSocket);
+      app.close();
+    },
+  };
+}

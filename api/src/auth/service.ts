@@ -1,0 +1,147 @@
+// Login, refresh, logout and the check of every request's token, in one place. Access tokens
+// are stateless JWTs; a logout (or a user being disabled) must still stop them at once, so the
+// ids of revoked sessions are kept in memory for as long as their tokens could live.
+import { ApiError } from '../http/errors.ts';
+import type { Principal } from '../http/route.ts';
+import type { LoginGuard } from './login-guard.ts';
+import { spendPasswordTime, verifyPassword } from './passwords.ts';
+import type { SessionStore } from './sessions.ts';
+import type { AccessTokens } from './tokens.ts';
+import { normaliseEmail, type User, type UserDirectory } from './users.ts';
+
+export interface LoginResult {
+  token: string;
+  expiresAt: number;
+  refreshToken: string;
+  user: User;
+}
+
+export class AuthService {
+  readonly #users: UserDirectory;
+  readonly #sessions: SessionStore;
+  readonly #tokens: AccessTokens;
+  readonly #guard: LoginGuard;
+  readonly #accessTtlMs: number;
+  /** session id -> when its last access token expires at the latest. */
+  readonly #revoked = new Map<string, number>();
+  readonly #onRevoke: (sessionIds: readonly string[]) => void;
+
+  constructor(deps: {
+    users: UserDirectory;
+    sessions: SessionStore;
+    tokens: AccessTokens;
+    guard: LoginGuard;
+    accessTtlMs: number;
+    /** Told about revoked sessions, e.g. to close their WebSockets. */
+    onRevoke?: (sessionIds: readonly string[]) => void;
+  }) {
+    this.#users = deps.users;
+    this.#sessions = deps.sessions;
+    this.#tokens = deps.tokens;
+    this.#guard = deps.guard;
+    this.#accessTtlMs = deps.accessTtlMs;
+    this.#onRevoke = deps.onRevoke ?? (() => {});
+  }
+
+  /** Loads sessions revoked before a restart whose access tokens could still be valid. */
+  async loadRevocations(): Promise<void> {
+    const ids = await this.#sessions.revokedSince(new Date(Date.now() - this.#accessTtlMs));
+    this.#markRevoked(ids);
+  }
+
+  #markRevoked(ids: readonly string[]): void {
+    const until = Date.now() + this.#accessTtlMs;
+    for (const id of ids) this.#revoked.set(id, until);
+    const now = Date.now();
+    for (const [id, expiry] of this.#revoked) if (expiry < now) this.#revoked.delete(id);
+    if (ids.length > 0) this.#onRevoke(ids);
+  }
+
+  async login(input: {
+    email: string;
+    password: string;
+    address: string;
+    userAgent: string;
+  }): Promise<LoginResult> {
+    const email = normaliseEmail(input.email);
+    const wait = this.#guard.retryAfterMs(email, input.address);
+    if (wait > 0) {
+      throw new ApiError('too_many_requests', 'Too many failed logins; wait and try again.', {
+        headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
+      });
+    }
+    const user = await this.#users.findByEmail(email);
+    let ok = false;
+    if (user) ok = await verifyPassword(user.passwordHash, input.password);
+    else await spendPasswordTime(input.password); // same time with or without an account
+    // A disabled account answers exactly like a wrong password: no account enumeration.
+    if (!user || !ok || user.disabledAt !== null) {
+      this.#guard.recordFailure(email, input.address);
+      throw new ApiError('invalid_credentials');
+    }
+    this.#guard.recordSuccess(email);
+    const { session, refreshToken } = await this.#sessions.create({
+      orgId: user.orgId,
+      userId: user.id,
+      userAgent: input.userAgent,
+      address: input.address,
+    });
+    await this.#users.recordLogin(user.id);
+    const { passwordHash: _, ...publicUser } = user;
+    const access = await this.#tokens.issue({
+      userId: user.id,
+      orgId: user.orgId,
+      role: user.role,
+      sessionId: session.id,
+    });
+    return { ...access, refreshToken, user: publicUser };
+  }
+
+  /** A new access token (and refresh token) for a valid refresh token. */
+  async refresh(refreshToken: string): Promise<{ token: string; expiresAt: number; refreshToken: string }> {
+    const outcome = await this.#sessions.rotate(refreshToken);
+    if (!outcome.ok) {
+      if (outcome.reason === 'reused' && outcome.session) this.#markRevoked([outcome.session.id]);
+      throw new ApiError('unauthorized', 'The session has ended; log in again.');
+    }
+    const user = await this.#users.findById(outcome.session.userId);
+    if (!user || user.disabledAt !== null) {
+      await this.#sessions.revoke(outcome.session.id);
+      this.#markRevoked([outcome.session.id]);
+      throw new ApiError('unauthorized', 'The session has ended; log in again.');
+    }
+    const access = await this.#tokens.issue({
+      userId: user.id,
+      orgId: user.orgId,
+      role: user.role,
+      sessionId: outcome.session.id,
+    });
+    return { ...access, refreshToken: outcome.refreshToken };
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.#sessions.revoke(sessionId);
+    this.#markRevoked([sessionId]);
+  }
+
+  /** Ends every session of a user at once (disabled, role changed, deleted). */
+  async endUserSessions(userId: string): Promise<void> {
+    this.#markRevoked(await this.#sessions.revokeUser(userId));
+  }
+
+  /** Stops the tokens of sessions that no longer exist (their user was deleted). */
+  forgetSessions(sessionIds: readonly string[]): void {
+    this.#markRevoked(sessionIds);
+  }
+
+  async authenticate(token: string): Promise<Principal> {
+    const principal = await this.#tokens.verify(token);
+    if (this.#revoked.has(principal.sessionId))
+      throw new ApiError('unauthorized', 'The session has ended; log in again.');
+    return principal;
+  }
+
+  isRevoked(sessionId: string): boolean {
+    return this.#revoked.has(sessionId);
+  }
+}

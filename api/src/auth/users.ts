@@ -1,0 +1,216 @@
+// Users of an organisation. Everything an administrator does runs inside `inTenant`, under
+// row-level security; only login (which does not yet know the organisation) and the first-start
+// bootstrap look users up as the system.
+import { inTenant, type SqlDatabase, type SqlExecutor } from '@fleet/shared/db';
+import { ApiError } from '../http/errors.ts';
+import type { Role } from '../permissions.ts';
+import { hashPassword } from './passwords.ts';
+
+export interface User {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: Date;
+  disabledAt: Date | null;
+  lastLoginAt: Date | null;
+}
+
+export interface UserWithHash extends User {
+  passwordHash: string;
+}
+
+interface UserRow {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  created_at: Date | string;
+  disabled_at: Date | string | null;
+  last_login_at: Date | string | null;
+}
+
+const COLUMNS =
+  'id::text as id, org_id::text as org_id, email, name, role, password_hash, created_at, disabled_at, last_login_at';
+
+const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    createdAt: new Date(row.created_at),
+    disabledAt: date(row.disabled_at),
+    lastLoginAt: date(row.last_login_at),
+  };
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function conflictOnDuplicate(err: unknown, email: string): unknown {
+  return (err as { code?: string }).code === '23505'
+    ? new ApiError('conflict', `A user with the email ${email} already exists.`)
+    : err;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+}
+
+export interface UserChanges {
+  name?: string | undefined;
+  role?: Role | undefined;
+  password?: string | undefined;
+  disabled?: boolean | undefined;
+}
+
+/** System-level look-ups, for login and the first start only. */
+export class UserDirectory {
+  readonly #db: SqlDatabase;
+  constructor(db: SqlDatabase) {
+    this.#db = db;
+  }
+
+  async findByEmail(email: string): Promise<UserWithHash | undefined> {
+    const rows = await this.#db.query<UserRow>(`select ${COLUMNS} from users where email = $1`, [
+      normaliseEmail(email),
+    ]);
+    const row = rows[0];
+    return row ? { ...toUser(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  async findById(id: string): Promise<UserWithHash | undefined> {
+    const rows = await this.#db.query<UserRow>(`select ${COLUMNS} from users where id = $1`, [id]);
+    const row = rows[0];
+    return row ? { ...toUser(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  async count(): Promise<number> {
+    const rows = await this.#db.query<{ n: number | string }>('select count(*) as n from users');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async recordLogin(userId: string): Promise<void> {
+    await this.#db.query('update users set last_login_at = now() where id = $1', [userId]);
+  }
+
+  /** Creates a user as the system (first-start administrator). */
+  async create(orgId: string, input: NewUser): Promise<User> {
+    return insertUser(this.#db, orgId, input);
+  }
+}
+
+async function insertUser(tx: SqlExecutor, orgId: string, input: NewUser): Promise<User> {
+  const email = normaliseEmail(input.email);
+  const hash = await hashPassword(input.password);
+  try {
+    const rows = await tx.query<UserRow>(
+      `insert into users (org_id, email, name, role, password_hash) values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
+      [orgId, email, input.name.trim(), input.role, hash],
+    );
+    return toUser(rows[0] as UserRow);
+  } catch (err) {
+    throw conflictOnDuplicate(err, email);
+  }
+}
+
+/** One organisation's users, every statement under row-level security. */
+export class TenantUsers {
+  readonly #db: SqlDatabase;
+  readonly #orgId: string;
+
+  constructor(db: SqlDatabase, orgId: string) {
+    this.#db = db;
+    this.#orgId = orgId;
+  }
+
+  #tx<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return inTenant(this.#db, this.#orgId, fn);
+  }
+
+  /** The organisation itself, as row-level security lets the tenant see it. */
+  async organisation(): Promise<{ id: string; slug: string; name: string } | undefined> {
+    const rows = await this.#tx((tx) =>
+      tx.query<{ id: string; slug: string; name: string }>(
+        'select id::text as id, slug, name from organisations',
+      ),
+    );
+    return rows[0];
+  }
+
+  async list(): Promise<User[]> {
+    const rows = await this.#tx((tx) => tx.query<UserRow>(`select ${COLUMNS} from users order by email`));
+    return rows.map(toUser);
+  }
+
+  async get(id: string): Promise<User | undefined> {
+    const rows = await this.#tx((tx) =>
+      tx.query<UserRow>(`select ${COLUMNS} from users where id = $1`, [id]),
+    );
+    return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  create(input: NewUser): Promise<User> {
+    return this.#tx((tx) => insertUser(tx, this.#orgId, input));
+  }
+
+  /**
+   * Applies changes; refuses to leave the organisation without an active administrator, so
+   * nobody can lock everyone out by mistake.
+   */
+  async update(id: string, changes: UserChanges): Promise<User | undefined> {
+    const hash = changes.password === undefined ? undefined : await hashPassword(changes.password);
+    return this.#tx(async (tx) => {
+      const rows = await tx.query<UserRow>(
+        `update users set
+           name = coalesce($2, name),
+           role = coalesce($3, role),
+           password_hash = coalesce($4, password_hash),
+           disabled_at = case when $5::boolean is null then disabled_at
+                              when $5::boolean then coalesce(disabled_at, now()) else null end
+         where id = $1 returning ${COLUMNS}`,
+        [id, changes.name?.trim() ?? null, changes.role ?? null, hash ?? null, changes.disabled ?? null],
+      );
+      if (!rows[0]) return undefined;
+      await assertAnAdminRemains(tx);
+      return toUser(rows[0]);
+    });
+  }
+
+  /** Deletes a user; returns the ids of the sessions that went with it, or undefined if none such. */
+  async remove(id: string): Promise<string[] | undefined> {
+    return this.#tx(async (tx) => {
+      const sessions = await tx.query<{ id: string }>(
+        'select id::text as id from sessions where user_id = $1',
+        [id],
+      );
+      const rows = await tx.query<{ id: string }>(
+        'delete from users where id = $1 returning id::text as id',
+        [id],
+      );
+      if (rows.length === 0) return undefined;
+      await assertAnAdminRemains(tx);
+      return sessions.map((s) => s.id);
+    });
+  }
+}
+
+async function assertAnAdminRemains(tx: SqlExecutor): Promise<void> {
+  const rows = await tx.query<{ n: number | string }>(
+    "select count(*) as n from users where role = 'admin' and disabled_at is null",
+  );
+  if (Number(rows[0]?.n ?? 0) === 0) {
+    throw new ApiError('conflict', 'The organisation must keep at least one active administrator.');
+  }
+}

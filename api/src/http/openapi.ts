@@ -1,0 +1,122 @@
+// The OpenAPI 3.1 document, generated from the same route declarations the server validates
+// with (zod 4's own JSON Schema output, draft 2020-12, which OpenAPI 3.1 uses as is). Schemas
+// named with .meta({ id }) become components; a schema whose request form differs from its
+// response form (defaults, transforms) gets a second component named <id>Input.
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+import type { AnyRoute } from './route.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+}
+
+function isZodObject(schema: z.ZodType): schema is z.ZodObject {
+  return schema instanceof z.ZodObject;
+}
+
+export function buildOpenApi(routes: readonly AnyRoute[], info: OpenApiInfo): Record<string, unknown> {
+  const components: Record<string, JsonSchema> = {};
+
+  function register(name: string, schema: JsonSchema): string {
+    const existing = components[name];
+    if (existing === undefined || isDeepStrictEqual(existing, schema)) {
+      components[name] = schema;
+      return name;
+    }
+    return register(`${name}Input`, schema);
+  }
+
+  /** A JSON Schema for one zod schema, its named parts moved to components. */
+  function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+    const json = z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io,
+      unrepresentable: 'any',
+    }) as JsonSchema;
+    const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
+    delete json.$defs;
+    delete json.$schema;
+    const renamed = new Map<string, string>();
+    for (const [name, def] of Object.entries(defs)) renamed.set(name, register(name, def));
+    const rewrite = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(rewrite);
+      if (value && typeof value === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+          out[k] =
+            k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')
+              ? `#/components/schemas/${renamed.get(v.slice(8)) ?? v.slice(8)}`
+              : rewrite(v);
+        }
+        return out;
+      }
+      return value;
+    };
+    for (const name of renamed.values()) components[name] = rewrite(components[name]) as JsonSchema;
+    return rewrite(json) as JsonSchema;
+  }
+
+  function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unknown[] {
+    if (!schema || !isZodObject(schema)) return [];
+    const json = toSchema(schema, 'input');
+    const props = (json.properties ?? {}) as Record<string, JsonSchema>;
+    const required = new Set((json.required ?? []) as string[]);
+    return Object.entries(props).map(([name, s]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(typeof s.description === 'string' ? { description: s.description } : {}),
+      schema: s,
+    }));
+  }
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, spec] of Object.entries(route.responses)) {
+      const content: Record<string, unknown> = {};
+      if (spec.schema) content['application/json'] = { schema: toSchema(spec.schema, 'output') };
+      for (const [type, schema] of Object.entries(spec.alternatives ?? {})) {
+        content[type] = { schema: toSchema(schema, 'output') };
+      }
+      responses[status] = {
+        description: spec.description,
+        ...(Object.keys(content).length > 0 ? { content } : {}),
+      };
+    }
+    const operation: Record<string, unknown> = {
+      operationId: route.id,
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      tags: [route.tag],
+      security: route.access === 'public' ? [] : [{ bearer: [] }],
+      ...(route.access === 'public' ? {} : { 'x-roles': route.access }),
+      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+            },
+          }
+        : {}),
+      responses,
+    };
+    paths[route.path] = { ...paths[route.path], [route.method]: operation };
+  }
+
+  return {
+    openapi: '3.1.0',
+    info,
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+  };
+}

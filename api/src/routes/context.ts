@@ -1,0 +1,25 @@
+// What the routes need from the rest of the platform, passed in plainly so each route module
+// can be built and tested with real parts and no globals.
+import type { LiveStateStore } from '@fleet/ingest';
+import type { FleetConfig } from '@fleet/shared';
+import type { SqlDatabase } from '@fleet/shared/db';
+import type { QuestDbHttp } from '@fleet/shared/questdb';
+import type { Registry } from 'prom-client';
+import type { AuthService } from '../auth/service.ts';
+
+export interface Readiness {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface ApiContext {
+  config: FleetConfig;
+  db: SqlDatabase;
+  questdb: QuestDbHttp;
+  auth: AuthService;
+  liveState: LiveStateStore;
+  /** Ids of the devices connected to the broker right now. */
+  connectedDevices(): ReadonlySet<string>;
+  metricsRegistry: Registry;
+  readiness: readonly Readiness[];
+}

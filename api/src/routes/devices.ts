@@ -1,0 +1,337 @@
+// Devices of the organisation: provisioning (the token is shown once), listing with filters,
+// renaming, disabling (the broker drops the device at once), re-issuing a token, and the
+// latest state. Every database statement runs under row-level security for the caller's
+// organisation, so another organisation's device is simply not found.
+import { TELEMETRY_FIELDS } from '@fleet/shared';
+import { DEVICE_KINDS, type Device, DeviceRegistry, RegistryError } from '@fleet/shared/db';
+import { z } from 'zod';
+import { ApiError, errorBodySchema } from '../http/errors.ts';
+import { type AnyRoute, defineRoute } from '../http/route.ts';
+import { toLiveDevice } from '../live-view.ts';
+import { ANY_ROLE, MANAGE_DEVICES } from '../permissions.ts';
+import type { ApiContext } from './context.ts';
+import { connection, deviceIdParam, iso, isoOrNull, livePosition, vehicleStatus } from './schemas.ts';
+
+const kind = z.enum(DEVICE_KINDS as ['vehicle', 'equipment']).meta({ id: 'DeviceKind' });
+const deviceName = z.string().trim().min(1).max(100);
+
+export const deviceSchema = z
+  .object({
+    id: z.string(),
+    kind,
+    name: z.string(),
+    createdAt: z.string(),
+    disabledAt: z.string().nullable(),
+    connection,
+  })
+  .meta({ id: 'Device' });
+
+const errors = {
+  400: { description: 'Invalid request', schema: errorBodySchema },
+  401: { description: 'Not signed in', schema: errorBodySchema },
+  403: { description: 'Your role may not do this', schema: errorBodySchema },
+} as const;
+const notFound = { description: 'No such device in your organisation', schema: errorBodySchema } as const;
+
+export function registryError(err: unknown): unknown {
+  if (!(err instanceof RegistryError)) return err;
+  if (err.code === 'duplicate_name') return new ApiError('conflict', err.message);
+  if (err.code === 'unknown_device') return new ApiError('not_found', 'No such device.');
+  return new ApiError('validation_failed', err.message);
+}
+
+const LATEST_VALUES = TELEMETRY_FIELDS.filter((f) => f.name !== 'seq');
+
+export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
+  const registry = (orgId: string) => new DeviceRegistry(ctx.db, orgId);
+  const offlineAfterMs = ctx.config.DEVICE_OFFLINE_AFTER_S * 1000;
+  const body = (d: Device): z.input<typeof deviceSchema> => ({
+    id: d.id,
+    kind: d.kind,
+    name: d.name,
+    createdAt: iso(d.createdAt),
+    disabledAt: isoOrNull(d.disabledAt),
+    connection: ctx.connectedDevices().has(d.id) ? 'online' : 'offline',
+  });
+  async function find(orgId: string, id: string): Promise<Device> {
+    const device = await registry(orgId).get(id);
+    if (!device) throw new ApiError('not_found', 'No such device.');
+    return device;
+  }
+  const change = (
+    id: string,
+    summary: string,
+    description: string,
+    apply: (r: DeviceRegistry, deviceId: string) => Promise<Device>,
+  ) =>
+    defineRoute({
+      id,
+      method: 'post',
+      path: `/api/v1/devices/{id}/${id === 'disableDevice' ? 'disable' : 'enable'}`,
+      tag: 'devices',
+      summary,
+      description,
+      access: MANAGE_DEVICES,
+      params: deviceIdParam,
+      responses: { 200: { description: 'The device', schema: deviceSchema }, ...errors, 404: notFound },
+      async handler({ principal, params }) {
+        const device = await apply(registry(principal.orgId), params.id).catch((err: unknown) => {
+          throw registryError(err);
+        });
+        return { status: 200, body: body(device) };
+      },
+    });
+
+  return [
+    defineRoute({
+      id: 'createDevice',
+      method: 'post',
+      path: '/api/v1/devices',
+      tag: 'devices',
+      summary: 'Provision a device',
+      description:
+        'Returns the device and its MQTT password (token). The token is shown only here; store it in the device.',
+      access: MANAGE_DEVICES,
+      body: z.strictObject({ name: deviceName, kind }).meta({ id: 'NewDevice' }),
+      responses: {
+        201: {
+          description: 'Provisioned',
+          schema: z
+            .object({
+              device: deviceSchema,
+              token: z.string().meta({ description: 'MQTT password; shown once' }),
+            })
+            .meta({ id: 'ProvisionedDevice' }),
+        },
+        ...errors,
+        409: { description: 'A device with this name exists', schema: errorBodySchema },
+      },
+      async handler({ principal, body: input }) {
+        const { device, token } = await registry(principal.orgId)
+          .provision({ orgId: principal.orgId, name: input.name, kind: input.kind })
+          .catch((err: unknown) => {
+            throw registryError(err);
+          });
+        return { status: 201, body: { device: body(device), token } };
+      },
+    }),
+    defineRoute({
+      id: 'listDevices',
+      method: 'get',
+      path: '/api/v1/devices',
+      tag: 'devices',
+      summary: "The organisation's devices, by name",
+      access: ANY_ROLE,
+      query: z
+        .strictObject({
+          kind: kind.optional(),
+          status: z.enum(['online', 'offline', 'disabled']).optional(),
+          name: z.string().max(100).optional().meta({ description: 'part of the name, any case' }),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+        })
+        .meta({ id: 'DeviceQuery' }),
+      responses: {
+        200: {
+          description: 'A page of devices',
+          schema: z
+            .object({
+              items: z.array(deviceSchema),
+              total: z.number().int(),
+              limit: z.number().int(),
+              offset: z.number().int(),
+            })
+            .meta({ id: 'DevicePage' }),
+        },
+        ...errors,
+      },
+      async handler({ principal, query }) {
+        const connected = [...ctx.connectedDevices()];
+        const page = await registry(principal.orgId).page(principal.orgId, {
+          kind: query.kind,
+          nameContains: query.name,
+          disabled: query.status === 'disabled' ? true : query.status === undefined ? undefined : false,
+          ids: query.status === 'online' ? connected : undefined,
+          excludeIds: query.status === 'offline' ? connected : undefined,
+          limit: query.limit,
+          offset: query.offset,
+        });
+        return {
+          status: 200,
+          body: { items: page.items.map(body), total: page.total, limit: query.limit, offset: query.offset },
+        };
+      },
+    }),
+    defineRoute({
+      id: 'getDevice',
+      method: 'get',
+      path: '/api/v1/devices/{id}',
+      tag: 'devices',
+      summary: 'One device',
+      access: ANY_ROLE,
+      params: deviceIdParam,
+      responses: { 200: { description: 'The device', schema: deviceSchema }, ...errors, 404: notFound },
+      async handler({ principal, params }) {
+        return { status: 200, body: body(await find(principal.orgId, params.id)) };
+      },
+    }),
+    defineRoute({
+      id: 'updateDevice',
+      method: 'patch',
+      path: '/api/v1/devices/{id}',
+      tag: 'devices',
+      summary: 'Rename a device',
+      access: MANAGE_DEVICES,
+      params: deviceIdParam,
+      body: z.strictObject({ name: deviceName }).meta({ id: 'DeviceChanges' }),
+      responses: {
+        200: { description: 'The device', schema: deviceSchema },
+        ...errors,
+        404: notFound,
+        409: { description: 'A device with this name exists', schema: errorBodySchema },
+      },
+      async handler({ principal, params, body: input }) {
+        const device = await registry(principal.orgId)
+          .rename(params.id, input.name)
+          .catch((err: unknown) => {
+            throw registryError(err);
+          });
+        return { status: 200, body: body(device) };
+      },
+    }),
+    change(
+      'disableDevice',
+      'Disable a device',
+      'The device is disconnected and refused (CONNACK 5) until enabled.',
+      (r, id) => r.setDisabled(id, true),
+    ),
+    change(
+      'enableDevice',
+      'Enable a disabled device',
+      'The device may connect again with its token.',
+      (r, id) => r.setDisabled(id, false),
+    ),
+    defineRoute({
+      id: 'reissueDeviceToken',
+      method: 'post',
+      path: '/api/v1/devices/{id}/token',
+      tag: 'devices',
+      summary: 'Issue a new token for a device',
+      description:
+        'The old token stops working at once and the device is disconnected. The new token is shown only here.',
+      access: MANAGE_DEVICES,
+      params: deviceIdParam,
+      responses: {
+        200: {
+          description: 'The new token',
+          schema: z.object({ device: deviceSchema, token: z.string() }).meta({ id: 'ReissuedToken' }),
+        },
+        ...errors,
+        404: notFound,
+      },
+      async handler({ principal, params }) {
+        const { device, token } = await registry(principal.orgId)
+          .reissueToken(params.id)
+          .catch((err: unknown) => {
+            throw registryError(err);
+          });
+        return { status: 200, body: { device: body(device), token } };
+      },
+    }),
+    defineRoute({
+      id: 'getDeviceLatest',
+      method: 'get',
+      path: '/api/v1/devices/{id}/latest',
+      tag: 'devices',
+      summary: 'The latest position, status and values of a device',
+      access: ANY_ROLE,
+      params: deviceIdParam,
+      responses: {
+        200: {
+          description: 'Latest state; values the device never reported are absent',
+          schema: z
+            .object({
+              deviceId: z.string(),
+              position: livePosition.nullable(),
+              status: vehicleStatus,
+              connection,
+              lastSeenAt: z.number().int().nullable(),
+              valuesAt: z.number().int().nullable().meta({ description: 'device time of `values`, ms' }),
+              values: z.record(z.string(), z.union([z.number(), z.boolean(), z.array(z.string())])),
+            })
+            .meta({ id: 'DeviceLatest' }),
+        },
+        ...errors,
+        404: notFound,
+      },
+      async handler({ principal, params }) {
+        const device = await find(principal.orgId, params.id);
+        const state = await ctx.liveState.get(device.id);
+        const values: Record<string, number | boolean | string[]> = {};
+        const latest = state?.latest;
+        if (latest) {
+          for (const f of LATEST_VALUES) {
+            const v = latest[f.name];
+            if (v !== undefined) values[f.name] = v;
+          }
+        }
+        return {
+          status: 200,
+          body: {
+            ...toLiveDevice(device.id, state, Date.now(), offlineAfterMs),
+            valuesAt: latest?.ts ?? null,
+            values,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      id: 'getFleetLatest',
+      method: 'get',
+      path: '/api/v1/fleet/latest',
+      tag: 'fleet',
+      summary: 'Every device of the organisation with its latest position and status',
+      access: ANY_ROLE,
+      responses: {
+        200: {
+          description: 'The whole fleet',
+          schema: z
+            .object({
+              at: z.number().int(),
+              devices: z.array(
+                z.object({
+                  deviceId: z.string(),
+                  name: z.string(),
+                  kind,
+                  disabled: z.boolean(),
+                  position: livePosition.nullable(),
+                  status: vehicleStatus,
+                  connection,
+                  lastSeenAt: z.number().int().nullable(),
+                }),
+              ),
+            })
+            .meta({ id: 'FleetLatest' }),
+        },
+        ...errors,
+      },
+      async handler({ principal }) {
+        const now = Date.now();
+        const devices = await registry(principal.orgId).list(principal.orgId);
+        const states = new Map((await ctx.liveState.list(principal.orgId)).map((s) => [s.deviceId, s]));
+        return {
+          status: 200,
+          body: {
+            at: now,
+            devices: devices.map((d) => ({
+              ...toLiveDevice(d.id, states.get(d.id), now, offlineAfterMs),
+              name: d.name,
+              kind: d.kind,
+              disabled: d.disabledAt !== null,
+            })),
+          },
+        };
+      },
+    }),
+  ];
+}

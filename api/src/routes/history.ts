@@ -1,0 +1,252 @@
+// Telemetry history from QuestDB: a device's track (JSON, GeoJSON or CSV; simplified for long
+// ranges), chart series (SAMPLE BY aggregates) and device events. The device is looked up
+// under row-level security first, and every QuestDB query is scoped by tenant as well.
+import { DeviceRegistry } from '@fleet/shared/db';
+import { z } from 'zod';
+import {
+  CHART_FIELDS,
+  chooseBucketMs,
+  isChartField,
+  readDeviceEvents,
+  readTelemetrySeries,
+  readTrack,
+  trackToCsv,
+  trackToGeoJson,
+} from '../history.ts';
+import { ApiError, errorBodySchema } from '../http/errors.ts';
+import { type AnyRoute, defineRoute } from '../http/route.ts';
+import { ANY_ROLE } from '../permissions.ts';
+import type { ApiContext } from './context.ts';
+import { deviceIdParam, instant } from './schemas.ts';
+
+const DAY_MS = 86_400_000;
+/** Longest range one request may ask for; longer views page by range. */
+export const MAX_RANGE_DAYS = 31;
+const MAX_BUCKETS = 10_000;
+
+const BUCKET_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+const bucket = z
+  .string()
+  .regex(/^\d{1,6}[smhd]$/, 'a bucket is a number and a unit: 10s, 5m, 1h, 1d')
+  .transform((text) => Number(text.slice(0, -1)) * (BUCKET_UNITS[text.slice(-1)] ?? 1000))
+  .refine((ms) => ms >= 1000, 'the smallest bucket is 1s');
+
+const range = {
+  from: instant,
+  to: instant,
+};
+
+function checkRange(q: { from: number; to: number }): void {
+  if (q.to <= q.from)
+    throw new ApiError('validation_failed', '`to` must be after `from`.', {
+      details: [{ path: 'query.to', message: 'must be after from' }],
+    });
+  if (q.to - q.from > MAX_RANGE_DAYS * DAY_MS) {
+    throw new ApiError('validation_failed', `A range may span at most ${MAX_RANGE_DAYS} days.`, {
+      details: [{ path: 'query.to', message: `at most ${MAX_RANGE_DAYS} days after from` }],
+    });
+  }
+}
+
+const errors = {
+  400: { description: 'Invalid request', schema: errorBodySchema },
+  401: { description: 'Not signed in', schema: errorBodySchema },
+  403: { description: 'Your role may not do this', schema: errorBodySchema },
+  404: { description: 'No such device in your organisation', schema: errorBodySchema },
+} as const;
+
+const trackPoint = z
+  .object({
+    ts: z.number().int(),
+    lat: z.number(),
+    lon: z.number(),
+    speedKmh: z.number().nullable(),
+    headingDeg: z.number().nullable(),
+  })
+  .meta({ id: 'TrackPoint' });
+
+const trackSchema = z
+  .object({
+    deviceId: z.string(),
+    from: z.number().int(),
+    to: z.number().int(),
+    sourcePoints: z.number().int().meta({ description: 'positions read (after thinning, see sampleMs)' }),
+    simplified: z.boolean(),
+    toleranceM: z.number().meta({ description: 'simplification tolerance used, metres' }),
+    sampleMs: z.number().int().nullable().meta({
+      description: 'null: every stored position was read; else the bucket used to thin very long ranges',
+    }),
+    points: z.array(trackPoint),
+  })
+  .meta({ id: 'Track' });
+
+const seriesSchema = z
+  .object({
+    deviceId: z.string(),
+    from: z.number().int(),
+    to: z.number().int(),
+    bucketMs: z.number().int(),
+    ts: z.array(z.number().int()).meta({ description: 'bucket start times, ms' }),
+    fields: z.record(
+      z.string(),
+      z.object({
+        unit: z.string(),
+        avg: z.array(z.number().nullable()),
+        min: z.array(z.number().nullable()),
+        max: z.array(z.number().nullable()),
+      }),
+    ),
+  })
+  .meta({ id: 'TelemetrySeries' });
+
+const eventSchema = z
+  .object({
+    ts: z.number().int(),
+    kind: z.string(),
+    seq: z.number().int(),
+    lat: z.number().nullable(),
+    lon: z.number().nullable(),
+    speedKmh: z.number().nullable(),
+    peakG: z.number().nullable(),
+    buttonId: z.number().int().nullable(),
+    firmware: z.string().nullable(),
+    detail: z.string(),
+    receivedAt: z.number().int(),
+  })
+  .meta({ id: 'DeviceEvent' });
+
+export function historyRoutes(ctx: ApiContext): AnyRoute[] {
+  async function scope(orgId: string, deviceId: string) {
+    const device = await new DeviceRegistry(ctx.db, orgId).get(deviceId);
+    if (!device) throw new ApiError('not_found', 'No such device.');
+    return { tenant: orgId, deviceId: device.id };
+  }
+
+  return [
+    defineRoute({
+      id: 'getDeviceTrack',
+      method: 'get',
+      path: '/api/v1/devices/{id}/track',
+      tag: 'history',
+      summary: "A device's positions over a time range",
+      description: `Simplified (Douglas-Peucker) when the range holds many points; \`format\` gives GeoJSON or CSV instead. At most ${MAX_RANGE_DAYS} days per request.`,
+      access: ANY_ROLE,
+      params: deviceIdParam,
+      query: z
+        .strictObject({
+          ...range,
+          format: z.enum(['json', 'geojson', 'csv']).default('json'),
+          maxPoints: z.coerce.number().int().min(2).max(100_000).optional(),
+        })
+        .meta({ id: 'TrackQuery' }),
+      responses: {
+        200: {
+          description: 'The track',
+          schema: trackSchema,
+          alternatives: {
+            'application/geo+json': z.object({ type: z.literal('Feature') }),
+            'text/csv': z.string(),
+          },
+        },
+        ...errors,
+      },
+      async handler({ principal, params, query }) {
+        checkRange(query);
+        const s = await scope(principal.orgId, params.id);
+        const track = await readTrack(
+          ctx.questdb,
+          s,
+          query,
+          query.maxPoints === undefined ? {} : { maxPoints: query.maxPoints },
+        );
+        if (query.format === 'geojson') {
+          return {
+            status: 200,
+            raw: JSON.stringify(trackToGeoJson(s, track)),
+            contentType: 'application/geo+json',
+          };
+        }
+        if (query.format === 'csv') {
+          return {
+            status: 200,
+            raw: trackToCsv(track),
+            contentType: 'text/csv; charset=utf-8',
+            headers: { 'content-disposition': `attachment; filename="track-${s.deviceId}.csv"` },
+          };
+        }
+        return { status: 200, body: { deviceId: s.deviceId, from: query.from, to: query.to, ...track } };
+      },
+    }),
+    defineRoute({
+      id: 'getDeviceTelemetry',
+      method: 'get',
+      path: '/api/v1/devices/{id}/telemetry',
+      tag: 'history',
+      summary: 'Chart series of a device: avg, min and max per time bucket',
+      access: ANY_ROLE,
+      params: deviceIdParam,
+      query: z
+        .strictObject({
+          ...range,
+          fields: z
+            .string()
+            .max(1000)
+            .transform((t) => t.split(',').map((f) => f.trim()))
+            .pipe(
+              z
+                .array(z.enum(CHART_FIELDS as [string, ...string[]]))
+                .min(1)
+                .max(CHART_FIELDS.length),
+            )
+            .meta({ description: `comma-separated, from: ${CHART_FIELDS.join(', ')}` }),
+          bucket: bucket.optional().meta({ description: 'e.g. 10s, 5m, 1h; default: about 500 buckets' }),
+        })
+        .meta({ id: 'TelemetryQuery' }),
+      responses: {
+        200: { description: 'Columnar series, ready for a chart', schema: seriesSchema },
+        ...errors,
+      },
+      async handler({ principal, params, query }) {
+        checkRange(query);
+        const bucketMs = query.bucket ?? chooseBucketMs(query);
+        if ((query.to - query.from) / bucketMs > MAX_BUCKETS) {
+          throw new ApiError('validation_failed', `At most ${MAX_BUCKETS} buckets: choose a larger bucket.`, {
+            details: [{ path: 'query.bucket', message: 'too small for this range' }],
+          });
+        }
+        const s = await scope(principal.orgId, params.id);
+        const fields = [...new Set(query.fields)].filter(isChartField);
+        const series = await readTelemetrySeries(ctx.questdb, s, query, fields, bucketMs);
+        return { status: 200, body: { deviceId: s.deviceId, ...series } };
+      },
+    }),
+    defineRoute({
+      id: 'getDeviceEvents',
+      method: 'get',
+      path: '/api/v1/devices/{id}/events',
+      tag: 'history',
+      summary: 'Device events (harsh driving, power cut, connects ...), newest first',
+      access: ANY_ROLE,
+      params: deviceIdParam,
+      query: z
+        .strictObject({ ...range, limit: z.coerce.number().int().min(1).max(1000).default(100) })
+        .meta({ id: 'EventQuery' }),
+      responses: {
+        200: {
+          description: 'Events',
+          schema: z
+            .object({ deviceId: z.string(), items: z.array(eventSchema) })
+            .meta({ id: 'DeviceEventList' }),
+        },
+        ...errors,
+      },
+      async handler({ principal, params, query }) {
+        checkRange(query);
+        const s = await scope(principal.orgId, params.id);
+        const items = await readDeviceEvents(ctx.questdb, s, query, query.limit);
+        return { status: 200, body: { deviceId: s.deviceId, items } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,50 @@
+// Schemas several routes share. Each named one becomes a component of the OpenAPI document.
+import { VEHICLE_STATUSES } from '@fleet/shared';
+import { z } from 'zod';
+import { ROLES } from '../permissions.ts';
+
+export const uuidParam = z.strictObject({ id: z.uuid() });
+export const deviceIdParam = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'not a device id'),
+});
+
+/** Instants in queries: ISO 8601 or milliseconds since the Unix epoch. */
+export const instant = z
+  .string()
+  .max(40)
+  .transform((text, ctx) => {
+    const ms = /^\d{1,16}$/.test(text) ? Number(text) : Date.parse(text);
+    if (!Number.isFinite(ms) || ms < 0 || ms > 8_640_000_000_000_000) {
+      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or epoch milliseconds' });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({
+    description: 'ISO 8601 time or milliseconds since the Unix epoch',
+    example: '2026-11-21T08:00:00Z',
+  });
+
+export const isoTime = z.iso.datetime();
+const iso = (d: Date) => d.toISOString();
+export const isoOrNull = (d: Date | null) => (d === null ? null : iso(d));
+export { iso };
+
+export const role = z.enum(ROLES).meta({ id: 'Role' });
+export const vehicleStatus = z.enum(VEHICLE_STATUSES as [string, ...string[]]).meta({ id: 'VehicleStatus' });
+export const connection = z.enum(['online', 'offline', 'unknown']).meta({ id: 'Connection' });
+
+export const livePosition = z
+  .object({
+    deviceId: z.string(),
+    ts: z.number().int().meta({ description: 'device time, ms since the Unix epoch' }),
+    lat: z.number(),
+    lon: z.number(),
+    speedKmh: z.number().nullable(),
+    headingDeg: z.number().nullable(),
+    ignition: z.boolean().nullable(),
+    status: vehicleStatus,
+  })
+  .meta({ id: 'LivePosition' });
+
+export const empty = z.object({}).meta({ id: 'Empty' });

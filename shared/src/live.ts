@@ -1,0 +1,116 @@
+// The live view of the fleet as the hub streams it and the console draws it: one definition of
+// a vehicle's status and one typed definition of every WebSocket frame, shared by the server
+// (api/src/hub) and the console, so neither writes the protocol twice.
+import { z } from 'zod';
+
+/** What a dispatcher sees on the map, defined once (issue "ops console", status colours). */
+export type VehicleStatus = 'moving' | 'idle' | 'stopped' | 'offline';
+export const VEHICLE_STATUSES: readonly VehicleStatus[] = ['moving', 'idle', 'stopped', 'offline'];
+
+/** Below this a GPS fix is noise around a standstill, not movement (typical tracker threshold). */
+export const MOVING_SPEED_KMH = 3;
+
+export interface StatusInput {
+  /** Server time of the last record received, ms; undefined when never heard from. */
+  lastSeenAt: number | undefined;
+  speedKmh: number | undefined;
+  ignition: boolean | undefined;
+}
+
+/**
+ * offline: no data for `offlineAfterMs` (a tag that connects only to report is not offline
+ * between reports); moving: at walking pace or faster; idle: engine on, standing; else stopped.
+ */
+export function classifyStatus(input: StatusInput, now: number, offlineAfterMs: number): VehicleStatus {
+  if (input.lastSeenAt === undefined || now - input.lastSeenAt > offlineAfterMs) return 'offline';
+  if ((input.speedKmh ?? 0) >= MOVING_SPEED_KMH) return 'moving';
+  return input.ignition === true ? 'idle' : 'stopped';
+}
+
+export type Connection = 'online' | 'offline' | 'unknown';
+
+/** A position on the wire (hub frames and GET /fleet/latest). */
+export interface LivePosition {
+  deviceId: string;
+  /** Device time, ms since the Unix epoch. */
+  ts: number;
+  lat: number;
+  lon: number;
+  speedKmh: number | null;
+  headingDeg: number | null;
+  ignition: boolean | null;
+  status: VehicleStatus;
+}
+
+/** The latest state of one device, as a snapshot carries it. */
+export interface LiveDevice {
+  deviceId: string;
+  position: LivePosition | null;
+  status: VehicleStatus;
+  connection: Connection;
+  /** Server time of the last record, ms; null when never heard from. */
+  lastSeenAt: number | null;
+}
+
+export interface LiveDeviceEvent {
+  deviceId: string;
+  ts: number;
+  kind: string;
+  lat: number | null;
+  lon: number | null;
+  speedKmh: number | null;
+  detail: string;
+}
+
+// ---- client -> server ----
+
+export const HUB_TOPIC = /^(positions|status|events|alerts|device:[A-Za-z0-9_-]{3,64})$/;
+
+const topics = z
+  .array(z.string().regex(HUB_TOPIC, 'a topic is positions, status, events, alerts or device:{id}'))
+  .min(1)
+  .max(100);
+
+export const hubClientMessage = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('auth'), token: z.string().min(1).max(4096) }),
+  z.strictObject({ op: z.literal('subscribe'), topics }),
+  z.strictObject({ op: z.literal('unsubscribe'), topics }),
+  z.strictObject({ op: z.literal('ping') }),
+]);
+export type HubClientMessage = z.infer<typeof hubClientMessage>;
+
+// ---- server -> client ----
+
+export type HubFrame =
+  | {
+      type: 'hello';
+      userId: string;
+      orgId: string;
+      role: string;
+      tickMs: number;
+      serverTime: number;
+      expiresAt: number;
+    }
+  | { type: 'subscribed'; topics: string[] }
+  | { type: 'unsubscribed'; topics: string[] }
+  /** Sent first for every subscription, so a fresh or reconnected client has no gap. */
+  | { type: 'snapshot'; topic: string; at: number; devices: LiveDevice[] }
+  | { type: 'positions'; at: number; positions: LivePosition[] }
+  | { type: 'status'; deviceId: string; connection: 'online' | 'offline'; at: number; reason: string | null }
+  | { type: 'event'; event: LiveDeviceEvent }
+  | { type: 'pong'; at: number }
+  | { type: 'error'; code: HubErrorCode; message: string };
+
+export type HubErrorCode = 'bad_message' | 'unauthorized' | 'not_found' | 'rate_limited';
+
+/** Close codes of the hub (4000-4999 are the application's own, RFC 6455 7.4.2). */
+export const HUB_CLOSE = {
+  /** No valid token within the grace period, or the token expired or was revoked. */
+  unauthorized: 4001,
+  /** The client read too slowly and its buffer passed HUB_MAX_BUFFER_BYTES. */
+  slowConsumer: 4008,
+  /** The client sent far more messages than allowed. */
+  flood: 4029,
+  /** The server is shutting down. */
+  goingAway: 1001,
+} as const;
