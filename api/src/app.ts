@@ -5,7 +5,7 @@ import * as uws from 'uWebSockets.js';
 import { join, resolve } from 'node:path';
 import type { LiveStateStore } from '@fleet/ingest';
 import type { EventBus, FleetConfig, Logger } from '@fleet/shared';
-import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
+import type { SqlDatabase } from '@fleet/shared/db';
 import type { QuestDbHttp } from '@fleet/shared/questdb';
 import type { Registry } from 'prom-client';
 import { LoginGuard } from './auth/login-guard.ts';
@@ -13,6 +13,7 @@ import { AuthService } from './auth/service.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { AccessTokens, loadSigningKey } from './auth/tokens.ts';
 import { UserDirectory } from './auth/users.ts';
+import { DeviceDirectory } from './device-directory.ts';
 import { ApiError } from './http/errors.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { AnyRoute } from './http/route.ts';
@@ -86,9 +87,11 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     onRevoke: (ids) => hub?.closeSessions(ids),
   });
   await auth.loadRevocations();
+  const directory = new DeviceDirectory(deps.db, deps.bus);
   const ctx: ApiContext = {
     config,
     db: deps.db,
+    directory,
     questdb: deps.questdb,
     auth,
     liveState: deps.liveState,
@@ -111,8 +114,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     bus: deps.bus,
     liveState: deps.liveState,
     authenticate: (token) => auth.authenticate(token),
-    deviceVisible: async (orgId, deviceId) =>
-      (await new DeviceRegistry(deps.db, orgId).get(deviceId)) !== undefined,
+    deviceVisible: async (orgId, deviceId) => (await directory.get(orgId, deviceId)) !== undefined,
     metrics: metrics.hub,
     log,
     settings: {
@@ -145,6 +147,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     routes,
     async close() {
       activeHub.close();
+      directory.close();
       uws.us_listen_socket_close(listenSocket);
       app.close();
     },

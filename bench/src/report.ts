@@ -223,12 +223,12 @@ export function renderIngestSection(r: IngestResults): string {
  * The report file with its '## Ingest' section replaced (or added); other sections stay as they
  * are. A missing file starts with the title '# Benchmark report'.
  */
-export function mergeReport(path: string, section: string): string {
+export function mergeReport(path: string, section: string, heading = 'Ingest'): string {
   const body = section.endsWith('\n') ? section : `${section}\n`;
   if (!existsSync(path)) return `# Benchmark report\n\n${body}`;
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
-  const start = lines.findIndex((l) => /^## Ingest\s*$/.test(l));
+  const start = lines.findIndex((l) => l.trim() === `## ${heading}`);
   if (start < 0) return `${text.replace(/\n*$/, '\n\n')}${body}`;
   let end = lines.findIndex((l, i) => i > start && /^## /.test(l));
   if (end < 0) end = lines.length;

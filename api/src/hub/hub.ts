@@ -125,13 +125,18 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     if (!client.open) return;
     client.open = false;
     metrics.closed.inc({ reason });
-    // A slow client would never read a closing handshake: drop its connection at once.
-    try {
-      if (code === HUB_CLOSE.slowConsumer) ws.close();
-      else ws.end(code, message);
-    } catch (err) {
-      log.warn({ err }, 'hub close failed');
-    }
+    // Closed outside the uWS callback that decided it (a message handler may be mid-batch):
+    // closing a socket from inside its own message callback broke other sockets under load.
+    setImmediate(() => {
+      if (!clients.has(ws)) return; // gone meanwhile
+      try {
+        // A slow client would never read a closing handshake: drop its connection at once.
+        if (code === HUB_CLOSE.slowConsumer) ws.close();
+        else ws.end(code, message);
+      } catch (err) {
+        log.warn({ err }, 'hub close failed');
+      }
+    });
   }
 
   function tooSlow(ws: HubSocket, why: string): void {

@@ -6,6 +6,7 @@ import type { SqlDatabase } from '@fleet/shared/db';
 import type { QuestDbHttp } from '@fleet/shared/questdb';
 import type { Registry } from 'prom-client';
 import type { AuthService } from '../auth/service.ts';
+import type { DeviceDirectory } from '../device-directory.ts';
 
 export interface Readiness {
   name: string;
@@ -17,6 +18,8 @@ export interface ApiContext {
   db: SqlDatabase;
   questdb: QuestDbHttp;
   auth: AuthService;
+  /** The organisations' devices in memory, for the hot read paths. */
+  directory: DeviceDirectory;
   liveState: LiveStateStore;
   /** Ids of the devices connected to the broker right now. */
   connectedDevices(): ReadonlySet<string>;

@@ -44,6 +44,11 @@ const LATEST_VALUES = TELEMETRY_FIELDS.filter((f) => f.name !== 'seq');
 
 export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
   const registry = (orgId: string) => new DeviceRegistry(ctx.db, orgId);
+  /** After a change: this API's own view is fresh at once (other processes learn by NOTIFY). */
+  const changed = <T>(orgId: string, result: T): T => {
+    ctx.directory.invalidate(orgId);
+    return result;
+  };
   const offlineAfterMs = ctx.config.DEVICE_OFFLINE_AFTER_S * 1000;
   const body = (d: Device): z.input<typeof deviceSchema> => ({
     id: d.id,
@@ -78,7 +83,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
         const device = await apply(registry(principal.orgId), params.id).catch((err: unknown) => {
           throw registryError(err);
         });
-        return { status: 200, body: body(device) };
+        return { status: 200, body: body(changed(principal.orgId, device)) };
       },
     });
 
@@ -112,7 +117,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
           .catch((err: unknown) => {
             throw registryError(err);
           });
-        return { status: 201, body: { device: body(device), token } };
+        return { status: 201, body: { device: body(changed(principal.orgId, device)), token } };
       },
     }),
     defineRoute({
@@ -196,7 +201,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
           .catch((err: unknown) => {
             throw registryError(err);
           });
-        return { status: 200, body: body(device) };
+        return { status: 200, body: body(changed(principal.orgId, device)) };
       },
     }),
     change(
@@ -317,7 +322,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       },
       async handler({ principal }) {
         const now = Date.now();
-        const devices = await registry(principal.orgId).list(principal.orgId);
+        const devices = await ctx.directory.list(principal.orgId);
         const states = new Map((await ctx.liveState.list(principal.orgId)).map((s) => [s.deviceId, s]));
         return {
           status: 200,
