@@ -49,6 +49,7 @@ export interface TestApi {
 
 export async function startTestApi(
   overrides: Partial<Record<SettingName, string | number | boolean>> = {},
+  options: { extraReadiness?: { name: string; check(): Promise<void> }[] } = {},
 ): Promise<TestApi> {
   const platform = await startTestPlatform({
     HTTP_PORT: 0,
@@ -68,6 +69,7 @@ export async function startTestApi(
       { name: 'database', check: async () => void (await platform.db.query('select 1')) },
       { name: 'questdb', check: async () => void (await platform.questdb.exec('select 1')) },
       { name: 'broker', check: () => platform.service.checkListening() },
+      ...(options.extraReadiness ?? []),
     ],
   });
   const url = api.url;

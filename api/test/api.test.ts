@@ -653,6 +653,61 @@ describe('operations', () => {
     }
   });
 
+  it('/ready answers 503 and names the dependency that is down', async () => {
+    const down = await startTestApi(
+      {},
+      {
+        extraReadiness: [
+          { name: 'questdb-replica', check: () => Promise.reject(new Error('connect ECONNREFUSED')) },
+        ],
+      },
+    );
+    try {
+      const ready = await down.request<{
+        status: string;
+        checks: Record<string, { ok: boolean; error?: string }>;
+      }>('GET', '/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.status).toBe('unavailable');
+      expect(ready.body.checks['questdb-replica']).toMatchObject({
+        ok: false,
+        error: 'connect ECONNREFUSED',
+      });
+      expect(ready.body.checks.database?.ok).toBe(true);
+      expect((await down.request('GET', '/health')).status).toBe(200);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('CORS is off by default and answers only the configured origins', async () => {
+    const plain = await t.request('GET', '/api/v1/devices', {
+      token: admin(),
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+    const cors = await startTestApi({ HTTP_CORS_ORIGINS: 'https://console.example, https://ops.example' });
+    try {
+      const ok = await cors.request('OPTIONS', '/api/v1/devices', {
+        headers: { origin: 'https://console.example', 'access-control-request-method': 'POST' },
+      });
+      expect(ok.status).toBe(204);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://console.example');
+      expect(ok.headers.get('access-control-allow-methods')).toBe('POST, GET');
+      const other = await cors.request('OPTIONS', '/api/v1/devices', {
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const get = await cors.request('GET', '/api/v1/devices', {
+        token: cors.orgA.users.viewer.token,
+        headers: { origin: 'https://ops.example' },
+      });
+      expect(get.headers.get('access-control-allow-origin')).toBe('https://ops.example');
+    } finally {
+      await cors.close();
+    }
+  });
+
   it('serves an OpenAPI 3.1 document generated from the routes, and a docs page', async () => {
     const doc = await t.request<{
       openapi: string;
