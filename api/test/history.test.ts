@@ -5,7 +5,7 @@
 // tenants, at recent device times (the tables' TTL counts back from now).
 import { randomUUID } from 'node:crypto';
 import { ensureSchema, eventLine, TABLES, telemetryLine } from '@fleet/ingest';
-import type { DeviceEventRecord, TelemetryRecord } from '@fleet/shared';
+import { type DeviceEventRecord, NO_MEASUREMENTS, type TelemetryRecord } from '@fleet/shared';
 import { QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -40,31 +40,6 @@ const denseDevice = `dense-${randomUUID()}`;
 const seriesDevice = `series-${randomUUID()}`;
 const quotedDevice = `o'brien's van ${randomUUID()}`;
 
-const NOTHING: Omit<TelemetryRecord, 'tenant' | 'deviceId' | 'seq' | 'ts' | 'receivedAt'> = {
-  lat: undefined,
-  lon: undefined,
-  speedKmh: undefined,
-  headingDeg: undefined,
-  altitudeM: undefined,
-  hdop: undefined,
-  satellites: undefined,
-  ignition: undefined,
-  odometerKm: undefined,
-  engineHours: undefined,
-  fuelLevelPct: undefined,
-  fuelLevelL: undefined,
-  batteryV: undefined,
-  externalV: undefined,
-  engineRpm: undefined,
-  coolantTempC: undefined,
-  engineLoadPct: undefined,
-  dtcCodes: undefined,
-  temperatureC: undefined,
-  doorOpen: undefined,
-  ptoActive: undefined,
-  tamper: undefined,
-};
-
 function record(
   tenant: string,
   device: string,
@@ -72,7 +47,7 @@ function record(
   ts: number,
   values: Partial<TelemetryRecord>,
 ): TelemetryRecord {
-  return { tenant, deviceId: device, seq, ts, receivedAt: ts + 250, ...NOTHING, ...values };
+  return { tenant, deviceId: device, seq, ts, receivedAt: ts + 250, ...NO_MEASUREMENTS, ...values };
 }
 
 function event(tenant: string, device: string, seq: number, ts: number, kind: string): DeviceEventRecord {

@@ -13,6 +13,7 @@ import { ensureSchema, QuestDbTransport, type StoredRow } from '@fleet/ingest';
 import {
   DEMO_ORGANISATION,
   freePort,
+  NO_MEASUREMENTS,
   spawnTied,
   stopChild,
   type TelemetryRecord,
@@ -77,6 +78,7 @@ function record(
   lon: number,
 ): TelemetryRecord {
   return {
+    ...NO_MEASUREMENTS,
     tenant,
     deviceId,
     seq,
@@ -86,24 +88,14 @@ function record(
     lon,
     speedKmh: 40,
     headingDeg: 90,
-    altitudeM: undefined,
-    hdop: undefined,
     satellites: 9,
     ignition: true,
     odometerKm: 1000 + seq / 100,
-    engineHours: undefined,
     fuelLevelPct: 70,
-    fuelLevelL: undefined,
     batteryV: 12.6,
     externalV: 13.9,
     engineRpm: 1800,
     coolantTempC: 88,
-    engineLoadPct: undefined,
-    dtcCodes: undefined,
-    temperatureC: undefined,
-    doorOpen: undefined,
-    ptoActive: undefined,
-    tamper: undefined,
   };
 }
 

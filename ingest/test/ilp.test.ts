@@ -2,9 +2,9 @@
 // through the run's real QuestDB.
 import { randomUUID } from 'node:crypto';
 import type { TelemetryRecord } from '@fleet/shared';
+import { NO_MEASUREMENTS } from '@fleet/shared';
 import { QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import { describe, expect, inject, it } from 'vitest';
-import { NO_MEASUREMENTS } from '../../test/records.ts';
 import { waitForRows } from '../../test/support.ts';
 import { escapeSymbol, eventLine, quoteString, rejectLine, telemetryLine } from '../src/ilp.ts';
 import { QuestDbTransport } from '../src/questdb-transport.ts';

@@ -1,6 +1,6 @@
 import type { TelemetryRecord } from '@fleet/shared';
+import { NO_MEASUREMENTS } from '@fleet/shared';
 import { describe, expect, it } from 'vitest';
-import { NO_MEASUREMENTS } from '../../test/records.ts';
 import { InMemoryLiveState } from '../src/live-state.ts';
 
 const T0 = 1_750_000_000_000;

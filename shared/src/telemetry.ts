@@ -98,3 +98,31 @@ export interface DeviceEventRecord {
   firmware: Maybe<string>;
   detail: string;
 }
+
+/** Every measured field, none reported: spread it, then set what a record has (tests, bench, simulator). */
+export const NO_MEASUREMENTS: Readonly<
+  Omit<TelemetryRecord, 'tenant' | 'deviceId' | 'seq' | 'ts' | 'receivedAt'>
+> = {
+  lat: undefined,
+  lon: undefined,
+  speedKmh: undefined,
+  headingDeg: undefined,
+  altitudeM: undefined,
+  hdop: undefined,
+  satellites: undefined,
+  ignition: undefined,
+  odometerKm: undefined,
+  engineHours: undefined,
+  fuelLevelPct: undefined,
+  fuelLevelL: undefined,
+  batteryV: undefined,
+  externalV: undefined,
+  engineRpm: undefined,
+  coolantTempC: undefined,
+  engineLoadPct: undefined,
+  dtcCodes: undefined,
+  temperatureC: undefined,
+  doorOpen: undefined,
+  ptoActive: undefined,
+  tamper: undefined,
+};

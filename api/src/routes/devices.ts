@@ -10,7 +10,16 @@ import { type AnyRoute, defineRoute } from '../http/route.ts';
 import { toLiveDevice } from '../live-view.ts';
 import { ANY_ROLE, MANAGE_DEVICES } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
-import { connection, deviceIdParam, iso, isoOrNull, livePosition, vehicleStatus } from './schemas.ts';
+import {
+  connection,
+  deviceIdParam,
+  ERROR_RESPONSES,
+  iso,
+  isoOrNull,
+  livePosition,
+  notFoundResponse,
+  vehicleStatus,
+} from './schemas.ts';
 
 const kind = z.enum(DEVICE_KINDS as ['vehicle', 'equipment']).meta({ id: 'DeviceKind' });
 const deviceName = z.string().trim().min(1).max(100);
@@ -26,12 +35,8 @@ export const deviceSchema = z
   })
   .meta({ id: 'Device' });
 
-const errors = {
-  400: { description: 'Invalid request', schema: errorBodySchema },
-  401: { description: 'Not signed in', schema: errorBodySchema },
-  403: { description: 'Your role may not do this', schema: errorBodySchema },
-} as const;
-const notFound = { description: 'No such device in your organisation', schema: errorBodySchema } as const;
+const errors = ERROR_RESPONSES;
+const notFound = notFoundResponse('device');
 
 export function registryError(err: unknown): unknown {
   if (!(err instanceof RegistryError)) return err;

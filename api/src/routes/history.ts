@@ -13,11 +13,11 @@ import {
   trackToCsv,
   trackToGeoJson,
 } from '../history.ts';
-import { ApiError, errorBodySchema } from '../http/errors.ts';
+import { ApiError } from '../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../http/route.ts';
 import { ANY_ROLE } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
-import { deviceIdParam, instant } from './schemas.ts';
+import { deviceIdParam, ERROR_RESPONSES, instant, notFoundResponse } from './schemas.ts';
 
 const DAY_MS = 86_400_000;
 /** Longest range one request may ask for; longer views page by range. */
@@ -49,12 +49,7 @@ function checkRange(q: { from: number; to: number }): void {
   }
 }
 
-const errors = {
-  400: { description: 'Invalid request', schema: errorBodySchema },
-  401: { description: 'Not signed in', schema: errorBodySchema },
-  403: { description: 'Your role may not do this', schema: errorBodySchema },
-  404: { description: 'No such device in your organisation', schema: errorBodySchema },
-} as const;
+const errors = { ...ERROR_RESPONSES, 404: notFoundResponse('device') } as const;
 
 const trackPoint = z
   .object({

@@ -1,6 +1,7 @@
 // Schemas several routes share. Each named one becomes a component of the OpenAPI document.
 import { VEHICLE_STATUSES } from '@fleet/shared';
 import { z } from 'zod';
+import { errorBodySchema } from '../http/errors.ts';
 import { ROLES } from '../permissions.ts';
 
 export const uuidParam = z.strictObject({ id: z.uuid() });
@@ -48,3 +49,14 @@ export const livePosition = z
   .meta({ id: 'LivePosition' });
 
 export const empty = z.object({}).meta({ id: 'Empty' });
+
+/** The errors every signed-in route can answer with. */
+export const ERROR_RESPONSES = {
+  400: { description: 'Invalid request', schema: errorBodySchema },
+  401: { description: 'Not signed in', schema: errorBodySchema },
+  403: { description: 'Your role may not do this', schema: errorBodySchema },
+} as const;
+
+export function notFoundResponse(what: string) {
+  return { description: `No such ${what} in your organisation`, schema: errorBodySchema } as const;
+}

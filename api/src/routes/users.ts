@@ -8,7 +8,7 @@ import { type AnyRoute, defineRoute } from '../http/route.ts';
 import { MANAGE_USERS } from '../permissions.ts';
 import { userBody, userSchema } from './auth.ts';
 import type { ApiContext } from './context.ts';
-import { empty, role, uuidParam } from './schemas.ts';
+import { ERROR_RESPONSES, empty, notFoundResponse, role, uuidParam } from './schemas.ts';
 
 const password = z
   .string()
@@ -16,12 +16,8 @@ const password = z
   .max(PASSWORD_MAX_LENGTH);
 const name = z.string().trim().min(1).max(100);
 
-const errors = {
-  400: { description: 'Invalid request', schema: errorBodySchema },
-  401: { description: 'Not signed in', schema: errorBodySchema },
-  403: { description: 'Not an administrator', schema: errorBodySchema },
-} as const;
-const notFound = { description: 'No such user in your organisation', schema: errorBodySchema } as const;
+const errors = ERROR_RESPONSES;
+const notFound = notFoundResponse('user');
 const conflict = {
   description: 'Email taken, or the last administrator would go',
   schema: errorBodySchema,
