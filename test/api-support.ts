@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ApiServer, ROLES, type Role, startApi, UserDirectory } from '@fleet/api';
 import type { HubFrame, SettingName } from '@fleet/shared';
-import { silentLogger } from '@fleet/shared';
+import { createLogger, silentLogger } from '@fleet/shared';
 import { QuestDbHttp } from '@fleet/shared/questdb';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
@@ -64,7 +64,7 @@ export async function startTestApi(
     liveState: platform.service.liveState,
     connectedDevices: () => platform.service.broker.connectedIds(),
     metricsRegistry: platform.metrics,
-    log: silentLogger(),
+    log: process.env.HUB_DEBUG ? createLogger('api', 'warn', 'json') : silentLogger(),
     readiness: [
       { name: 'database', check: async () => void (await platform.db.query('select 1')) },
       { name: 'questdb', check: async () => void (await platform.questdb.exec('select 1')) },

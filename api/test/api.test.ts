@@ -438,14 +438,17 @@ describe('latest state and history', () => {
     );
     expect(fleet.body.devices.find((d) => d.deviceId === device.id)).toBeDefined();
     await expect
-      .poll(async () => {
-        const res = await t.request<{ devices: { deviceId: string; connection: string }[] }>(
-          'GET',
-          '/api/v1/fleet/latest',
-          { token },
-        );
-        return res.body.devices.find((d) => d.deviceId === device.id)?.connection;
-      })
+      .poll(
+        async () => {
+          const res = await t.request<{ devices: { deviceId: string; connection: string }[] }>(
+            'GET',
+            '/api/v1/fleet/latest',
+            { token },
+          );
+          return res.body.devices.find((d) => d.deviceId === device.id)?.connection;
+        },
+        { timeout: 10_000 },
+      )
       .toBe('offline');
 
     await waitForRows(t.platform.questdb, `select * from telemetry where device_id = '${device.id}'`, 30);

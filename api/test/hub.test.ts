@@ -161,7 +161,7 @@ describe('bad clients', () => {
     ]) {
       c.send(bad);
     }
-    await expect.poll(() => c.frames.filter((f) => f.type === 'error').length).toBe(6);
+    await expect.poll(() => c.frames.filter((f) => f.type === 'error').length, { timeout: 10_000 }).toBe(6);
     expect(
       c.frames
         .filter((f): f is Extract<HubFrame, { type: 'error' }> => f.type === 'error')
@@ -289,7 +289,7 @@ describe('slow consumer', () => {
       expect(live.closeCode).toBeUndefined();
       // The reading client kept up the whole time: it saw (nearly) every round. Latency
       // figures are measured in bench/ (npm run bench:hub), not asserted here.
-      await expect.poll(() => roundsSeen.has(round)).toBe(true);
+      await expect.poll(() => roundsSeen.has(round), { timeout: 10_000 }).toBe(true);
       expect(roundsSeen.size).toBeGreaterThanOrEqual(Math.floor(round * 0.9));
       live.close();
       stuck.destroy();
