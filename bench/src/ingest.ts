@@ -5,31 +5,30 @@
 // messages, then the same load against bare aedes. Writes bench/REPORT.md (section
 // '## Ingest') and bench/results/ingest.json. See bench/README.md.
 import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { freePort, settings, spawnTied, stopChild, waitForPort } from '@fleet/shared';
+import { freePort, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, QuestDbHttp, sqlString, startManagedQuestDb } from '@fleet/shared/questdb';
-import { UsageMonitor } from './proc-stats.ts';
+import { canPin, childEnv, machineInfo, pinSelf, spawnNode, UsageMonitor } from './proc-stats.ts';
 import {
   type BenchDevice,
-  type RunCounters,
-  type WorkerCommand,
-  type WorkerEvent,
-  zeroCounters,
+  connectLoadWorkers,
+  disconnectLoadWorkers,
+  type LoadWorker,
+  newLatencyHistogram,
+  recordLatencies,
+  startLoadWorkers,
+  sumCounters,
+  summarizeHistogram,
 } from './protocol.ts';
 import {
   computeTargets,
   type IngestResults,
-  type LatencySummary,
   mergeReport,
   msgsPerBrokerCpuS,
   type PhaseResult,
@@ -146,141 +145,7 @@ function progress(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function canPin(): boolean {
-  // cpus(), not availableParallelism(): the latter shrinks to 1 once this process is pinned.
-  return cpus().length >= 2 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
-}
-
-/** Pins every thread of this process (and what it spawns from now on) to one CPU. */
-function pinSelf(cpu: number): void {
-  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr}`);
-}
-
-/** Spawns a Node child, pinned to one CPU when asked, its output kept and echoed (bounded). */
-function spawnNode(
-  name: string,
-  script: string[],
-  env: NodeJS.ProcessEnv,
-  cpu: number | undefined,
-  profileDir: string | undefined,
-): { child: ChildProcess; output: string[] } {
-  const args = profileDir === undefined ? script : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...script];
-  const command = cpu === undefined ? process.execPath : 'taskset';
-  const fullArgs = cpu === undefined ? args : ['-c', String(cpu), process.execPath, ...args];
-  const child = spawnTied(command, fullArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  let echoed = 0;
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => {
-      output.push(line);
-      if (output.length > 500) output.shift();
-      if (echoed < 40) {
-        echoed++;
-        progress(`[${name}] ${line.slice(0, 400)}`);
-        if (echoed === 40) progress(`[${name}] (further output not shown)`);
-      }
-    });
-  }
-  return { child, output };
-}
-
-function machineInfo(): IngestResults['machine'] {
-  let cpuModel = 'unknown';
-  try {
-    cpuModel =
-      /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
-  } catch {
-    // not Linux
-  }
-  return {
-    cores: cpus().length,
-    cpuModel,
-    memoryGb: totalmem() / 2 ** 30,
-    node: process.versions.node,
-    kernel: release(),
-  };
-}
-
-function summarize(h: RecordableHistogram): LatencySummary {
-  if (h.count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
-  const toMs = (us: number) => us / 1000;
-  return {
-    count: h.count,
-    p50: toMs(h.percentile(50)),
-    p90: toMs(h.percentile(90)),
-    p99: toMs(h.percentile(99)),
-    p999: toMs(h.percentile(99.9)),
-    max: toMs(h.max),
-    mean: toMs(h.mean),
-  };
-}
-
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-// ---------------------------------------------------------------------------------------------
-// Load-generator workers
-
-type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
-
-class LoadWorker {
-  readonly worker: Worker;
-  readonly devices: BenchDevice[];
-  counters: RunCounters | undefined;
-  onLatency: ((latencyUs: Float64Array) => void) | undefined;
-  #waiting: { type: string; resolve: (e: WorkerEvent) => void; reject: (err: Error) => void } | undefined;
-  #dead: Error | undefined;
-
-  constructor(devices: BenchDevice[]) {
-    this.devices = devices;
-    this.worker = new Worker(new URL('./load-worker.ts', import.meta.url));
-    this.worker.on('message', (e: WorkerEvent) => this.#onEvent(e));
-    this.worker.on('error', (err) => this.#fail(err));
-    this.worker.on('exit', (code) => this.#fail(new Error(`load worker exited (code ${code})`)));
-  }
-
-  #onEvent(e: WorkerEvent): void {
-    if (e.type === 'tick' || e.type === 'done') {
-      this.counters = e.counters;
-      this.onLatency?.(e.latencyUs);
-    }
-    if (e.type === 'error') {
-      this.#fail(new Error(`load worker: ${e.error}`));
-      return;
-    }
-    if (this.#waiting && this.#waiting.type === e.type) {
-      const w = this.#waiting;
-      this.#waiting = undefined;
-      w.resolve(e);
-    }
-  }
-
-  #fail(err: Error): void {
-    this.#dead ??= err;
-    const w = this.#waiting;
-    this.#waiting = undefined;
-    w?.reject(err);
-  }
-
-  /** Sends a command and waits for the worker's answer of the given type. */
-  request<T extends WorkerEvent['type']>(cmd: WorkerCommand, answer: T): Promise<EventOf<T>> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    return new Promise((res, reject) => {
-      this.#waiting = { type: answer, resolve: res as (e: WorkerEvent) => void, reject };
-      this.worker.postMessage(cmd);
-    });
-  }
-
-  abort(): void {
-    if (!this.#dead) this.worker.postMessage({ type: 'abort' } satisfies WorkerCommand);
-  }
-
-  async terminate(): Promise<void> {
-    this.#dead ??= new Error('terminated');
-    await this.worker.terminate();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The run
@@ -334,12 +199,10 @@ async function provision(dir: string, n: number): Promise<{ orgId: string; devic
 }
 
 /** The broker's environment: this process's, without any platform setting, plus the bench's. */
-function brokerEnv(tmp: string, questdbUrl: string, mqttPort: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(settings)) delete env[key];
-  return {
-    ...env,
+function brokerEnv(tmp: string, questdbUrl: string, mqttPort: number, httpPort: number): NodeJS.ProcessEnv {
+  return childEnv({
     DATA_DIR: tmp,
+    HTTP_PORT: String(httpPort),
     QUESTDB_URL: questdbUrl,
     MQTT_HOST: '127.0.0.1',
     MQTT_PORT: String(mqttPort),
@@ -351,37 +214,11 @@ function brokerEnv(tmp: string, questdbUrl: string, mqttPort: number): NodeJS.Pr
     MQTT_DEVICE_MSG_BURST: '100000',
     MQTT_CONNECT_RATE: '100000',
     MQTT_CONNECT_BURST: '100000',
-  };
+  });
 }
 
-async function startWorkers(devices: BenchDevice[], count: number): Promise<void> {
-  const n = Math.min(count, devices.length);
-  for (let i = 0; i < n; i++) {
-    state.workers.push(new LoadWorker(devices.filter((_, j) => j % n === i)));
-  }
-}
-
-async function connectWorkers(port: number): Promise<void> {
-  const answers = await Promise.all(
-    state.workers.map((w) =>
-      w.request({ type: 'connect', port, devices: w.devices, keepaliveS: KEEPALIVE_S }, 'connected'),
-    ),
-  );
-  for (const a of answers) if (!a.ok) throw new Error(`devices could not connect: ${a.error}`);
-}
-
-async function disconnectWorkers(): Promise<void> {
-  await Promise.all(state.workers.map((w) => w.request({ type: 'disconnect' }, 'disconnected')));
-}
-
-function sumCounters(list: (RunCounters | undefined)[]): RunCounters {
-  const total = zeroCounters();
-  for (const c of list) {
-    if (!c) continue;
-    for (const k of Object.keys(total) as (keyof RunCounters)[]) total[k] += c[k];
-  }
-  return total;
-}
+const connectWorkers = (port: number) => connectLoadWorkers(state.workers, port, KEEPALIVE_S);
+const disconnectWorkers = () => disconnectLoadWorkers(state.workers);
 
 interface PhaseSpec {
   key: PhaseResult['key'];
@@ -394,10 +231,8 @@ interface PhaseSpec {
 
 async function runPhase(spec: PhaseSpec): Promise<Omit<PhaseResult, 'stored' | 'recordsPerSStored'>> {
   const { o, monitor } = spec;
-  const histogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
-  const record = (latencyUs: Float64Array) => {
-    for (const us of latencyUs) histogram.record(Math.min(3_600_000_000, Math.max(1, Math.round(us))));
-  };
+  const histogram = newLatencyHistogram();
+  const record = (latencyUs: Float64Array) => recordLatencies(histogram, latencyUs);
   for (const w of state.workers) {
     w.counters = undefined;
     w.onLatency = record;
@@ -472,7 +307,7 @@ async function runPhase(spec: PhaseSpec): Promise<Omit<PhaseResult, 'stored' | '
     missedSlots: c.missedSlots,
     msgsPerS: c.acked / durationS,
     recordsPerSAcked: c.ackedRecords / durationS,
-    latencyMs: summarize(histogram),
+    latencyMs: summarizeHistogram(histogram),
     usage: usage ?? monitor.stop(),
     timeline,
     maxTsLeadMs: Math.max(0, ...answers.map((a) => a.maxTsLeadMs)),
@@ -604,13 +439,14 @@ async function main(): Promise<number> {
   const { orgId, devices } = await provision(tmp, o.connections);
 
   progress('bench: starting the broker');
-  const broker = spawnNode(
-    'broker',
-    ['broker/src/main.ts'],
-    brokerEnv(tmp, questdb.httpUrl, mqttPort),
-    pin ? 0 : undefined,
-    o.profileDir,
-  );
+  // The platform process (broker + ingest + API): its API listens too, on a port of its own.
+  const broker = spawnNode('broker', ['api/src/main.ts'], {
+    cwd: ROOT,
+    env: brokerEnv(tmp, questdb.httpUrl, mqttPort, await freePort()),
+    cpu: pin ? 0 : undefined,
+    profileDir: o.profileDir,
+    log: progress,
+  });
   state.broker = broker.child;
   if (!(await waitForPort(mqttPort, broker.child, 60_000))) {
     throw new Error(`the broker did not start:\n${broker.output.slice(-30).join('\n')}`);
@@ -622,7 +458,7 @@ async function main(): Promise<number> {
   monitor.watchSelf('generator');
   monitor.watchPid('questdb', questdb.pid);
 
-  await startWorkers(devices, o.workers);
+  state.workers.push(...startLoadWorkers(devices, o.workers));
   await connectWorkers(mqttPort);
   progress(`bench: ${devices.length} devices connected to the platform`);
 
@@ -700,13 +536,13 @@ async function main(): Promise<number> {
 
   // (c) bare aedes, same load at full speed
   progress('bench: starting bare aedes');
-  const bare = spawnNode(
-    'bare',
-    ['bench/src/bare-broker.ts', String(barePort)],
-    { ...process.env },
-    pin ? 0 : undefined,
-    o.profileDir,
-  );
+  const bare = spawnNode('bare', ['bench/src/bare-broker.ts', String(barePort)], {
+    cwd: ROOT,
+    env: { ...process.env },
+    cpu: pin ? 0 : undefined,
+    profileDir: o.profileDir,
+    log: progress,
+  });
   state.bare = bare.child;
   if (!(await waitForPort(barePort, bare.child, 30_000))) {
     throw new Error(`bare aedes did not start:\n${bare.output.slice(-30).join('\n')}`);

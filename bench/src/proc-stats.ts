@@ -1,7 +1,12 @@
 // CPU and memory of the processes in a bench run, read from /proc once a second: mean CPU% over
-// a phase (100% = one core) and peak RSS.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// a phase (100% = one core) and peak RSS. Also the process plumbing the benches share: CPU
+// pinning, spawning Node children with their output kept, the machine description.
+import { type ChildProcess, type StdioOptions, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
+import { settings, spawnTied } from '@fleet/shared';
+import type { Machine } from './report.ts';
 
 let clockTicks: number | undefined;
 
@@ -41,17 +46,50 @@ function readSelf(): CpuMem {
   return { cpuS: (u.user + u.system) / 1e6, rssBytes: process.memoryUsage.rss() };
 }
 
-/** Busy and total CPU time of the whole machine (all cores), from /proc/stat. */
-function readMachine(): { busy: number; total: number } {
+/**
+ * Busy and total CPU time of the whole machine (all cores), from /proc/stat, and the part of the
+ * busy time spent in interrupts (irq + softirq: e.g. the kernel moving loopback TCP traffic),
+ * which is not charged to any process.
+ */
+function readMachine(): { busy: number; total: number; irq: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const total = v.slice(0, 8).reduce((a, b) => a + b, 0); // up to steal; guest is inside user
     const idle = (v[3] ?? 0) + (v[4] ?? 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, total, irq: (v[5] ?? 0) + (v[6] ?? 0) };
   } catch {
-    return { busy: 0, total: 0 };
+    return { busy: 0, total: 0, irq: 0 };
   }
+}
+
+/** Pids of the kernel threads whose name starts with `prefix` (e.g. 'ksoftirqd/'); [] off Linux. */
+export function kernelThreads(prefix: string): { pid: number; name: string }[] {
+  const out: { pid: number; name: string }[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    try {
+      const name = readFileSync(`/proc/${e}/comm`, 'utf8').trim();
+      if (name.startsWith(prefix)) out.push({ pid: Number(e), name });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** How busy the whole machine is over `ms` milliseconds, % of all cores (before a run: is it quiet?). */
+export async function machineBusyPct(ms = 1000): Promise<number> {
+  const a = readMachine();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = readMachine();
+  const total = b.total - a.total;
+  return total > 0 ? ((b.busy - a.busy) / total) * 100 : 0;
 }
 
 export interface UsageSummary {
@@ -63,6 +101,8 @@ export interface UsageSummary {
 export interface PhaseUsage {
   /** Busy share of all cores together, %. */
   machineBusyPct: number;
+  /** Time in interrupts (irq + softirq), % of one core; not part of any process's CPU. */
+  interruptsPct?: number;
   processes: Record<string, UsageSummary>;
 }
 
@@ -78,7 +118,7 @@ export class UsageMonitor {
   readonly #targets = new Map<string, Target>();
   #timer: NodeJS.Timeout | undefined;
   #startedAt = 0;
-  #machineStart = { busy: 0, total: 0 };
+  #machineStart = { busy: 0, total: 0, irq: 0 };
   #cpuHistory: { t: number; cpu: Record<string, number> }[] = [];
   #lastSample: { t: number; cpu: Record<string, number> } | undefined;
 
@@ -157,6 +197,8 @@ export class UsageMonitor {
     const dTotal = machine.total - this.#machineStart.total;
     const usage: PhaseUsage = {
       machineBusyPct: dTotal > 0 ? ((machine.busy - this.#machineStart.busy) / dTotal) * 100 : 0,
+      interruptsPct:
+        seconds > 0 ? ((machine.irq - this.#machineStart.irq) / ticksPerSecond() / seconds) * 100 : 0,
       processes: {},
     };
     for (const [name, t] of this.#targets) {
@@ -168,4 +210,89 @@ export class UsageMonitor {
     }
     return usage;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process plumbing
+
+/** Whether CPU pinning is possible: two or more cores and taskset. */
+export function canPin(): boolean {
+  // cpus(), not availableParallelism(): the latter shrinks to 1 once this process is pinned.
+  return cpus().length >= 2 && spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Pins every thread of this process (and what it spawns from now on) to one CPU. */
+export function pinSelf(cpu: number): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr}`);
+}
+
+/** This process's environment without any platform setting (shared/src/config.ts), plus `extra`. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(settings)) delete env[key];
+  return { ...env, ...extra };
+}
+
+export interface SpawnNodeOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Pin the child to this CPU (taskset); undefined: inherit this process's affinity. */
+  cpu?: number | undefined;
+  /** Write a V8 CPU profile there (node --cpu-prof). */
+  profileDir?: string | undefined;
+  /** Open an IPC channel (child.send / process.send). */
+  ipc?: boolean;
+  /** Where the child's first lines of output are echoed. */
+  log: (line: string) => void;
+  /** How many lines to echo (default 40). */
+  echoLines?: number;
+}
+
+/** Spawns a Node child, pinned to one CPU when asked, its output kept (last 500 lines) and echoed. */
+export function spawnNode(
+  name: string,
+  script: string[],
+  o: SpawnNodeOptions,
+): { child: ChildProcess; output: string[] } {
+  const args =
+    o.profileDir === undefined ? script : ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`, ...script];
+  const command = o.cpu === undefined ? process.execPath : 'taskset';
+  const fullArgs = o.cpu === undefined ? args : ['-c', String(o.cpu), process.execPath, ...args];
+  const stdio: StdioOptions = o.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawnTied(command, fullArgs, { cwd: o.cwd, env: o.env, stdio });
+  const output: string[] = [];
+  const echoLines = o.echoLines ?? 40;
+  let echoed = 0;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      if (output.length > 500) output.shift();
+      if (echoed < echoLines) {
+        echoed++;
+        o.log(`[${name}] ${line.slice(0, 400)}`);
+        if (echoed === echoLines) o.log(`[${name}] (further output not shown)`);
+      }
+    });
+  }
+  return { child, output };
+}
+
+/** The machine the bench ran on. */
+export function machineInfo(): Machine {
+  let cpuModel = 'unknown';
+  try {
+    cpuModel =
+      /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
+  } catch {
+    // not Linux
+  }
+  return {
+    cores: cpus().length,
+    cpuModel,
+    memoryGb: totalmem() / 2 ** 30,
+    node: process.versions.node,
+    kernel: release(),
+  };
 }

@@ -1,4 +1,8 @@
-// Messages between the bench's main thread and its load-generator workers.
+// Messages between the bench's main thread and its load-generator workers, and the main
+// thread's handle on those workers (shared by bench:ingest and bench:hub).
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { LatencySummary } from './report.ts';
 
 export interface BenchDevice {
   id: string;
@@ -75,5 +79,126 @@ export function zeroCounters(): RunCounters {
     errors: 0,
     disconnects: 0,
     missedSlots: 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The main thread's end: a handle on one load-generator worker (bench:ingest and bench:hub).
+
+type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+
+export class LoadWorker {
+  readonly worker: Worker;
+  readonly devices: BenchDevice[];
+  counters: RunCounters | undefined;
+  onLatency: ((latencyUs: Float64Array) => void) | undefined;
+  #waiting: { type: string; resolve: (e: WorkerEvent) => void; reject: (err: Error) => void } | undefined;
+  #dead: Error | undefined;
+
+  constructor(devices: BenchDevice[]) {
+    this.devices = devices;
+    this.worker = new Worker(new URL('./load-worker.ts', import.meta.url));
+    this.worker.on('message', (e: WorkerEvent) => this.#onEvent(e));
+    this.worker.on('error', (err) => this.#fail(err));
+    this.worker.on('exit', (code) => this.#fail(new Error(`load worker exited (code ${code})`)));
+  }
+
+  #onEvent(e: WorkerEvent): void {
+    if (e.type === 'tick' || e.type === 'done') {
+      this.counters = e.counters;
+      this.onLatency?.(e.latencyUs);
+    }
+    if (e.type === 'error') {
+      this.#fail(new Error(`load worker: ${e.error}`));
+      return;
+    }
+    if (this.#waiting && this.#waiting.type === e.type) {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      w.resolve(e);
+    }
+  }
+
+  #fail(err: Error): void {
+    this.#dead ??= err;
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.reject(err);
+  }
+
+  /** Sends a command and waits for the worker's answer of the given type. */
+  request<T extends WorkerEvent['type']>(cmd: WorkerCommand, answer: T): Promise<EventOf<T>> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise((res, reject) => {
+      this.#waiting = { type: answer, resolve: res as (e: WorkerEvent) => void, reject };
+      this.worker.postMessage(cmd);
+    });
+  }
+
+  abort(): void {
+    if (!this.#dead) this.worker.postMessage({ type: 'abort' } satisfies WorkerCommand);
+  }
+
+  async terminate(): Promise<void> {
+    this.#dead ??= new Error('terminated');
+    await this.worker.terminate();
+  }
+}
+
+/** Splits the devices over `count` workers (round-robin) and starts them. */
+export function startLoadWorkers(devices: BenchDevice[], count: number): LoadWorker[] {
+  const n = Math.min(count, devices.length);
+  const workers: LoadWorker[] = [];
+  for (let i = 0; i < n; i++) workers.push(new LoadWorker(devices.filter((_, j) => j % n === i)));
+  return workers;
+}
+
+/** Connects every worker's devices to the broker on 127.0.0.1:port; throws if any fails. */
+export async function connectLoadWorkers(
+  workers: LoadWorker[],
+  port: number,
+  keepaliveS: number,
+): Promise<void> {
+  const answers = await Promise.all(
+    workers.map((w) => w.request({ type: 'connect', port, devices: w.devices, keepaliveS }, 'connected')),
+  );
+  for (const a of answers) if (!a.ok) throw new Error(`devices could not connect: ${a.error}`);
+}
+
+export async function disconnectLoadWorkers(workers: LoadWorker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.request({ type: 'disconnect' }, 'disconnected')));
+}
+
+export function sumCounters(list: (RunCounters | undefined)[]): RunCounters {
+  const total = zeroCounters();
+  for (const c of list) {
+    if (!c) continue;
+    for (const k of Object.keys(total) as (keyof RunCounters)[]) total[k] += c[k];
+  }
+  return total;
+}
+
+/** A histogram of PUBACK latencies in µs (1 µs to 1 h, 3 significant digits). */
+export function newLatencyHistogram(): RecordableHistogram {
+  return createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
+}
+
+/** Records the µs latencies a worker reported. */
+export function recordLatencies(h: RecordableHistogram, latencyUs: Float64Array): void {
+  for (const us of latencyUs) h.record(Math.min(3_600_000_000, Math.max(1, Math.round(us))));
+}
+
+/** A µs histogram as a summary in ms. */
+export function summarizeHistogram(h: RecordableHistogram): LatencySummary {
+  if (h.count === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  const toMs = (us: number) => us / 1000;
+  return {
+    count: h.count,
+    p50: toMs(h.percentile(50)),
+    p90: toMs(h.percentile(90)),
+    p99: toMs(h.percentile(99)),
+    p999: toMs(h.percentile(99.9)),
+    max: toMs(h.max),
+    mean: toMs(h.mean),
   };
 }

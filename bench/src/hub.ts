@@ -1,0 +1,716 @@
+// npm run bench:hub -- [options]
+//
+// End-to-end benchmark of the live hub: a managed QuestDB, the real platform process
+// (node api/src/main.ts: broker + ingest + API + WebSocket hub), MQTT devices publishing
+// positions from a worker thread of this process, and N WebSocket clients in a receiver child
+// process (hub-receiver.ts). Measures, per client count and rate, positions/s published and
+// delivered, frames/s and bytes/s, and the latency from the MQTT publish to the WebSocket frame.
+// Writes bench/REPORT.md (section '## Hub') and bench/results/hub.json. See bench/README.md.
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { DEMO_ORGANISATION, freePort, settings, stopChild, waitForPort } from '@fleet/shared';
+import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
+import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
+import { estimatedRunS, HUB_HELP, type HubOptions, parseHubOptions, UsageError } from './hub-options.ts';
+import type { ReceiverCommand, ReceiverEvent, ReceiverPhaseStats } from './hub-protocol.ts';
+import {
+  type HubPhaseResult,
+  type HubResults,
+  hubResultsTable,
+  hubTargetsTable,
+  mbPerS,
+  parseHubResults,
+  renderHubSection,
+  withDerived,
+} from './hub-report.ts';
+import {
+  counterDelta,
+  type MetricSample,
+  MsHistogram,
+  metricByLabel,
+  metricSum,
+  parsePrometheus,
+} from './hub-stats.ts';
+import {
+  canPin,
+  childEnv,
+  kernelThreads,
+  machineBusyPct,
+  machineInfo,
+  pinSelf,
+  spawnNode,
+  UsageMonitor,
+} from './proc-stats.ts';
+import {
+  type BenchDevice,
+  connectLoadWorkers,
+  disconnectLoadWorkers,
+  type LoadWorker,
+  newLatencyHistogram,
+  recordLatencies,
+  startLoadWorkers,
+  sumCounters,
+  summarizeHistogram,
+} from './protocol.ts';
+import { mergeReport } from './report.ts';
+import { checkEncoder, newVehicle, nextBatch } from './telemetry-encoder.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const QUESTDB_JAR = join(ROOT, 'vendor/questdb/questdb-9.3.4.jar');
+const DRAIN_TIMEOUT_MS = 30_000;
+const KEEPALIVE_S = 30;
+const CONNECT_CONCURRENCY = 50;
+const CONNECT_TIMEOUT_MS = 60_000;
+const ADMIN_EMAIL = 'admin@demo.local';
+
+// ---------------------------------------------------------------------------------------------
+// Progress: one live line on a terminal, a plain line every 5 s otherwise.
+
+const tty = process.stderr.isTTY === true;
+let liveLine = false;
+
+function progress(line: string): void {
+  if (liveLine) process.stderr.write('\r\x1b[2K');
+  liveLine = false;
+  process.stderr.write(`${line}\n`);
+}
+
+function live(line: string, second: number): void {
+  if (tty) {
+    process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 200) - 1)}`);
+    liveLine = true;
+  } else if (second % 5 === 0) {
+    process.stderr.write(`${line}\n`);
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+// ---------------------------------------------------------------------------------------------
+// The receiver process
+
+type ReceiverAnswer<T extends ReceiverEvent['type']> = Extract<ReceiverEvent, { type: T }>;
+
+class Receivers {
+  readonly child: ChildProcess;
+  readonly output: string[];
+  last: ReceiverAnswer<'tick'> | undefined;
+  #ready: Promise<void>;
+  #waiting: { type: string; resolve: (e: ReceiverEvent) => void; reject: (err: Error) => void } | undefined;
+  #dead: Error | undefined;
+
+  constructor(cpu: number | undefined) {
+    const { child, output } = spawnNode('receivers', ['bench/src/hub-receiver.ts'], {
+      cwd: ROOT,
+      env: { ...process.env },
+      cpu,
+      ipc: true,
+      log: progress,
+    });
+    this.child = child;
+    this.output = output;
+    this.#ready = new Promise((res, reject) => {
+      this.#waiting = { type: 'ready', resolve: () => res(), reject };
+    });
+    child.on('message', (e: ReceiverEvent) => this.#onEvent(e));
+    child.on('error', (err) => this.#fail(err));
+    child.on('exit', (code, signal) =>
+      this.#fail(new Error(`the receiver process exited (${signal ?? `code ${code}`})`)),
+    );
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  #onEvent(e: ReceiverEvent): void {
+    if (e.type === 'tick') {
+      this.last = e;
+      return;
+    }
+    if (e.type === 'error') {
+      this.#fail(new Error(`receiver: ${e.error}`));
+      return;
+    }
+    if (this.#waiting && this.#waiting.type === e.type) {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      w.resolve(e);
+    }
+  }
+
+  #fail(err: Error): void {
+    this.#dead ??= err;
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.reject(err);
+  }
+
+  post(cmd: ReceiverCommand): void {
+    if (!this.#dead && this.child.connected) this.child.send(cmd);
+  }
+
+  request<T extends ReceiverEvent['type']>(cmd: ReceiverCommand, answer: T): Promise<ReceiverAnswer<T>> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise((res, reject) => {
+      this.#waiting = { type: answer, resolve: res as (e: ReceiverEvent) => void, reject };
+      this.child.send(cmd);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run's resources, released by cleanup() however the run ends
+
+interface RunState {
+  tmp?: string;
+  db?: SqlDatabase;
+  questdb?: ManagedQuestDb;
+  platform?: ChildProcess;
+  receivers?: Receivers;
+  workers: LoadWorker[];
+}
+
+const state: RunState = { workers: [] };
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    if (liveLine) progress('');
+    for (const w of state.workers) w.abort();
+    await Promise.allSettled(state.workers.map((w) => w.terminate()));
+    state.workers = [];
+    const steps: Promise<unknown>[] = [];
+    if (state.receivers) steps.push(stopChild(state.receivers.child, 5000));
+    if (state.platform) steps.push(stopChild(state.platform));
+    if (state.db) steps.push(state.db.close());
+    await Promise.allSettled(steps);
+    if (state.questdb) await state.questdb.stop().catch(() => {});
+    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+/** Devices of the `demo` organisation, provisioned straight into the registry (PGlite). */
+async function provision(dir: string, n: number): Promise<BenchDevice[]> {
+  const db = await openDatabase({ pgliteDir: join(dir, 'pg') });
+  state.db = db;
+  await migrate(db);
+  const registry = new DeviceRegistry(db);
+  const org = await registry.ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
+  const devices: BenchDevice[] = [];
+  for (let i = 0; i < n; i++) {
+    const { device, token } = await registry.provision({
+      orgId: org.id,
+      name: `hub-bench-${String(i + 1).padStart(5, '0')}`,
+      kind: 'vehicle',
+    });
+    devices.push({ id: device.id, token });
+  }
+  await db.close(); // PGlite allows one process: the platform opens it next
+  state.db = undefined;
+  return devices;
+}
+
+interface Ports {
+  http: number;
+  mqtt: number;
+}
+
+function platformEnv(o: HubOptions, tmp: string, questdbUrl: string, ports: Ports, password: string) {
+  return childEnv({
+    DATA_DIR: tmp,
+    QUESTDB_URL: questdbUrl,
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: String(ports.mqtt),
+    MQTT_WS_ENABLED: 'false',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(ports.http),
+    FLEET_ADMIN_PASSWORD: password,
+    AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+    // The hub closes a socket when its token expires: outlive the run.
+    AUTH_ACCESS_TOKEN_TTL_S: '86400',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    // High enough that no rate limit caps the bench.
+    MQTT_DEVICE_MSG_RATE: '100000',
+    MQTT_DEVICE_MSG_BURST: '100000',
+    MQTT_CONNECT_RATE: '100000',
+    MQTT_CONNECT_BURST: '100000',
+    ...(o.tickMs === undefined ? {} : { HUB_TICK_MS: String(o.tickMs) }),
+    ...o.platformSettings,
+  });
+}
+
+/** A setting's value as the platform will see it: the bench's override or the default. */
+function settingValue(
+  env: NodeJS.ProcessEnv,
+  name: 'HUB_TICK_MS' | 'HUB_COALESCE_BYTES' | 'HUB_MAX_BUFFER_BYTES',
+) {
+  return settings[name].schema.parse(env[name]);
+}
+
+async function login(httpPort: number, password: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password }),
+  });
+  const body = (await res.json()) as { token?: unknown };
+  if (res.status !== 200 || typeof body.token !== 'string') {
+    throw new Error(`login failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return body.token;
+}
+
+async function scrapeMetrics(httpPort: number): Promise<MetricSample[]> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics: HTTP ${res.status}`);
+  return parsePrometheus(await res.text());
+}
+
+interface HubCounters {
+  positionsOnBus: number;
+  framesSent: number;
+  coalesced: number;
+  closed: Record<string, number>;
+  lagP99Ms: number | null;
+  lagMaxMs: number | null;
+}
+
+function hubCounters(samples: MetricSample[]): HubCounters {
+  const has = (name: string) => samples.some((s) => s.name === name);
+  return {
+    positionsOnBus: metricSum(samples, 'fleet_ingest_positions_published_total'),
+    framesSent: metricSum(samples, 'fleet_ws_frames_sent_total', { type: 'positions' }),
+    coalesced: metricSum(samples, 'fleet_ws_frames_dropped_total', { reason: 'coalesced' }),
+    closed: metricByLabel(samples, 'fleet_ws_closed_total', 'reason'),
+    lagP99Ms: has('nodejs_eventloop_lag_p99_seconds')
+      ? metricSum(samples, 'nodejs_eventloop_lag_p99_seconds') * 1000
+      : null,
+    lagMaxMs: has('nodejs_eventloop_lag_max_seconds')
+      ? metricSum(samples, 'nodejs_eventloop_lag_max_seconds') * 1000
+      : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+interface RunContext {
+  o: HubOptions;
+  wsUrl: string;
+  httpPort: number;
+  monitor: UsageMonitor;
+  receivers: Receivers;
+  tickMs: number;
+  /** Notes gathered while running (connection retries ...). */
+  notes: string[];
+}
+
+async function ensureClients(ctx: RunContext, n: number): Promise<void> {
+  const closedBefore = hubCounters(await scrapeMetrics(ctx.httpPort)).closed;
+  const r = await ctx.receivers.request(
+    {
+      type: 'ensure',
+      url: ctx.wsUrl,
+      clients: n,
+      sample: ctx.o.sample,
+      concurrency: CONNECT_CONCURRENCY,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+    },
+    'ensured',
+  );
+  if (r.open !== n) {
+    throw new Error(
+      `only ${r.open} of ${n} WebSocket clients are open (${r.failed} failed attempts): ${r.failures.join('; ')}`,
+    );
+  }
+  if (r.failed > 0) {
+    const serverSide = counterDelta(closedBefore, hubCounters(await scrapeMetrics(ctx.httpPort)).closed);
+    const text =
+      `${r.failed} WebSocket connection attempt${r.failed === 1 ? '' : 's'} failed and ${r.failed === 1 ? 'was' : 'were'} retried while opening ${fmt(n)} clients: ${r.failures.join('; ')}` +
+      ` (fleet_ws_closed_total meanwhile: ${JSON.stringify(serverSide)})`;
+    progress(`bench: ${text}`);
+    ctx.notes.push(`${text}.`);
+  }
+  if (r.opened > 0 || r.closed > 0) {
+    progress(
+      `bench: ${fmt(n)} WebSocket client${n === 1 ? '' : 's'} open (${fmt(r.opened)} connected, ${fmt(r.closed)} closed in ${(r.ms / 1000).toFixed(1)} s)`,
+    );
+  }
+}
+
+/** Unmeasured load: warms the JIT, the hub's state and QuestDB's tables before measuring. */
+async function warmUp(ctx: RunContext, rate: number): Promise<void> {
+  if (ctx.o.warmupS <= 0) return;
+  progress(`bench: warm-up, ${ctx.o.warmupS} s at ${fmt(rate)} positions/s`);
+  await publish(ctx, rate, Date.now() + ctx.o.warmupS * 1000, 'warm-up');
+}
+
+function publish(ctx: RunContext, rate: number, endAt: number, phase: string) {
+  const total = state.workers.reduce((n, w) => n + w.devices.length, 0);
+  return Promise.all(
+    state.workers.map((w) =>
+      w.request(
+        {
+          type: 'run',
+          phase,
+          endAt,
+          rate: (rate * w.devices.length) / total,
+          inflight: ctx.o.inflight,
+          batch: 1,
+          drainTimeoutMs: DRAIN_TIMEOUT_MS,
+        },
+        'done',
+      ),
+    ),
+  );
+}
+
+async function runPhase(ctx: RunContext, clients: number, rate: number): Promise<HubPhaseResult> {
+  const { o, monitor, receivers } = ctx;
+  const title = `${fmt(clients)} client${clients === 1 ? '' : 's'} @ ${fmt(rate)}/s`;
+  await ensureClients(ctx, clients);
+  const puback = newLatencyHistogram();
+  for (const w of state.workers) {
+    w.counters = undefined;
+    w.onLatency = (us) => recordLatencies(puback, us);
+  }
+  const before = hubCounters(await scrapeMetrics(ctx.httpPort)); // also resets the loop-lag window
+  const start = Date.now();
+  const end = start + o.durationS * 1000;
+  const startedAt = performance.now();
+  receivers.post({ type: 'window', start, end });
+  monitor.start();
+  const done = publish(ctx, rate, end, title);
+
+  // One sample per second of the window, shown as progress.
+  const timeline: HubPhaseResult['timeline'] = [];
+  let usage: ReturnType<UsageMonitor['stop']> | undefined;
+  const ticker = (async () => {
+    let lastAcked = 0;
+    let lastTick = receivers.last;
+    for (let s = 1; s <= o.durationS; s++) {
+      const wait = startedAt + s * 1000 - performance.now();
+      if (wait > 0) await sleep(wait);
+      const c = sumCounters(state.workers.map((w) => w.counters));
+      const acked = c.acked + c.drained;
+      // The receiver reports once a second on its own clock; no new report means its event loop
+      // did not get to its timer (it is saturated), and the figures stay empty for that second.
+      const r = receivers.last;
+      const fresh = r !== undefined && r !== lastTick;
+      // Per second since the previous report (after a gap, that covers several seconds).
+      const spanS = fresh && lastTick !== undefined ? Math.max(0.1, (r.at - lastTick.at) / 1000) : 1;
+      const frames = fresh ? (r.frames - (lastTick?.frames ?? 0)) / spanS : 0;
+      const bytes = fresh ? (r.bytes - (lastTick?.bytes ?? 0)) / spanS : 0;
+      const entry: HubPhaseResult['timeline'][number] = {
+        s,
+        ackedPerS: acked - lastAcked,
+        framesPerS: fresh ? frames : null,
+        mbPerS: fresh ? bytes / 1e6 : null,
+        p50Ms: fresh && r.samples > 0 ? r.p50Ms : null,
+        p99Ms: fresh && r.samples > 0 ? r.p99Ms : null,
+      };
+      if (fresh) lastTick = r;
+      lastAcked = acked;
+      timeline.push(entry);
+      const cpu = monitor.recentCpuPct();
+      const cpuText = ['platform', 'questdb', 'publisher', 'receivers']
+        .filter((k) => cpu[k] !== undefined)
+        .map((k) => `${k} ${Math.round(cpu[k] ?? 0)}%`)
+        .join(' ');
+      live(
+        `[${title}] ${String(s).padStart(3)}/${o.durationS}s  ${fmt(entry.ackedPerS).padStart(6)} pos/s acked  ` +
+          (fresh
+            ? `${fmt(frames).padStart(6)} frames/s  ${mbPerS(bytes)} MB/s  latency p50 ${entry.p50Ms ?? '-'} p99 ${entry.p99Ms ?? '-'} ms  `
+            : '(no report from the receivers this second)  ') +
+          `open ${fmt(r?.open ?? 0)}  cpu: ${cpuText}`,
+        s,
+      );
+    }
+    usage = monitor.stop();
+  })();
+  const answers = await done;
+  await ticker;
+  for (const w of state.workers) w.onLatency = undefined;
+  // Frames still on their way: a tick, the send and some slack.
+  await sleep(Math.max(2 * ctx.tickMs, 300) + 700);
+  const stats: ReceiverPhaseStats = (await receivers.request({ type: 'collect' }, 'collected')).stats;
+  const after = hubCounters(await scrapeMetrics(ctx.httpPort));
+
+  const c = sumCounters(answers.map((a) => a.counters));
+  const unacked = answers.reduce((n, a) => n + a.unacked, 0);
+  const durationS = o.durationS;
+  const latency = new MsHistogram();
+  latency.addPairs(stats.latency);
+  const stored = c.acked + c.drained;
+  const perSample = stats.sampleClients > 0 ? stats.samplePositions / stats.sampleClients : 0;
+  const result: HubPhaseResult = {
+    key: `clients-${clients}-rate-${rate}`,
+    title,
+    clients,
+    rate,
+    durationS,
+    publish: {
+      sent: c.sent,
+      acked: c.acked,
+      drained: c.drained,
+      unacked,
+      errors: c.errors,
+      disconnects: c.disconnects,
+      missedSlots: c.missedSlots,
+      sentPerS: c.sent / durationS,
+      ackedPerS: c.acked / durationS,
+      pubackMs: summarizeHistogram(puback),
+    },
+    hub: {
+      positionsOnBus: after.positionsOnBus - before.positionsOnBus,
+      framesSent: after.framesSent - before.framesSent,
+      coalesced: after.coalesced - before.coalesced,
+      closed: counterDelta(before.closed, after.closed),
+      loopLagP99Ms: after.lagP99Ms,
+      loopLagMaxMs: after.lagMaxMs,
+    },
+    received: {
+      clients: stats.clients,
+      sampleClients: stats.sampleClients,
+      frames: stats.frames,
+      framesThroughEnd: stats.framesThroughCollect,
+      framesPerS: stats.frames / durationS,
+      framesPerSPerClient: stats.clients > 0 ? stats.frames / durationS / stats.clients : 0,
+      perClientFramesPerS: {
+        min: stats.perClientFrames.min / durationS,
+        p50: stats.perClientFrames.p50 / durationS,
+        max: stats.perClientFrames.max / durationS,
+      },
+      otherFrames: stats.otherFrames,
+      bytes: stats.bytes,
+      bytesPerS: stats.bytes / durationS,
+      bytesPerFrame:
+        stats.frames + stats.otherFrames > 0 ? stats.bytes / (stats.frames + stats.otherFrames) : 0,
+      positionsPerSPerClient: perSample / durationS,
+      positionsPerFrame: stats.sampleFrames > 0 ? stats.samplePositions / stats.sampleFrames : 0,
+      deliveredPct: stored > 0 ? (perSample / stored) * 100 : 0,
+      closed: stats.closed,
+      errors: stats.errors,
+      openAtEnd: stats.openAtEnd,
+      ahead: stats.ahead,
+    },
+    latencyMs: latency.summary(),
+    receiver: {
+      loopDelayP99Ms: stats.loopDelayP99Ms,
+      loopDelayMaxMs: stats.loopDelayMaxMs,
+      loopUtilization: stats.loopUtilization,
+    },
+    usage: usage ?? monitor.stop(),
+    timeline,
+  };
+  const l = result.latencyMs;
+  progress(
+    `[${title}] ${fmt(result.publish.ackedPerS)} positions/s acked, ${result.received.framesPerSPerClient.toFixed(1)} frames/s per client, ` +
+      `${mbPerS(result.received.bytesPerS)} MB/s, latency p50 ${l.p50} / p99 ${l.p99} / max ${l.max} ms` +
+      (result.hub.coalesced > 0 ? `, ${fmt(result.hub.coalesced)} frames coalesced` : '') +
+      (Object.keys(result.received.closed).length > 0
+        ? `, clients closed: ${JSON.stringify(result.received.closed)}`
+        : ''),
+  );
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  let o: HubOptions;
+  try {
+    const parsed = parseHubOptions(process.argv.slice(2), ROOT);
+    if (parsed === 'help') {
+      process.stdout.write(HUB_HELP);
+      return 0;
+    }
+    o = parsed;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${HUB_HELP}`);
+      return 2;
+    }
+    throw err;
+  }
+
+  if (o.render !== undefined) {
+    let results: HubResults;
+    try {
+      results = withDerived(parseHubResults(readFileSync(o.render, 'utf8')));
+    } catch (err) {
+      process.stderr.write(`--render ${o.render}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    writeResults(results, o.render, o.out);
+    return 0;
+  }
+
+  checkEncoder(1);
+  const payloadBytes = nextBatch(newVehicle(0), 1, Date.now()).length;
+  const pin = o.pin && canPin();
+  const preNotes: string[] = [];
+  if (o.pin && !pin)
+    preNotes.push('CPU pinning was asked for but is not available (needs 2 cores and taskset).');
+  progress(`bench: about ${Math.ceil(estimatedRunS(o) / 60)} min for ${o.clients.length} client counts`);
+  const busyBefore = await machineBusyPct(2000);
+  if (busyBefore > 20) {
+    const text = `the machine was already ${busyBefore.toFixed(0)}% busy (all cores) before the bench started anything: other load distorts these figures.`;
+    progress(`bench: warning: ${text}`);
+    preNotes.push(`Before the run ${text}`);
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), 'fleet-hub-bench-'));
+  state.tmp = tmp;
+  progress(`bench: temp dir ${tmp}`);
+  const [httpPort, mqttPort, qHttp, qPg] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+
+  // QuestDB first, so it is not pinned (children inherit this process's affinity).
+  progress('bench: starting QuestDB');
+  state.questdb = await startManagedQuestDb({
+    jarPath: QUESTDB_JAR,
+    rootDir: join(tmp, 'questdb'),
+    httpPort: qHttp,
+    pgPort: qPg,
+  });
+  if (pin) pinSelf(1);
+
+  progress(`bench: provisioning ${fmt(o.devices)} devices`);
+  const devices = await provision(tmp, o.devices);
+
+  progress('bench: starting the platform');
+  const password = randomBytes(18).toString('base64url');
+  const env = platformEnv(o, tmp, state.questdb.httpUrl, { http: httpPort, mqtt: mqttPort }, password);
+  const platform = spawnNode('platform', ['api/src/main.ts'], {
+    cwd: ROOT,
+    env,
+    cpu: pin ? 0 : undefined,
+    profileDir: o.profileDir,
+    log: progress,
+  });
+  state.platform = platform.child;
+  for (const port of [mqttPort, httpPort]) {
+    if (!(await waitForPort(port, platform.child, 90_000))) {
+      throw new Error(`the platform did not start:\n${platform.output.slice(-30).join('\n')}`);
+    }
+  }
+  const token = await login(httpPort, password);
+
+  state.receivers = new Receivers(undefined); // inherits CPU 1 when pinned
+  await state.receivers.ready();
+
+  const monitor = new UsageMonitor();
+  monitor.watchPid('platform', platform.child.pid as number);
+  monitor.watchPid('questdb', state.questdb.pid);
+  monitor.watchSelf('publisher');
+  monitor.watchPid('receivers', state.receivers.child.pid as number);
+  // The kernel's softirq threads carry part of the loopback traffic when it is heavy.
+  for (const k of kernelThreads('ksoftirqd/')) monitor.watchPid(k.name, k.pid);
+
+  state.workers.push(...startLoadWorkers(devices, o.workers));
+  await connectLoadWorkers(state.workers, mqttPort, KEEPALIVE_S);
+  progress(`bench: ${fmt(devices.length)} devices connected over MQTT`);
+
+  const tickMs = settingValue(env, 'HUB_TICK_MS');
+  const ctx: RunContext = {
+    o,
+    wsUrl: `ws://127.0.0.1:${httpPort}/ws?token=${encodeURIComponent(token)}`,
+    httpPort,
+    monitor,
+    receivers: state.receivers,
+    tickMs,
+    notes: preNotes,
+  };
+  const phases: HubPhaseResult[] = [];
+  for (const clients of o.clients) {
+    await ensureClients(ctx, clients);
+    await warmUp(ctx, o.lowRate > 0 ? o.lowRate : o.rate);
+    for (const rate of o.lowRate > 0 ? [o.lowRate, o.rate] : [o.rate]) {
+      phases.push(await runPhase(ctx, clients, rate));
+    }
+  }
+
+  await state.receivers.request({ type: 'close-all' }, 'closed-all');
+  await disconnectLoadWorkers(state.workers);
+
+  const layout = pin
+    ? 'platform process pinned to CPU 0; the bench process (publisher worker) and the receiver process pinned to CPU 1; QuestDB unpinned (both CPUs)'
+    : 'no CPU pinning';
+  const results: HubResults = withDerived({
+    bench: 'hub',
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    parameters: {
+      clients: o.clients,
+      rate: o.rate,
+      lowRate: o.lowRate,
+      devices: o.devices,
+      durationS: o.durationS,
+      warmupS: o.warmupS,
+      sample: o.sample,
+      inflight: o.inflight,
+      workers: state.workers.length,
+      tickMs,
+      coalesceBytes: settingValue(env, 'HUB_COALESCE_BYTES'),
+      maxBufferBytes: settingValue(env, 'HUB_MAX_BUFFER_BYTES'),
+      pinned: pin,
+      payloadBytes,
+      platformSettings: o.platformSettings,
+    },
+    layout,
+    phases,
+    targets: [],
+    runNotes: preNotes,
+    notes: [],
+  });
+  writeResults(results, join(ROOT, 'bench/results/hub.json'), o.out);
+  return 0;
+}
+
+/** Writes the results file and the report section, and prints the tables. */
+function writeResults(results: HubResults, jsonPath: string, reportPath: string): void {
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, mergeReport(reportPath, renderHubSection(results), 'Hub'));
+  progress(`bench: wrote ${relative(process.cwd(), reportPath)} and ${relative(process.cwd(), jsonPath)}`);
+  process.stdout.write(`${hubResultsTable(results)}\n\n${hubTargetsTable(results)}\n`);
+  if (results.notes.length > 0) process.stdout.write(`\n${results.notes.map((n) => `- ${n}`).join('\n')}\n`);
+}
+
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  progress(`bench: ${signal}, stopping`);
+  cleanup().finally(() => process.exit(130));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+main().then(
+  async (code) => {
+    if (interrupted) return;
+    await cleanup();
+    process.exit(code);
+  },
+  async (err: unknown) => {
+    if (interrupted) return;
+    progress(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await cleanup();
+    process.exit(1);
+  },
+);
