@@ -285,7 +285,9 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
       for (const ws of sockets) {
         const client = clientOf(ws);
         if (client.topics.has('positions')) {
-          shared ??= Buffer.from(JSON.stringify({ type: 'positions', at: now, positions } satisfies HubFrame));
+          shared ??= Buffer.from(
+            JSON.stringify({ type: 'positions', at: now, positions } satisfies HubFrame),
+          );
           deliverPositions(ws, positions, shared);
         } else if (client.devices.size > 0) {
           const mine = positions.filter((p) => client.devices.has(p.deviceId));
