@@ -358,9 +358,11 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     maxPayloadLength: 16 * 1024,
     idleTimeout: 60,
     sendPingsAutomatically: true,
-    // Our own bounds (coalesce, then close) act first; uWS's is a backstop above them.
+    // Our own bounds (coalesce, then close with 4008) decide about slow clients. uWS's own
+    // close-on-backpressure stays off: with it on, sockets were dropped without a close frame
+    // (1006) right after connecting, and more often under load, with no backpressure at all.
     maxBackpressure: settings.maxBufferBytes * 2,
-    closeOnBackpressureLimit: true,
+    closeOnBackpressureLimit: false,
     upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t) {
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
