@@ -1,0 +1,82 @@
+// A simulated fleet from credentials and a road network: each vehicle gets a depot and job
+// sites, each equipment tag either rides along in a vehicle or stands at a site, and a scenario
+// preset is spread over its share of the fleet. Deterministic from the seed.
+import { createEquipmentModel } from './equipment-model.ts';
+import { pickSites, type RoadNetwork } from './roads.ts';
+import type { DeviceCredentials, SimulatedDevice } from './runtime/index.ts';
+import { type ScenarioName, scenarioForDevice } from './scenarios.ts';
+import { createVehicleModel, type VehicleModel } from './vehicle-model.ts';
+
+export interface FleetPlan {
+  network: RoadNetwork;
+  devices: readonly DeviceCredentials[];
+  seed: number;
+  scenario: ScenarioName;
+  /** Device time at start, ms. */
+  startMs: number;
+  /** Park at the depot overnight (local 17:00-07:00); off: drive around the clock (demo). */
+  workingDay: boolean;
+  /** Depots shared by the fleet. */
+  depots?: number;
+  /** Job sites each vehicle visits. */
+  sitesPerVehicle?: number;
+}
+
+/** Share of equipment tags that ride along in a vehicle (the rest stand at sites). */
+const RIDE_ALONG_SHARE = 0.5;
+
+export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
+  const vehicles = plan.devices.filter((d) => d.kind === 'vehicle');
+  const tags = plan.devices.filter((d) => d.kind === 'equipment');
+  const siteCount = Math.min(200, Math.max(8, Math.ceil(vehicles.length / 2) + 4));
+  const sites = pickSites(plan.network, siteCount, plan.seed);
+  const depotCount = Math.max(1, Math.min(plan.depots ?? 3, Math.floor(sites.length / 4)));
+  const depots = sites.slice(0, depotCount);
+  const jobSites = sites.slice(depotCount);
+  const perVehicle = Math.min(plan.sitesPerVehicle ?? 4, jobSites.length);
+  const out: SimulatedDevice[] = [];
+  const vehicleModels: VehicleModel[] = [];
+  vehicles.forEach((d, i) => {
+    const seed = plan.seed * 7919 + i;
+    const own = Array.from(
+      { length: perVehicle },
+      (_, k) => jobSites[(i * 3 + k * 7) % jobSites.length] as number,
+    );
+    const model = createVehicleModel({
+      seed,
+      network: plan.network,
+      depot: depots[i % depots.length] as number,
+      sites: [...new Set(own)],
+      startMs: plan.startMs,
+      scenario: scenarioForDevice(plan.scenario, i, vehicles.length),
+      // Around the clock (the demo) the stops are short too, so the map is mostly moving.
+      ...(plan.workingDay
+        ? {}
+        : {
+            workingDay: false as const,
+            trip: { dwellS: [60, 300] as const, depotDwellS: [120, 600] as const },
+          }),
+    });
+    vehicleModels.push(model);
+    out.push({ id: d.id, token: d.token, model });
+  });
+  tags.forEach((d, i) => {
+    const seed = plan.seed * 104_729 + i;
+    const carrier =
+      i < Math.round(tags.length * RIDE_ALONG_SHARE)
+        ? vehicleModels[i % Math.max(1, vehicleModels.length)]
+        : undefined;
+    const siteNode = jobSites[i % jobSites.length] ?? (sites[0] as number);
+    const model = createEquipmentModel({
+      seed,
+      startMs: plan.startMs,
+      ...(carrier
+        ? { rideAlong: carrier }
+        : { site: { lat: plan.network.nodeLat[siteNode] ?? 0, lon: plan.network.nodeLon[siteNode] ?? 0 } }),
+      scenario: scenarioForDevice(plan.scenario, i, tags.length),
+    });
+    out.push({ id: d.id, token: d.token, model });
+  });
+  // Vehicles first: the runtime steps in this order, so a tag sees its vehicle's new position.
+  return out;
+}
