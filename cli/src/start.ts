@@ -15,6 +15,7 @@ import {
   stopChild,
   waitForPort,
 } from '@fleet/shared';
+import { prepareSimulatedFleet, simCredentialsPath } from './sim-fleet.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -23,6 +24,24 @@ export async function startPlatform(
   log: Logger,
   out: (line: string) => void,
 ): Promise<never> {
+  const simulate = config.SIM_VEHICLES + config.SIM_EQUIPMENT > 0;
+  if (simulate && !existsSync(resolve(ROOT, 'vendor/osm/Helsinki.osm.pbf'))) {
+    out("The simulator's road network is not here yet: fetching the OpenStreetMap extract once...");
+    const fetched = spawnSync('bash', [resolve(ROOT, 'scripts/fetch-osm.sh')], { stdio: 'inherit' });
+    if (fetched.status !== 0)
+      throw new Error(
+        'could not fetch the OSM extract (see above); or start with SIM_VEHICLES=0 SIM_EQUIPMENT=0',
+      );
+  }
+  if (simulate) {
+    // Before the platform starts: the embedded database belongs to one process at a time.
+    const added = await prepareSimulatedFleet(config, {
+      vehicles: config.SIM_VEHICLES,
+      equipment: config.SIM_EQUIPMENT,
+    });
+    if (added > 0)
+      out(`Provisioned ${added} simulated device(s) (credentials in ${simCredentialsPath(config)}).`);
+  }
   if (
     !config.QUESTDB_URL &&
     !existsSync(resolve(ROOT, config.QUESTDB_JAR)) &&
@@ -43,11 +62,13 @@ export async function startPlatform(
     stdio: 'inherit',
     env: { ...process.env, QUESTDB_URL: questdb.url },
   });
+  let sim: ReturnType<typeof spawnTied> | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     out('Stopping...');
+    if (sim) await stopChild(sim);
     await stopChild(broker);
     await questdb.stop();
     out('Stopped.');
@@ -81,6 +102,27 @@ export async function startPlatform(
   out(`  Metrics, health:       http://${config.HTTP_HOST}:${config.HTTP_PORT}/metrics  /health  /ready`);
   out(`  Data:                  ${resolve(config.DATA_DIR)}`);
   out('  Add a device:          POST /api/v1/devices (see the API reference)');
+  if (simulate) {
+    sim = spawnTied(
+      process.execPath,
+      [
+        resolve(ROOT, 'firmware-sim/src/main.ts'),
+        `--vehicles=${config.SIM_VEHICLES}`,
+        `--equipment=${config.SIM_EQUIPMENT}`,
+        `--credentials=${simCredentialsPath(config)}`,
+        `--mqtt=mqtt://${config.MQTT_HOST}:${config.MQTT_PORT}`,
+      ],
+      // Its status comes as plain lines (not a live terminal line) between the platform's logs.
+      { stdio: ['ignore', 'inherit', 'pipe'], env: process.env },
+    );
+    sim.stderr?.setEncoding('utf8');
+    sim.stderr?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim() !== '') out(`[sim] ${line}`);
+    });
+    out(
+      `  Simulated fleet:       ${config.SIM_VEHICLES} vehicle(s), ${config.SIM_EQUIPMENT} equipment tag(s) on central Helsinki (SIM_VEHICLES=0 SIM_EQUIPMENT=0: none)`,
+    );
+  }
   out('Press Ctrl-C to stop.');
   return new Promise<never>(() => {});
 }

@@ -144,6 +144,11 @@ export const settings = {
     'A device with no data for this long is shown offline.',
     's',
   ),
+  SIM_VEHICLES: setting(
+    nonNegativeInt(50, 10_000),
+    '`npm start`: simulated vehicles driving on the OSM extract; 0 with SIM_EQUIPMENT=0: no simulator (production).',
+  ),
+  SIM_EQUIPMENT: setting(nonNegativeInt(20, 10_000), '`npm start`: simulated equipment tags.'),
   DATABASE_URL: setting(
     z.string().startsWith('postgres').optional(),
     'PostgreSQL URL (postgres://...); unset means embedded PGlite under DATA_DIR/pg.',

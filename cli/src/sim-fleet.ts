@@ -1,0 +1,34 @@
+// The simulated fleet of `npm start`: its credentials are made before the platform starts,
+// through the device registry (the embedded database is free then), kept in
+// DATA_DIR/sim/credentials.json, so a second start drives the same devices.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type FleetSize, provisionViaRegistry, readCredentials, writeCredentials } from '@fleet/firmware-sim';
+import { DEMO_ORGANISATION, type FleetConfig, openDomainDatabase, silentLogger } from '@fleet/shared';
+import { DeviceRegistry } from '@fleet/shared/db';
+
+export function simCredentialsPath(config: FleetConfig): string {
+  return join(resolve(config.DATA_DIR), 'sim', 'credentials.json');
+}
+
+/** Makes sure the fleet's devices exist with known tokens; returns how many were provisioned now. */
+export async function prepareSimulatedFleet(config: FleetConfig, size: FleetSize): Promise<number> {
+  const path = simCredentialsPath(config);
+  const known = (await readCredentials(path))?.devices ?? [];
+  const db = await openDomainDatabase(config, silentLogger());
+  try {
+    const registry = new DeviceRegistry(db);
+    const org = await registry.ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
+    // Devices in the file that the database no longer has (a wiped ./data/pg) are provisioned again.
+    const present = new Set((await registry.list(org.id)).map((d) => d.id));
+    const valid = known.filter((d) => present.has(d.id));
+    const added = await provisionViaRegistry(registry, org.id, valid, size);
+    if (added.length > 0 || valid.length !== known.length) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      await writeCredentials(path, { devices: [...valid, ...added] });
+    }
+    return added.length;
+  } finally {
+    await db.close();
+  }
+}
