@@ -3,7 +3,7 @@
 // deterministic from their seed (time is always passed in, never read from a clock), hold no
 // timers or closures per record, and cost well under a microsecond per step, so one process
 // steps 10,000 of them on one shared tick.
-import type { CommandMessage, DeviceEventInput, TelemetryInput } from '@fleet/proto';
+import { CommandKind, type CommandMessage, type DeviceEventInput, type TelemetryInput } from '@fleet/proto';
 import type { ScenarioName } from './scenarios.ts';
 
 /** One telemetry record for "now"; the runtime assigns `seq`. */
@@ -120,4 +120,38 @@ export function describeRejectNotice(cmd: CommandMessage): string {
 /** A uniform draw from [range[0], range[1]). */
 export function uniform(random: () => number, range: readonly [number, number]): number {
   return range[0] + (range[1] - range[0]) * random();
+}
+
+/** What a device does for each command; the models differ only in how they reboot. */
+export interface CommandTarget {
+  /** Queue the BOOT event of a reboot. */
+  reboot(detail: string): void;
+  setIntervalOverride(seconds: number | undefined): void;
+  /** Report at once (next visit). */
+  reportNow(): void;
+  countRejected(records: number): void;
+}
+
+/** Carries out a command on a device model; returns what it did, for logs. */
+export function applyCommand(cmd: CommandMessage, target: CommandTarget): string {
+  switch (cmd.kind) {
+    case CommandKind.REBOOT:
+      target.reboot(`reboot (command ${cmd.id})`);
+      target.reportNow();
+      return `command ${cmd.id}: rebooting`;
+    case CommandKind.SET_REPORT_INTERVAL: {
+      const v = reportIntervalOverride(cmd.reportIntervalS);
+      if (v === 'invalid') return `command ${cmd.id}: ignored report interval ${cmd.reportIntervalS} s`;
+      target.setIntervalOverride(v);
+      return `command ${cmd.id}: report interval ${v === undefined ? 'back to defaults' : `${v} s`}`;
+    }
+    case CommandKind.REQUEST_POSITION:
+      target.reportNow();
+      return `command ${cmd.id}: reporting position now`;
+    case CommandKind.REJECT_NOTICE:
+      target.countRejected(cmd.rejectSeq.length);
+      return `command ${cmd.id}: ${describeRejectNotice(cmd)}`;
+    default:
+      return `command ${cmd.id}: ignored unknown kind ${cmd.kind}`;
+  }
 }

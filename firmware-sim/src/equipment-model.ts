@@ -13,17 +13,16 @@
 // - pto: a power take-off sensor (pto_active): in a vehicle, engaged while it stands with the
 //   engine running; at a site, a machine (generator, compressor) runs in spells in working hours.
 // Every tag reports its case's tamper switch (tamper) and its battery (battery_v).
-import { CommandKind, type CommandMessage, DeviceEventKind } from '@fleet/proto';
+import { type CommandMessage, DeviceEventKind } from '@fleet/proto';
 import {
+  applyCommand,
   type Carrier,
   type DeviceEventSample,
   type DeviceModel,
   type DevicePosition,
   deriveSeed,
-  describeRejectNotice,
   hash01,
   localTimeOfDayS,
-  reportIntervalOverride,
   secondKey,
   type TelemetrySample,
   uniform,
@@ -265,26 +264,18 @@ export class EquipmentModel implements DeviceModel {
   }
 
   onCommand(cmd: CommandMessage): string {
-    switch (cmd.kind) {
-      case CommandKind.REBOOT:
-        this.emit(DeviceEventKind.BOOT, this.nowMs, `reboot (command ${cmd.id})`, TAG_FIRMWARE);
+    return applyCommand(cmd, {
+      reboot: (detail) => this.emit(DeviceEventKind.BOOT, this.nowMs, detail, TAG_FIRMWARE),
+      setIntervalOverride: (seconds) => {
+        this.intervalOverrideS = seconds;
+      },
+      reportNow: () => {
         this.reportSoon = true;
-        return `command ${cmd.id}: rebooting`;
-      case CommandKind.SET_REPORT_INTERVAL: {
-        const v = reportIntervalOverride(cmd.reportIntervalS);
-        if (v === 'invalid') return `command ${cmd.id}: ignored report interval ${cmd.reportIntervalS} s`;
-        this.intervalOverrideS = v;
-        return `command ${cmd.id}: report interval ${v === undefined ? 'back to defaults' : `${v} s`}`;
-      }
-      case CommandKind.REQUEST_POSITION:
-        this.reportSoon = true;
-        return `command ${cmd.id}: reporting position now`;
-      case CommandKind.REJECT_NOTICE:
-        this.rejectedRecords += cmd.rejectSeq.length;
-        return `command ${cmd.id}: ${describeRejectNotice(cmd)}`;
-      default:
-        return `command ${cmd.id}: ignored unknown kind ${cmd.kind}`;
-    }
+      },
+      countRejected: (records) => {
+        this.rejectedRecords += records;
+      },
+    });
   }
 
   position(): Readonly<DevicePosition> {

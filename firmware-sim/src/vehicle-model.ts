@@ -9,16 +9,15 @@
 // length gives the same curve. Random draws happen only at ignition changes and on firm
 // manoeuvres of aggressive drivers; record noise is a hash of (seed, time), so calling
 // `sample` more or less often never changes the simulated world.
-import { CommandKind, type CommandMessage, DeviceEventKind } from '@fleet/proto';
+import { type CommandMessage, DeviceEventKind } from '@fleet/proto';
 import {
+  applyCommand,
   type DeviceEventSample,
   type DeviceModel,
   type DevicePosition,
   deriveSeed,
-  describeRejectNotice,
   hash01,
   localTimeOfDayS,
-  reportIntervalOverride,
   secondKey,
   type TelemetrySample,
   uniform,
@@ -449,32 +448,18 @@ export class VehicleModel implements DeviceModel {
   }
 
   onCommand(cmd: CommandMessage): string {
-    switch (cmd.kind) {
-      case CommandKind.REBOOT:
-        this.emit(
-          DeviceEventKind.BOOT,
-          this.nowMs,
-          undefined,
-          `reboot (command ${cmd.id})`,
-          VEHICLE_FIRMWARE,
-        );
+    return applyCommand(cmd, {
+      reboot: (detail) => this.emit(DeviceEventKind.BOOT, this.nowMs, undefined, detail, VEHICLE_FIRMWARE),
+      setIntervalOverride: (seconds) => {
+        this.intervalOverrideS = seconds;
+      },
+      reportNow: () => {
         this.reportSoon = true;
-        return `command ${cmd.id}: rebooting`;
-      case CommandKind.SET_REPORT_INTERVAL: {
-        const v = reportIntervalOverride(cmd.reportIntervalS);
-        if (v === 'invalid') return `command ${cmd.id}: ignored report interval ${cmd.reportIntervalS} s`;
-        this.intervalOverrideS = v;
-        return `command ${cmd.id}: report interval ${v === undefined ? 'back to defaults' : `${v} s`}`;
-      }
-      case CommandKind.REQUEST_POSITION:
-        this.reportSoon = true;
-        return `command ${cmd.id}: reporting position now`;
-      case CommandKind.REJECT_NOTICE:
-        this.rejectedRecords += cmd.rejectSeq.length;
-        return `command ${cmd.id}: ${describeRejectNotice(cmd)}`;
-      default:
-        return `command ${cmd.id}: ignored unknown kind ${cmd.kind}`;
-    }
+      },
+      countRejected: (records) => {
+        this.rejectedRecords += records;
+      },
+    });
   }
 
   position(): Readonly<DevicePosition> {
