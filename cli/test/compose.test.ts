@@ -87,6 +87,20 @@ describe('docker-compose.yml', () => {
     expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).toContain(`CMD ["node", "${entry}"]`);
   });
 
+  it('the optional simulator runs the simulator npm start runs, against the platform service', () => {
+    const sim = compose.services.simulator;
+    expect(sim?.profiles).toEqual(['sim']);
+    const command = sim?.command ?? [];
+    expect(command.slice(0, 2)).toEqual(['node', 'firmware-sim/src/main.ts']);
+    expect(existsSync(join(ROOT, command[1] ?? ''))).toBe(true);
+    expect(readFileSync(join(ROOT, 'cli/src/start.ts'), 'utf8')).toContain("'firmware-sim/src/main.ts'");
+    expect(command).toEqual(
+      expect.arrayContaining(['--mqtt=mqtt://platform:1883', '--api=http://platform:8080']),
+    );
+    expect(sim?.depends_on).toEqual({ platform: { condition: 'service_healthy' } });
+    expect(compose.volumes).toHaveProperty('sim-data');
+  });
+
   it('never ships a default administrator password', () => {
     expect(compose.services.platform?.environment?.FLEET_ADMIN_PASSWORD).toMatch(
       /^\$\{FLEET_ADMIN_PASSWORD:\?/,
