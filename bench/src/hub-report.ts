@@ -3,7 +3,7 @@
 
 import type { Spread } from './hub-stats.ts';
 import type { PhaseUsage } from './proc-stats.ts';
-import type { LatencySummary, Machine } from './report.ts';
+import { type LatencySummary, type Machine, machineLine } from './report.ts';
 
 export interface HubPhaseResult {
   key: string;
@@ -267,7 +267,7 @@ export function renderHubSection(r: HubResults): string {
     '',
     `Produced by \`npm run bench:hub\` (bench/src/hub.ts) on ${r.date}. How to read it: bench/README.md.`,
     '',
-    `- Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGb.toFixed(1)} GB RAM, Node ${m.node}, Linux ${m.kernel}`,
+    machineLine(m),
     `- Load: ${int(p.devices)} devices, one MQTT connection each, publishing QoS 1 TelemetryBatch messages of ` +
       `one record (~${int(p.payloadBytes)} bytes) at the phase's rate spread evenly over the devices, ` +
       `up to ${p.inflight} unacknowledged per device, ${p.workers} publisher worker thread${p.workers === 1 ? '' : 's'}; ` +

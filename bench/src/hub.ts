@@ -43,10 +43,12 @@ import {
   machineBusyPct,
   machineInfo,
   pinSelf,
+  runBenchMain,
   spawnNode,
   UsageMonitor,
 } from './proc-stats.ts';
 import {
+  AnswerWaiter,
   type BenchDevice,
   connectLoadWorkers,
   disconnectLoadWorkers,
@@ -101,8 +103,7 @@ class Receivers {
   readonly output: string[];
   last: ReceiverAnswer<'tick'> | undefined;
   #ready: Promise<void>;
-  #waiting: { type: string; resolve: (e: ReceiverEvent) => void; reject: (err: Error) => void } | undefined;
-  #dead: Error | undefined;
+  readonly #answers = new AnswerWaiter<ReceiverEvent>();
 
   constructor(cpu: number | undefined) {
     const { child, output } = spawnNode('receivers', ['bench/src/hub-receiver.ts'], {
@@ -114,13 +115,11 @@ class Receivers {
     });
     this.child = child;
     this.output = output;
-    this.#ready = new Promise((res, reject) => {
-      this.#waiting = { type: 'ready', resolve: () => res(), reject };
-    });
+    this.#ready = this.#answers.expect('ready').then(() => {});
     child.on('message', (e: ReceiverEvent) => this.#onEvent(e));
-    child.on('error', (err) => this.#fail(err));
+    child.on('error', (err) => this.#answers.fail(err));
     child.on('exit', (code, signal) =>
-      this.#fail(new Error(`the receiver process exited (${signal ?? `code ${code}`})`)),
+      this.#answers.fail(new Error(`the receiver process exited (${signal ?? `code ${code}`})`)),
     );
   }
 
@@ -133,34 +132,16 @@ class Receivers {
       this.last = e;
       return;
     }
-    if (e.type === 'error') {
-      this.#fail(new Error(`receiver: ${e.error}`));
-      return;
-    }
-    if (this.#waiting && this.#waiting.type === e.type) {
-      const w = this.#waiting;
-      this.#waiting = undefined;
-      w.resolve(e);
-    }
-  }
-
-  #fail(err: Error): void {
-    this.#dead ??= err;
-    const w = this.#waiting;
-    this.#waiting = undefined;
-    w?.reject(err);
+    if (e.type === 'error') this.#answers.fail(new Error(`receiver: ${e.error}`));
+    else this.#answers.deliver(e);
   }
 
   post(cmd: ReceiverCommand): void {
-    if (!this.#dead && this.child.connected) this.child.send(cmd);
+    if (!this.#answers.dead && this.child.connected) this.child.send(cmd);
   }
 
   request<T extends ReceiverEvent['type']>(cmd: ReceiverCommand, answer: T): Promise<ReceiverAnswer<T>> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    return new Promise((res, reject) => {
-      this.#waiting = { type: answer, resolve: res as (e: ReceiverEvent) => void, reject };
-      this.child.send(cmd);
-    });
+    return this.#answers.expect(answer, () => this.child.send(cmd));
   }
 }
 
@@ -691,26 +672,4 @@ function writeResults(results: HubResults, jsonPath: string, reportPath: string)
   if (results.notes.length > 0) process.stdout.write(`\n${results.notes.map((n) => `- ${n}`).join('\n')}\n`);
 }
 
-let interrupted = false;
-const onSignal = (signal: NodeJS.Signals) => {
-  if (interrupted) process.exit(130);
-  interrupted = true;
-  progress(`bench: ${signal}, stopping`);
-  cleanup().finally(() => process.exit(130));
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-
-main().then(
-  async (code) => {
-    if (interrupted) return;
-    await cleanup();
-    process.exit(code);
-  },
-  async (err: unknown) => {
-    if (interrupted) return;
-    progress(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await cleanup();
-    process.exit(1);
-  },
-);
+runBenchMain(main, cleanup, progress);

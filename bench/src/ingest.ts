@@ -14,7 +14,15 @@ import { parseArgs } from 'node:util';
 import { freePort, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, QuestDbHttp, sqlString, startManagedQuestDb } from '@fleet/shared/questdb';
-import { canPin, childEnv, machineInfo, pinSelf, spawnNode, UsageMonitor } from './proc-stats.ts';
+import {
+  canPin,
+  childEnv,
+  machineInfo,
+  pinSelf,
+  runBenchMain,
+  spawnNode,
+  UsageMonitor,
+} from './proc-stats.ts';
 import {
   type BenchDevice,
   connectLoadWorkers,
@@ -628,27 +636,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-let interrupted = false;
-const onSignal = (signal: NodeJS.Signals) => {
-  if (interrupted) process.exit(130);
-  interrupted = true;
-  progress(`bench: ${signal}, stopping`);
-  cleanup().finally(() => process.exit(130));
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-
-main().then(
-  async (code) => {
-    if (interrupted) return;
-    await cleanup();
-    process.exit(code);
-  },
-  async (err: unknown) => {
-    // After Ctrl-C the run fails as its workers go away; the signal handler reports and exits.
-    if (interrupted) return;
-    progress(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await cleanup();
-    process.exit(1);
-  },
-);
+runBenchMain(main, cleanup, progress);

@@ -296,3 +296,37 @@ export function machineInfo(): Machine {
     kernel: release(),
   };
 }
+
+/**
+ * Runs a bench's main(): cleans up (children, temp dirs) however it ends, Ctrl-C included, and
+ * exits with main's code (1 on failure, 130 when interrupted).
+ */
+export function runBenchMain(
+  main: () => Promise<number>,
+  cleanup: () => Promise<void>,
+  progress: (line: string) => void,
+): void {
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progress(`bench: ${signal}, stopping`);
+    cleanup().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main().then(
+    async (code) => {
+      if (interrupted) return;
+      await cleanup();
+      process.exit(code);
+    },
+    async (err: unknown) => {
+      // After Ctrl-C the run fails as its workers go away; the signal handler reports and exits.
+      if (interrupted) return;
+      progress(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      await cleanup();
+      process.exit(1);
+    },
+  );
+}

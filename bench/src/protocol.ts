@@ -83,6 +83,43 @@ export function zeroCounters(): RunCounters {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Request/answer over a message channel (a worker thread, a child process): one answer awaited
+// at a time, and every wait fails at once when the other side dies.
+
+export class AnswerWaiter<E extends { type: string }> {
+  #waiting: { type: string; resolve: (e: E) => void; reject: (err: Error) => void } | undefined;
+  #dead: Error | undefined;
+
+  get dead(): Error | undefined {
+    return this.#dead;
+  }
+
+  /** Waits for the next event of `type`; `send` is called once the wait is in place. */
+  expect<T extends E['type']>(type: T, send: () => void = () => {}): Promise<Extract<E, { type: T }>> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise((resolve, reject) => {
+      this.#waiting = { type, resolve: resolve as (e: E) => void, reject };
+      send();
+    });
+  }
+
+  /** Hands an event to the wait for its type, if any. */
+  deliver(e: E): void {
+    if (this.#waiting?.type !== e.type) return;
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w.resolve(e);
+  }
+
+  fail(err: Error): void {
+    this.#dead ??= err;
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.reject(err);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The main thread's end: a handle on one load-generator worker (bench:ingest and bench:hub).
 
 type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
@@ -92,15 +129,14 @@ export class LoadWorker {
   readonly devices: BenchDevice[];
   counters: RunCounters | undefined;
   onLatency: ((latencyUs: Float64Array) => void) | undefined;
-  #waiting: { type: string; resolve: (e: WorkerEvent) => void; reject: (err: Error) => void } | undefined;
-  #dead: Error | undefined;
+  readonly #answers = new AnswerWaiter<WorkerEvent>();
 
   constructor(devices: BenchDevice[]) {
     this.devices = devices;
     this.worker = new Worker(new URL('./load-worker.ts', import.meta.url));
     this.worker.on('message', (e: WorkerEvent) => this.#onEvent(e));
-    this.worker.on('error', (err) => this.#fail(err));
-    this.worker.on('exit', (code) => this.#fail(new Error(`load worker exited (code ${code})`)));
+    this.worker.on('error', (err) => this.#answers.fail(err));
+    this.worker.on('exit', (code) => this.#answers.fail(new Error(`load worker exited (code ${code})`)));
   }
 
   #onEvent(e: WorkerEvent): void {
@@ -108,39 +144,21 @@ export class LoadWorker {
       this.counters = e.counters;
       this.onLatency?.(e.latencyUs);
     }
-    if (e.type === 'error') {
-      this.#fail(new Error(`load worker: ${e.error}`));
-      return;
-    }
-    if (this.#waiting && this.#waiting.type === e.type) {
-      const w = this.#waiting;
-      this.#waiting = undefined;
-      w.resolve(e);
-    }
-  }
-
-  #fail(err: Error): void {
-    this.#dead ??= err;
-    const w = this.#waiting;
-    this.#waiting = undefined;
-    w?.reject(err);
+    if (e.type === 'error') this.#answers.fail(new Error(`load worker: ${e.error}`));
+    else this.#answers.deliver(e);
   }
 
   /** Sends a command and waits for the worker's answer of the given type. */
   request<T extends WorkerEvent['type']>(cmd: WorkerCommand, answer: T): Promise<EventOf<T>> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    return new Promise((res, reject) => {
-      this.#waiting = { type: answer, resolve: res as (e: WorkerEvent) => void, reject };
-      this.worker.postMessage(cmd);
-    });
+    return this.#answers.expect(answer, () => this.worker.postMessage(cmd));
   }
 
   abort(): void {
-    if (!this.#dead) this.worker.postMessage({ type: 'abort' } satisfies WorkerCommand);
+    if (!this.#answers.dead) this.worker.postMessage({ type: 'abort' } satisfies WorkerCommand);
   }
 
   async terminate(): Promise<void> {
-    this.#dead ??= new Error('terminated');
+    this.#answers.fail(new Error('terminated'));
     await this.worker.terminate();
   }
 }

@@ -61,6 +61,11 @@ export interface Machine {
   kernel: string;
 }
 
+/** The report's line about the machine a bench ran on. */
+export function machineLine(m: Machine): string {
+  return `- Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGb.toFixed(1)} GB RAM, Node ${m.node}, Linux ${m.kernel}`;
+}
+
 export interface Parameters {
   durationS: number;
   connections: number;
@@ -189,7 +194,7 @@ export function renderIngestSection(r: IngestResults): string {
     '',
     `Produced by \`npm run bench:ingest\` (bench/src/ingest.ts) on ${r.date}. How to read it: bench/README.md.`,
     '',
-    `- Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGb.toFixed(1)} GB RAM, Node ${m.node}, Linux ${m.kernel}`,
+    machineLine(m),
     `- Parameters: ${p.durationS} s per phase, ${p.connections} connections, ${p.batch} records per message ` +
       `(~${int(p.payloadBytes)} bytes), up to ${p.inflight} unacknowledged messages per connection, ` +
       `latency-phase rate ${p.rate === 'auto' ? 'half the measured peak' : p.rate === 0 ? 'uncapped' : `${int(p.rate)} msg/s`}, ` +
