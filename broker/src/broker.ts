@@ -57,7 +57,7 @@ export interface DeviceBroker {
   /** Disconnects a device now, e.g. when it is disabled. */
   disconnect(deviceId: string): boolean;
   connectedDevices(): number;
-  /** Ids of the devices connected right now. */
+  /** Ids of the devices connected right now (a live, read-only view). */
   connectedIds(): ReadonlySet<string>;
   close(): Promise<void>;
 }
@@ -86,6 +86,9 @@ export async function createDeviceBroker(deps: DeviceBrokerDeps): Promise<Device
   const connections = new WeakMap<Client, { guarded: GuardedConnection; address: string | undefined }>();
   const keepalives = new WeakMap<Client, number>();
   const current = new Map<string, Client>(); // deviceId -> its live client
+  // The same ids as a set kept in step, handed out read-only: the API asks per device and per
+  // request, and a copy each time would cost O(connected devices) per question.
+  const connected = new Set<string>();
   const connectBucket = new TokenBucket(limits.connectRate, limits.connectBurst, now);
 
   const who = (client: Client | null) => ({
@@ -261,6 +264,7 @@ export async function createDeviceBroker(deps: DeviceBrokerDeps): Promise<Device
     const session = sessions.get(client);
     if (!session) return;
     current.set(session.deviceId, client);
+    connected.add(session.deviceId);
     metrics.connections.inc();
     metrics.connectedDevices.set(current.size);
     setStatus(session, 'online', 'connected');
@@ -274,6 +278,7 @@ export async function createDeviceBroker(deps: DeviceBrokerDeps): Promise<Device
     // A device that reconnected already has a new client: the old one's exit is not "offline".
     if (!session || current.get(session.deviceId) !== client) return;
     current.delete(session.deviceId);
+    connected.delete(session.deviceId);
     metrics.connectedDevices.set(current.size);
     setStatus(session, 'offline', offlineReason.get(client) ?? 'disconnected');
   });
@@ -295,7 +300,7 @@ export async function createDeviceBroker(deps: DeviceBrokerDeps): Promise<Device
       return true;
     },
     connectedDevices: () => current.size,
-    connectedIds: () => new Set(current.keys()),
+    connectedIds: () => connected,
     close: () => new Promise<void>((resolve) => aedes.close(() => resolve())),
   };
 }

@@ -156,7 +156,9 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
         ...errors,
       },
       async handler({ principal, query }) {
-        const connected = [...ctx.connectedDevices()];
+        // The connected ids go into the query only when the filter needs them.
+        const connected =
+          query.status === 'online' || query.status === 'offline' ? [...ctx.connectedDevices()] : [];
         const page = await registry(principal.orgId).page(principal.orgId, {
           kind: query.kind,
           nameContains: query.name,
