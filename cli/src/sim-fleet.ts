@@ -1,8 +1,7 @@
 // The simulated fleet of `npm start`: its credentials are made before the platform starts,
 // through the device registry (the embedded database is free then), kept in
 // DATA_DIR/sim/credentials.json, so a second start drives the same devices.
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type FleetSize, provisionViaRegistry, readCredentials, writeCredentials } from '@fleet/firmware-sim';
 import { DEMO_ORGANISATION, type FleetConfig, openDomainDatabase, silentLogger } from '@fleet/shared';
 import { DeviceRegistry } from '@fleet/shared/db';
@@ -24,7 +23,6 @@ export async function prepareSimulatedFleet(config: FleetConfig, size: FleetSize
     const valid = known.filter((d) => present.has(d.id));
     const added = await provisionViaRegistry(registry, org.id, valid, size);
     if (added.length > 0 || valid.length !== known.length) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       await writeCredentials(path, { devices: [...valid, ...added] });
     }
     return added.length;

@@ -2,8 +2,8 @@
 // network, makes sure every device has credentials (provisioning the missing ones through the
 // API), and runs the fleet until Ctrl-C or --duration.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, loadConfigOrExit } from '@fleet/shared';
 import { parseSimArgs, SIM_HELP, type SimOptions, SimUsageError } from './cli-options.ts';
@@ -55,7 +55,6 @@ async function credentialsFor(
     }
     say(`Provisioning ${missing.length} device(s) through ${opts.api} ...`);
     const added = await provisionViaApi({ url: opts.api, email: opts.email, password }, known, size);
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     await writeCredentials(path, { devices: [...known, ...added] });
     return selectFleet([...known, ...added], size);
   }

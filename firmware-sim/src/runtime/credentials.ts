@@ -4,7 +4,7 @@
 // read back through a schema, so a damaged or hand-edited file fails with a message that names
 // the file and the entry, never as a crash deep inside a connection.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -96,6 +96,7 @@ export async function readCredentials(path: string): Promise<CredentialsFile | u
  */
 export async function writeCredentials(path: string, file: CredentialsFile): Promise<void> {
   const valid = parseCredentials(file, path);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'wx', 0o600);
   try {
