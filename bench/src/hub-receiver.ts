@@ -6,9 +6,10 @@
 // generator published it) to the frame's arrival. The process exits when its parent goes.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MsHistogram } from '@fleet/shared';
 import WebSocket from 'ws';
 import type { ReceiverCommand, ReceiverEvent, ReceiverPhaseStats, WindowCommand } from './hub-protocol.ts';
-import { type FramePosition, frameType, MsHistogram, recordFrameLatencies, spread } from './hub-stats.ts';
+import { type FramePosition, frameType, recordFrameLatencies, spread } from './hub-stats.ts';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('hub-receiver.ts runs as a child process with an IPC channel');

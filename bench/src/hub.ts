@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { DEMO_ORGANISATION, freePort, settings, stopChild, waitForPort } from '@fleet/shared';
+import { DEMO_ORGANISATION, freePort, MsHistogram, settings, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
 import { estimatedRunS, HUB_HELP, type HubOptions, parseHubOptions, UsageError } from './hub-options.ts';
@@ -28,14 +28,7 @@ import {
   renderHubSection,
   withDerived,
 } from './hub-report.ts';
-import {
-  counterDelta,
-  type MetricSample,
-  MsHistogram,
-  metricByLabel,
-  metricSum,
-  parsePrometheus,
-} from './hub-stats.ts';
+import { counterDelta, type MetricSample, metricByLabel, metricSum, parsePrometheus } from './hub-stats.ts';
 import {
   canPin,
   childEnv,

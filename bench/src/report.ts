@@ -1,16 +1,9 @@
 // The ingest bench's results: their shape (also written as JSON) and the Markdown report.
 import { existsSync, readFileSync } from 'node:fs';
+import type { LatencySummary } from '@fleet/shared';
 import type { PhaseUsage } from './proc-stats.ts';
 
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-}
+export type { LatencySummary };
 
 export interface StoredCheck {
   /** Rows in QuestDB for the bench tenant that this phase added. */

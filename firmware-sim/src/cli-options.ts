@@ -15,6 +15,8 @@ Options:
   --equipment <n>      equipment tags (0-10000, default 20)
   --rate <hz>          reports per second of a moving vehicle (0.01-10, default 1); other
                        states report less often, as real trackers do
+  --report-every <s>   every device reports every <s> seconds whatever it is doing (0.1-3600;
+                       load tests: --report-every 1 is exactly 1 Hz per device); overrides --rate
   --batch <n>          records per MQTT message (1-500, default 1)
   --scenario <name>    a preset (default normal), see below
   --osm <file>         an .osm.pbf road network (default: the central-Helsinki extract,
@@ -30,6 +32,9 @@ Options:
                        fleet starts in the past and catches up to now
   --working-day        park overnight (local 17:00-07:00) instead of driving around the clock
   --duration <s>       stop after this many seconds (default: run until Ctrl-C)
+  --status <format>    text (default): a status line on stderr; json: one JSON object per
+                       second on stdout (cumulative counters and the PUBACK latencies of the
+                       second as [ms, count] pairs), for programs such as the fleet bench
   --help               this text
 
 Scenarios:
@@ -42,6 +47,7 @@ export const simOptionsSchema = z.strictObject({
   vehicles: count(50),
   equipment: count(20),
   rate: z.coerce.number().min(0.01).max(10).default(1),
+  reportEvery: z.coerce.number().min(0.1).max(3600).optional(),
   batch: z.coerce.number().int().min(1).max(500).default(1),
   scenario: z
     .string()
@@ -71,6 +77,7 @@ export const simOptionsSchema = z.strictObject({
     .min(1)
     .max(31 * 86_400)
     .optional(),
+  status: z.enum(['text', 'json']).default('text'),
 });
 
 export type SimOptions = z.output<typeof simOptionsSchema> & { scenario: ScenarioName };
@@ -89,6 +96,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions | 'help' {
         vehicles: { type: 'string' },
         equipment: { type: 'string' },
         rate: { type: 'string' },
+        'report-every': { type: 'string' },
         batch: { type: 'string' },
         scenario: { type: 'string' },
         osm: { type: 'string' },
@@ -101,6 +109,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions | 'help' {
         'time-scale': { type: 'string' },
         'working-day': { type: 'boolean' },
         duration: { type: 'string' },
+        status: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -108,9 +117,15 @@ export function parseSimArgs(argv: readonly string[]): SimOptions | 'help' {
     throw new SimUsageError(`${(err as Error).message} (see --help)`);
   }
   if (values.help) return 'help';
-  const { 'time-scale': timeScale, 'working-day': workingDay, help: _, ...rest } = values;
+  const {
+    'time-scale': timeScale,
+    'working-day': workingDay,
+    'report-every': reportEvery,
+    help: _,
+    ...rest
+  } = values;
   const input = Object.fromEntries(
-    Object.entries({ ...rest, timeScale, workingDay }).filter(([, v]) => v !== undefined),
+    Object.entries({ ...rest, timeScale, workingDay, reportEvery }).filter(([, v]) => v !== undefined),
   );
   const parsed = simOptionsSchema.safeParse(input);
   if (!parsed.success) {

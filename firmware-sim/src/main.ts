@@ -22,13 +22,16 @@ import {
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DEFAULT_OSM = join(ROOT, 'vendor/osm/Helsinki.osm.pbf');
 
-/** Reports `rate` times as often as the model would (the model's own intervals at rate 1). */
-function atRate(model: RuntimeModel, rate: number): RuntimeModel {
-  if (rate === 1) return model;
+/**
+ * Reports every `reportEveryS` seconds when given (load tests), else `rate` times as often as the
+ * model would (the model's own intervals at rate 1).
+ */
+function withReporting(model: RuntimeModel, rate: number, reportEveryS: number | undefined): RuntimeModel {
+  if (rate === 1 && reportEveryS === undefined) return model;
   return {
     kind: model.kind,
     step: (dtS, nowMs) => model.step(dtS, nowMs),
-    reportIntervalS: () => model.reportIntervalS() / rate,
+    reportIntervalS: () => reportEveryS ?? model.reportIntervalS() / rate,
     sample: (nowMs) => model.sample(nowMs),
     drainEvents: (nowMs) => model.drainEvents(nowMs),
     onCommand: (cmd) => model.onCommand(cmd),
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
     scenario: opts.scenario,
     startMs,
     workingDay: opts.workingDay,
-  }).map((d) => ({ ...d, model: atRate(d.model, opts.rate) }));
+  }).map((d) => ({ ...d, model: withReporting(d.model, opts.rate, opts.reportEvery) }));
   const runtime = createFleetRuntime(fleet, {
     url: opts.mqtt,
     batchSize: opts.batch,
@@ -101,7 +104,10 @@ async function main(): Promise<void> {
     `Simulating ${opts.vehicles} vehicle(s) and ${opts.equipment} equipment tag(s) on ${network.edgeCount} road segments ` +
       `(${osm.startsWith(ROOT) ? osm.slice(ROOT.length + 1) : osm}), scenario ${opts.scenario}, broker ${opts.mqtt}`,
   );
-  const status = startStatusReporter(() => runtime.stats(), { output: process.stderr });
+  const status = startStatusReporter(runtime, {
+    output: opts.status === 'json' ? process.stdout : process.stderr,
+    format: opts.status,
+  });
   runtime.start();
   let stopping = false;
   const stop = async (code: number) => {

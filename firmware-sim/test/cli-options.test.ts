@@ -15,7 +15,9 @@ describe('npm run sim flags', () => {
       seed: 1,
       timeScale: 1,
       workingDay: false,
+      status: 'text',
     });
+    expect(parseSimArgs([])).not.toHaveProperty('reportEvery');
   });
 
   it('parses every flag', () => {
@@ -36,6 +38,8 @@ describe('npm run sim flags', () => {
       '--time-scale=60',
       '--working-day',
       '--duration=30',
+      '--report-every=0.5',
+      '--status=json',
     ]);
     expect(o).toEqual({
       vehicles: 3,
@@ -53,6 +57,8 @@ describe('npm run sim flags', () => {
       timeScale: 60,
       workingDay: true,
       duration: 30,
+      reportEvery: 0.5,
+      status: 'json',
     });
   });
 
@@ -74,6 +80,9 @@ describe('npm run sim flags', () => {
     [['--time-scale=1e9'], '--time-scale'],
     [['--seed=-3'], '--seed'],
     [['--duration=0'], '--duration'],
+    [['--report-every=0'], '--report-every'],
+    [['--report-every=soon'], '--report-every'],
+    [['--status=xml'], '--status'],
     [['--unknown'], 'Unknown option'],
     [['stray'], 'positional'],
     [['--vehicles=0', '--equipment=0'], 'nothing to simulate'],

@@ -141,6 +141,11 @@ describe('fleet runtime against the real broker and QuestDB', () => {
     expect(s.ackedRecords).toBe(s.records);
     expect(s.dropped).toBe(0);
     expect(s.states.stopped).toBe(3);
+    // One PUBACK latency per acknowledged message, then the interval starts again.
+    const latencies = runtime.takeAckLatencies();
+    expect(latencies.reduce((n, [, count]) => n + count, 0)).toBe(s.acks);
+    expect(latencies.every(([ms]) => ms >= 0 && ms < 10_000)).toBe(true);
+    expect(runtime.takeAckLatencies()).toEqual([]);
     for (const [i, d] of devices.entries()) await expectStoredOnce(d.id, models[i] as StubModel);
   });
 

@@ -18,6 +18,7 @@ import {
   encodeDeviceEvent,
   encodeTelemetryBatch,
 } from '@fleet/proto';
+import type { MsHistogram } from '@fleet/shared';
 import type { IClientOptions, IClientPublishOptions, MqttClient, Timer } from 'mqtt';
 import { backoffDelayMs } from './backoff.ts';
 import type { ConnectivityHook, RuntimeModel } from './contract.ts';
@@ -46,6 +47,8 @@ export interface LinkContext {
   /** Telemetry records each device may hold (outboxCapacity within the fleet's budget). */
   readonly outboxCapacity: number;
   readonly counters: RuntimeCounters;
+  /** PUBACK latencies, ms from publish to PUBACK (drained by the status reporter). */
+  readonly ackLatency: MsHistogram;
   /** mqtt.js keep-alive timer on the runtime's wheel. */
   readonly timer: Timer;
   readonly random: () => number;
@@ -465,6 +468,7 @@ export class DeviceLink {
     this.#inflightMsgs++;
     const gen = this.#gen;
     const id = batch.id;
+    const sentAt = this.#ctx.wallNow();
     // One closure per message (not per record).
     client.publish(topic, concatEntries(batch.entries), QOS1, (err) => {
       if (gen !== this.#gen) return; // that connection is gone; its batches were re-queued
@@ -476,6 +480,7 @@ export class DeviceLink {
       }
       counters.acks++;
       counters.ackedRecords += outbox.ack(id);
+      this.#ctx.ackLatency.record(this.#ctx.wallNow() - sentAt);
       this.pump();
     });
   }

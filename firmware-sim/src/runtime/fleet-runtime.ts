@@ -17,6 +17,7 @@
 // Stopping: no more visits; every connected device sends what it holds (batches not waited
 // for) and its PUBACKs are awaited up to a timeout; then every connection is closed with a
 // DISCONNECT and the tick stops, leaving no timer behind.
+import { MsHistogram } from '@fleet/shared';
 import mqtt, { type MqttClient, type Timer } from 'mqtt';
 import type { ConnectivityHook, RuntimeModel } from './contract.ts';
 import { DeviceClock } from './device-clock.ts';
@@ -85,6 +86,11 @@ export interface FleetRuntime {
   /** Flushes and awaits PUBACKs up to `timeoutMs` (default 10 s), then disconnects everything. */
   stop(options?: { timeoutMs?: number }): Promise<StopSummary>;
   stats(): RuntimeStats;
+  /**
+   * PUBACK latencies (ms from publish to PUBACK) since the last call, as [ms, count] pairs
+   * (MsHistogram.toPairs); each call starts a new interval. One consumer: the status reporter.
+   */
+  takeAckLatencies(): [number, number][];
   device(id: string): DeviceStatus | undefined;
   /** Subscribes to runtime events; returns the unsubscribe function. */
   on<K extends RuntimeEventName>(type: K, listener: (event: RuntimeEvents[K]) => void): () => void;
@@ -125,6 +131,7 @@ export function createFleetRuntime(
   }
 
   const counters = zeroCounters();
+  const ackLatency = new MsHistogram();
   const timers = new TickTimers(options.tickMs);
   const mqttTimer = {
     set: (fn: () => void, ms?: number) => timers.setInterval(fn, ms ?? 0),
@@ -158,6 +165,7 @@ export function createFleetRuntime(
       Math.min(options.outboxCapacity, Math.floor(options.fleetBufferRecords / Math.max(1, devices.length))),
     ),
     counters,
+    ackLatency,
     timer: mqttTimer,
     random,
     wallNow,
@@ -366,6 +374,11 @@ export function createFleetRuntime(
       return stopping;
     },
     stats,
+    takeAckLatencies() {
+      const pairs = ackLatency.toPairs();
+      ackLatency.reset();
+      return pairs;
+    },
     device(id) {
       return byId.get(id)?.status();
     },

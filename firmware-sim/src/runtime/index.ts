@@ -40,11 +40,15 @@ export {
 } from './options.ts';
 export { Outbox, type OutboxBatch, type OutboxEntry, type SendPolicy } from './outbox.ts';
 export {
+  type FleetStatusRecord,
+  fleetStatusRecordSchema,
   formatStatusLine,
   type StatusOutput,
   type StatusReporter,
   type StatusReporterOptions,
+  type StatusSource,
   startStatusReporter,
+  statusRecord,
 } from './status.ts';
 export type {
   DeviceStatus,
