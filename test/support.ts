@@ -31,6 +31,10 @@ export interface TestPlatform {
   questdb: QuestDbHttp;
   tenant: string;
   provision(kind?: DeviceKind): Promise<TestDevice>;
+  /** Stops the broker service (the database and QuestDB stay); `service` is stale until startBroker. */
+  stopBroker(): Promise<void>;
+  /** Starts a new broker service on the same MQTT port. */
+  startBroker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,17 +58,22 @@ export async function startTestPlatform(
   const org = await registry.ensureOrganisation(`t-${randomUUID().slice(0, 8)}`);
   const bus = new InProcessEventBus();
   const metrics = new Registry();
-  const service = await startBrokerService({
-    config,
-    db,
-    questdbUrl: config.QUESTDB_URL ?? inject('questdbUrl'),
-    bus,
-    metricsRegistry: metrics,
-    log: silentLogger(),
-  });
+  const startService = (cfg: FleetConfig, registry: Registry) =>
+    startBrokerService({
+      config: cfg,
+      db,
+      questdbUrl: cfg.QUESTDB_URL ?? inject('questdbUrl'),
+      bus,
+      metricsRegistry: registry,
+      log: silentLogger(),
+    });
+  let service = await startService(config, metrics);
+  let running = true;
   let n = 0;
   return {
-    service,
+    get service() {
+      return service;
+    },
     config,
     db,
     registry,
@@ -76,8 +85,19 @@ export async function startTestPlatform(
       const { device, token } = await registry.provision({ orgId: org.id, name: `dev-${++n}`, kind });
       return { id: device.id, token, tenant: org.id };
     },
-    async close() {
+    async stopBroker() {
+      if (!running) return;
+      running = false;
       await service.close();
+    },
+    async startBroker() {
+      if (running) return;
+      // A fresh metrics registry: the old service's metrics stay registered in the first one.
+      service = await startService({ ...config, MQTT_PORT: service.mqttPort }, new Registry());
+      running = true;
+    },
+    async close() {
+      if (running) await service.close();
       await db.close();
     },
   };

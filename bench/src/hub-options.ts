@@ -3,6 +3,9 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type SettingName, settings } from '@fleet/shared';
+import { countList, UsageError, wholeNumber } from './options.ts';
+
+export { UsageError };
 
 export const HUB_HELP = `Usage: npm run bench:hub -- [options]
 
@@ -65,8 +68,6 @@ export interface HubOptions {
   render: string | undefined;
 }
 
-export class UsageError extends Error {}
-
 const OPTION_SPEC = {
   clients: { type: 'string' },
   rate: { type: 'string' },
@@ -85,34 +86,6 @@ const OPTION_SPEC = {
   render: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** A whole number from min to max, or the default when the option was not given. */
-function wholeNumber(raw: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (raw === undefined) return def;
-  const text = raw.trim();
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      `--${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return n;
-}
-
-function clientList(raw: string | undefined): number[] {
-  if (raw === undefined) return [1, 100, 1000, 2000];
-  const parts = raw.split(',').map((p) => p.trim());
-  if (parts.length === 0 || parts.length > 10 || parts.some((p) => p === '')) {
-    throw new UsageError(
-      `--clients must be 1 to 10 client counts separated by commas (e.g. 1,100,1000), got ${JSON.stringify(raw)}`,
-    );
-  }
-  const counts = parts.map((p) => wholeNumber(p, 'clients', 0, 1, 10_000));
-  if (new Set(counts).size !== counts.length) {
-    throw new UsageError(`--clients lists a count twice: ${JSON.stringify(raw)}`);
-  }
-  return counts;
-}
 
 /** Platform settings the bench sets itself: --set may not change them. */
 export const BENCH_CONTROLLED_SETTINGS: readonly SettingName[] = [
@@ -192,7 +165,7 @@ export function parseHubOptions(argv: string[], root: string): HubOptions | 'hel
   if (render === '')
     throw new UsageError('--render needs the path of a results file (bench/results/hub.json)');
   return {
-    clients: clientList(values.clients),
+    clients: countList(values.clients, 'clients', [1, 100, 1000, 2000], 10_000),
     rate,
     lowRate,
     devices,

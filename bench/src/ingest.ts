@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
-import { type ManagedQuestDb, QuestDbHttp, sqlString, startManagedQuestDb } from '@fleet/shared/questdb';
+import { type ManagedQuestDb, QuestDbHttp, startManagedQuestDb } from '@fleet/shared/questdb';
 import {
   canPin,
   childEnv,
@@ -44,12 +44,12 @@ import {
   resultsTable,
   targetsTable,
 } from './report.ts';
+import { settledCount, walState } from './stored-count.ts';
 import { checkEncoder, newVehicle, nextBatch } from './telemetry-encoder.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const QUESTDB_JAR = join(ROOT, 'vendor/questdb/questdb-9.3.4.jar');
 const DRAIN_TIMEOUT_MS = 30_000;
-const STORE_SETTLE_TIMEOUT_MS = 120_000;
 const KEEPALIVE_S = 30;
 
 // ---------------------------------------------------------------------------------------------
@@ -322,75 +322,6 @@ async function runPhase(spec: PhaseSpec): Promise<Omit<PhaseResult, 'stored' | '
   };
 }
 
-async function countRows(q: QuestDbHttp, table: string, orgId: string): Promise<number> {
-  try {
-    const r = await q.exec(`select count() from ${table} where tenant = ${sqlString(orgId)}`);
-    return Number(r.dataset[0]?.[0] ?? 0);
-  } catch (err) {
-    // telemetry_rejects may not exist yet in an old schema; a missing table is zero rows.
-    if (/does not exist/i.test((err as Error).message)) return 0;
-    throw err;
-  }
-}
-
-/**
- * The WAL state of a table: whether QuestDB has applied every committed transaction, and how
- * many transactions were committed so far (one per group commit of the broker).
- */
-async function walState(
-  q: QuestDbHttp,
-  table: string,
-): Promise<{ applied: boolean; txns: number } | undefined> {
-  let rows: { writerTxn: number; sequencerTxn: number; suspended: boolean }[];
-  try {
-    rows = await q.rows(
-      `select writerTxn, sequencerTxn, suspended from wal_tables() where name = ${sqlString(table)}`,
-    );
-  } catch {
-    return undefined; // an older QuestDB without these columns: fall back to a stable count
-  }
-  const r = rows[0];
-  if (!r) return undefined;
-  if (r.suspended) throw new Error(`QuestDB suspended the WAL apply of ${table}; see its log`);
-  return { applied: Number(r.writerTxn) >= Number(r.sequencerTxn), txns: Number(r.sequencerTxn) };
-}
-
-interface StoreCount {
-  rows: number;
-  rejects: number;
-  /** WAL transactions of the telemetry table so far; undefined when unknown. */
-  txns: number | undefined;
-  settleMs: number;
-  settled: boolean;
-}
-
-/**
- * Polls the bench tenant's telemetry row count until QuestDB has applied all WAL transactions
- * and the count stopped moving.
- */
-async function settledCount(q: QuestDbHttp, orgId: string, label: string): Promise<StoreCount> {
-  const started = performance.now();
-  let last = -1;
-  let stable = 0;
-  let wal: Awaited<ReturnType<typeof walState>>;
-  while (performance.now() - started < STORE_SETTLE_TIMEOUT_MS) {
-    const rows = await countRows(q, 'telemetry', orgId);
-    wal = await walState(q, 'telemetry');
-    stable = rows === last ? stable + 1 : 0;
-    last = rows;
-    if ((wal?.applied === true && stable >= 1) || stable >= 4) {
-      const rejects = await countRows(q, 'telemetry_rejects', orgId);
-      return { rows, rejects, txns: wal?.txns, settleMs: performance.now() - started, settled: true };
-    }
-    progress(
-      `[${label}] waiting for QuestDB: ${fmt(rows)} rows${wal?.applied === false ? ', WAL apply pending' : ''}`,
-    );
-    await sleep(500);
-  }
-  const rejects = await countRows(q, 'telemetry_rejects', orgId);
-  return { rows: last, rejects, txns: wal?.txns, settleMs: performance.now() - started, settled: false };
-}
-
 async function main(): Promise<number> {
   let o: Options;
   try {
@@ -482,7 +413,7 @@ async function main(): Promise<number> {
     o,
     monitor,
   });
-  const afterPeak = await settledCount(q, orgId, 'a platform peak');
+  const afterPeak = await settledCount(q, orgId, progress, 'a platform peak');
   const peakAcked = peak.acked * o.batch + peak.drained * o.batch;
   phases.push({
     ...peak,
@@ -508,7 +439,7 @@ async function main(): Promise<number> {
     o,
     monitor,
   });
-  const afterLatency = await settledCount(q, orgId, 'b platform latency');
+  const afterLatency = await settledCount(q, orgId, progress, 'b platform latency');
   const latencyAcked = (latency.acked + latency.drained) * o.batch;
   const latencyRows = afterLatency.rows - afterPeak.rows;
   const latencyRejects = afterLatency.rejects - afterPeak.rejects;

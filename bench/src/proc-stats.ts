@@ -247,6 +247,8 @@ export interface SpawnNodeOptions {
   log: (line: string) => void;
   /** How many lines to echo (default 40). */
   echoLines?: number;
+  /** Takes every stdout line instead of the echo and the kept output (a child that speaks JSON). */
+  stdoutLine?: (line: string) => void;
 }
 
 /** Spawns a Node child, pinned to one CPU when asked, its output kept (last 500 lines) and echoed. */
@@ -264,7 +266,9 @@ export function spawnNode(
   const output: string[] = [];
   const echoLines = o.echoLines ?? 40;
   let echoed = 0;
-  for (const stream of [child.stdout, child.stderr]) {
+  const { stdoutLine } = o;
+  if (stdoutLine && child.stdout) createInterface({ input: child.stdout }).on('line', stdoutLine);
+  for (const stream of stdoutLine ? [child.stderr] : [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
       output.push(line);

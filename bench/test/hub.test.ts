@@ -112,8 +112,8 @@ describe('options', () => {
     expect(usage('--rate', '0')).toMatch(/--rate must be/);
     expect(usage('--duration', '-3')).toMatch(/--duration|argument/);
     expect(usage('--duration', '2.5')).toMatch(/--duration must be a whole number/);
-    expect(usage('--clients', '')).toMatch(/--clients must be 1 to 10 client counts/);
-    expect(usage('--clients', '1,,2')).toMatch(/--clients must be 1 to 10 client counts/);
+    expect(usage('--clients', '')).toMatch(/--clients must be 1 to 10 counts/);
+    expect(usage('--clients', '1,,2')).toMatch(/--clients must be 1 to 10 counts/);
     expect(usage('--clients', '100,abc')).toMatch(
       /--clients must be a whole number from 1 to 10,000, got "abc"/,
     );

@@ -50,6 +50,13 @@ export {
   simDeviceName,
 } from './provision.ts';
 export {
+  type HarnessClock,
+  type RestartableBroker,
+  type RestartHarness,
+  type RestartRecord,
+  runBrokerRestarts,
+} from './restart-harness.ts';
+export {
   bearingDeg,
   buildRoadNetwork,
   DEFAULT_SPEED_KMH,
@@ -86,6 +93,8 @@ export {
   createFleetRuntime,
   type DeviceCredentials,
   type FleetRuntime,
+  type FleetStatusRecord,
+  fleetStatusRecordSchema,
   type RuntimeStats,
   readCredentials,
   type SimulatedDevice,

@@ -5,49 +5,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CommandKind, type CommandMessage } from '@fleet/proto';
+import { CommandKind } from '@fleet/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deviceFilter, startTestPlatform, type TestPlatform, waitForRows } from '../../test/support.ts';
-import type { RuntimeModel, TelemetrySample } from '../src/runtime/contract.ts';
 import { createFleetRuntime, type FleetRuntime, type SimulatedDevice } from '../src/runtime/fleet-runtime.ts';
 import type { RuntimeOptionsInput } from '../src/runtime/options.ts';
-
-/** A device that reports every `intervalS` and remembers what it sampled. */
-class StubModel implements RuntimeModel {
-  readonly kind = 'vehicle' as const;
-  readonly samples: number[] = [];
-  readonly commands: CommandMessage[] = [];
-  readonly intervalS: number;
-  /** The nth sample (1-based) gets an impossible speed: the platform refuses that record. */
-  readonly badSample: number | undefined;
-
-  constructor(intervalS = 0.1, badSample?: number) {
-    this.intervalS = intervalS;
-    this.badSample = badSample;
-  }
-  step(): void {}
-  reportIntervalS(): number {
-    return this.intervalS;
-  }
-  sample(nowMs: number): TelemetrySample {
-    this.samples.push(nowMs);
-    const n = this.samples.length;
-    return {
-      tsMs: nowMs,
-      lat: 60.17 + n * 1e-5,
-      lon: 24.94,
-      speedKmh: n === this.badSample ? 999 : 30,
-      headingDeg: 90,
-    };
-  }
-  drainEvents() {
-    return [];
-  }
-  onCommand(cmd: CommandMessage): string {
-    this.commands.push(cmd);
-    return `ok ${cmd.id}`;
-  }
-}
+import { StubModel } from './stub-model.ts';
 
 /** A device driving through a tunnel: the test switches its network off and on. */
 class TunnelModel extends StubModel {
