@@ -49,7 +49,7 @@ export interface TestApi {
 
 export async function startTestApi(
   overrides: Partial<Record<SettingName, string | number | boolean>> = {},
-  options: { extraReadiness?: { name: string; check(): Promise<void> }[] } = {},
+  options: { extraReadiness?: { name: string; check(): Promise<void> }[]; basemapDir?: string } = {},
 ): Promise<TestApi> {
   const platform = await startTestPlatform({
     HTTP_PORT: 0,
@@ -65,6 +65,7 @@ export async function startTestApi(
     connectedDevices: () => platform.service.broker.connectedIds(),
     metricsRegistry: platform.metrics,
     log: process.env.HUB_DEBUG ? createLogger('api', 'warn', 'json') : silentLogger(),
+    ...(options.basemapDir === undefined ? {} : { basemapDir: options.basemapDir }),
     readiness: [
       { name: 'database', check: async () => void (await platform.db.query('select 1')) },
       { name: 'questdb', check: async () => void (await platform.questdb.exec('select 1')) },

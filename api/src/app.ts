@@ -14,10 +14,9 @@ import { SessionStore } from './auth/sessions.ts';
 import { AccessTokens, loadSigningKey } from './auth/tokens.ts';
 import { UserDirectory } from './auth/users.ts';
 import { DeviceDirectory } from './device-directory.ts';
-import { ApiError } from './http/errors.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { AnyRoute } from './http/route.ts';
-import { ResponseWriter, registerRoutes } from './http/server.ts';
+import { registerRoutes } from './http/server.ts';
 import { type Hub, mountHub } from './hub/hub.ts';
 import { createApiMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -26,6 +25,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { historyRoutes } from './routes/history.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { userRoutes } from './routes/users.ts';
+import { mountStaticSites } from './static-sites.ts';
 
 export interface ApiDeps {
   config: FleetConfig;
@@ -37,6 +37,8 @@ export interface ApiDeps {
   metricsRegistry: Registry;
   readiness: readonly Readiness[];
   log: Logger;
+  /** Where the basemap served at /basemap/ lives; default vendor/basemap of the project. */
+  basemapDir?: string;
 }
 
 export interface ApiServer {
@@ -127,9 +129,12 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
       authGraceMs: 10_000,
     },
   });
-  app.any('/*', (res) => {
-    const err = new ApiError('not_found', 'No such path.');
-    new ResponseWriter(res).json(err.status, err.toBody());
+  // Last: the console's catch-all must not shadow the routes above (uWS prefers specific ones).
+  mountStaticSites(app, {
+    config,
+    log,
+    metrics: metrics.http,
+    ...(deps.basemapDir === undefined ? {} : { basemapDir: deps.basemapDir }),
   });
   const listenSocket = await new Promise<uws.us_listen_socket>((resolvePromise, reject) => {
     app.listen(config.HTTP_HOST, config.HTTP_PORT, (socket) => {

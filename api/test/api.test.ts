@@ -30,10 +30,12 @@ describe('auth', () => {
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ email, role: 'viewer' });
     expect(res.body.expiresAt).toBeGreaterThan(Date.now());
-    const cookie = res.headers.get('set-cookie') ?? '';
+    const [cookie = '', hint = ''] = res.headers.getSetCookie();
     expect(cookie).toMatch(
       /^fleet_refresh=frt_[\w-]+; Path=\/api\/v1\/auth; Max-Age=\d+; HttpOnly; SameSite=Strict$/,
     );
+    // The console's hint that a session may exist: readable, and nothing secret in it.
+    expect(hint).toMatch(/^fleet_session=1; Path=\/; Max-Age=\d+; SameSite=Strict$/);
     expect(JSON.stringify(res.body)).not.toMatch(/password|hash/i);
     const me = await t.request<{ user: { email: string }; organisation: { id: string } }>(
       'GET',
@@ -77,6 +79,11 @@ describe('auth', () => {
     // The first cookie again: a stolen copy. The whole session ends, new tokens included.
     const replay = await t.request('POST', '/api/v1/auth/refresh', { headers: { cookie: first } });
     expect(replay.status).toBe(401);
+    // A refusal clears both cookies, so the console stops trying to restore the session.
+    expect(replay.headers.getSetCookie().map((c) => c.split(';')[0])).toEqual([
+      'fleet_refresh=',
+      'fleet_session=',
+    ]);
     expect((await t.request('GET', '/api/v1/me', { token: refreshed.body.token })).status).toBe(401);
     expect((await t.request('POST', '/api/v1/auth/refresh', { headers: { cookie: second } })).status).toBe(
       401,
@@ -92,6 +99,7 @@ describe('auth', () => {
     const out = await t.request('POST', '/api/v1/auth/logout', { token: login.body.token });
     expect(out.status).toBe(200);
     expect(out.headers.get('set-cookie')).toMatch(/^fleet_refresh=; .*Max-Age=0/);
+    expect(out.headers.getSetCookie()[1]).toMatch(/^fleet_session=; Path=\/; Max-Age=0/);
     expect((await t.request('GET', '/api/v1/me', { token: login.body.token })).status).toBe(401);
     expect((await t.request('POST', '/api/v1/auth/refresh', { headers: { cookie } })).status).toBe(401);
   });

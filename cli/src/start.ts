@@ -1,7 +1,8 @@
 // `npm start`: the whole platform on one machine with embedded defaults. QuestDB runs as a
 // managed child (unless QUESTDB_URL is set); the platform process (broker + ingest + API + hub,
 // api/src/main.ts) runs as its own process so it has a core to itself. Every child is tied to
-// this process and stops with it.
+// this process and stops with it. The ops console (web/build) is built first when it is missing
+// or older than its sources; the platform process serves it at /.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,6 +16,7 @@ import {
   stopChild,
   waitForPort,
 } from '@fleet/shared';
+import { ensureConsoleBuilt } from './console-build.ts';
 import { prepareSimulatedFleet, simCredentialsPath } from './sim-fleet.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -24,6 +26,8 @@ export async function startPlatform(
   log: Logger,
   out: (line: string) => void,
 ): Promise<never> {
+  // Built while the rest starts; the platform process reads web/build once, when it starts.
+  const consoleBuild = buildConsole(config, out);
   const simulate = config.SIM_VEHICLES + config.SIM_EQUIPMENT > 0;
   if (simulate && !existsSync(resolve(ROOT, 'vendor/osm/Helsinki.osm.pbf'))) {
     out("The simulator's road network is not here yet: fetching the OpenStreetMap extract once...");
@@ -32,6 +36,11 @@ export async function startPlatform(
       throw new Error(
         'could not fetch the OSM extract (see above); or start with SIM_VEHICLES=0 SIM_EQUIPMENT=0',
       );
+  }
+  if (existsSync(resolve(ROOT, 'vendor/osm/Helsinki.osm.pbf'))) {
+    // The console's offline basemap comes from the same extract (skipped in ~0.1 s when up to date).
+    const basemap = spawnSync(process.execPath, [resolve(ROOT, 'web/basemap/build.ts')], { encoding: 'utf8' });
+    if (basemap.status !== 0) out(`The basemap could not be built (the map shows no streets):\n${basemap.stderr}`);
   }
   if (simulate) {
     // Before the platform starts: the embedded database belongs to one process at a time.
@@ -58,6 +67,7 @@ export async function startPlatform(
     },
     log,
   );
+  await consoleBuild;
   const broker = spawnTied(process.execPath, [resolve(ROOT, 'api/src/main.ts')], {
     stdio: 'inherit',
     env: { ...process.env, QUESTDB_URL: questdb.url },
@@ -88,6 +98,7 @@ export async function startPlatform(
   }
   out('');
   out('Fleet platform is running.');
+  out(`  Ops console:           http://${config.HTTP_HOST}:${config.HTTP_PORT}/`);
   out(
     `  API and live hub:      http://${config.HTTP_HOST}:${config.HTTP_PORT}/api/v1  (ws://${config.HTTP_HOST}:${config.HTTP_PORT}/ws)`,
   );
@@ -125,4 +136,18 @@ export async function startPlatform(
   }
   out('Press Ctrl-C to stop.');
   return new Promise<never>(() => {});
+}
+
+/**
+ * Builds the console when needed. A failed build does not stop the platform: the API, the hub and
+ * the devices do not need it, and / then serves the previous build or says how to build it.
+ */
+async function buildConsole(config: FleetConfig, out: (line: string) => void): Promise<void> {
+  if (config.CONSOLE_DIR !== 'web/build') return; // a console built elsewhere is its owner's job
+  try {
+    const result = await ensureConsoleBuilt(ROOT, out);
+    if (result.built) out(`Built the ops console in ${(result.ms / 1000).toFixed(1)} s.`);
+  } catch (err) {
+    out(`The ops console could not be built: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

@@ -107,6 +107,15 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('the image builds the ops console and ships only its static files', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM \S+ AS console$/m);
+    expect(dockerfile).toContain('RUN npm run build');
+    expect(dockerfile).toContain('COPY --from=console /app/web/build web/build');
+    // A build from the host would be stale or missing: the image makes its own.
+    expect(readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n')).toContain('web/build');
+  });
+
   it('the image copies every workspace manifest before npm install', () => {
     const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');

@@ -56,7 +56,10 @@ describe('status reporter', () => {
     let t = 1_000;
     const source = {
       acks: 0,
-      stats: () => snapshot((t += 1000), { acks: source.acks, ackedRecords: source.acks }),
+      stats: () => {
+        t += 1000;
+        return snapshot(t, { acks: source.acks, ackedRecords: source.acks });
+      },
       takeAckLatencies: (): [number, number][] => {
         const pairs: [number, number][] = source.acks > 0 ? [[7, source.acks]] : [];
         source.acks = 0;

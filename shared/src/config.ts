@@ -87,6 +87,10 @@ export const settings = {
     z.string().default(''),
     'Comma-separated origins allowed to call the API from a browser; empty: CORS off (same origin only).',
   ),
+  CONSOLE_DIR: setting(
+    z.string().min(1).default('web/build'),
+    'The built ops console served at / (`npm run build`); a relative path is resolved against the project directory.',
+  ),
   FLEET_ADMIN_PASSWORD: setting(
     z.string().min(12, 'must be at least 12 characters').max(200).optional(),
     'Password of admin@demo.local, created on first start with an empty database; unset: generated and printed once.',

@@ -1,7 +1,12 @@
 // The live view of the fleet as the hub streams it and the console draws it: one definition of
 // a vehicle's status and one typed definition of every WebSocket frame, shared by the server
-// (api/src/hub) and the console, so neither writes the protocol twice.
-import { z } from 'zod';
+// (api/src/hub) and the console, so neither writes the protocol twice. No runtime imports: the
+// console bundles this file, and the zod schema of client messages (hub-messages.ts) would add
+// 26 kB (gzip) of validation to the browser bundle that the browser never runs.
+
+/** What a device is: a tracked vehicle (GPS/OBD) or a tag on equipment. */
+export type DeviceKind = 'vehicle' | 'equipment';
+export const DEVICE_KINDS: readonly DeviceKind[] = ['vehicle', 'equipment'];
 
 /** What a dispatcher sees on the map, defined once (issue "ops console", status colours). */
 export type VehicleStatus = 'moving' | 'idle' | 'stopped' | 'offline';
@@ -66,18 +71,8 @@ export interface LiveDeviceEvent {
 
 export const HUB_TOPIC = /^(positions|status|events|alerts|device:[A-Za-z0-9_-]{3,64})$/;
 
-const topics = z
-  .array(z.string().regex(HUB_TOPIC, 'a topic is positions, status, events, alerts or device:{id}'))
-  .min(1)
-  .max(100);
-
-export const hubClientMessage = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('auth'), token: z.string().min(1).max(4096) }),
-  z.strictObject({ op: z.literal('subscribe'), topics }),
-  z.strictObject({ op: z.literal('unsubscribe'), topics }),
-  z.strictObject({ op: z.literal('ping') }),
-]);
-export type HubClientMessage = z.infer<typeof hubClientMessage>;
+/** A message a client sends; the hub validates it with `hubClientMessage` (hub-messages.ts). */
+export type { HubClientMessage } from './hub-messages.ts';
 
 // ---- server -> client ----
 

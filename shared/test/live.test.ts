@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, HUB_TOPIC, hubClientMessage, MOVING_SPEED_KMH } from '../src/live.ts';
+import { hubClientMessage } from '../src/hub-messages.ts';
+import { classifyStatus, HUB_TOPIC, MOVING_SPEED_KMH } from '../src/live.ts';
 
 describe('classifyStatus', () => {
   const now = 1_000_000_000;

@@ -1,6 +1,6 @@
 // The one error catalogue of the API: every failure a client can see has a stable code, an HTTP
 // status and a default message, rendered as {"error":{"code","message","details"?}}.
-import { FleetError } from '@fleet/shared';
+import { FleetError } from '@fleet/shared/errors';
 import { z } from 'zod';
 
 export const API_ERRORS = {

@@ -28,7 +28,7 @@ export interface HttpServerDeps {
 /** Routes whose success is not worth a log line at info (probes and scrapes). */
 const QUIET_ROUTES = new Set(['health', 'ready', 'metrics']);
 
-const BASE_HEADERS: readonly [string, string][] = [
+export const BASE_HEADERS: readonly [string, string][] = [
   ['x-content-type-options', 'nosniff'],
   ['referrer-policy', 'no-referrer'],
   ['x-frame-options', 'DENY'],

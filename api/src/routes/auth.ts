@@ -1,30 +1,30 @@
 // Login, refresh, logout and "who am I". The access token travels as a bearer header; the
 // refresh token only as an HttpOnly, SameSite=Strict cookie scoped to /api/v1/auth, so page
-// scripts never see it and other sites cannot send it.
-import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH } from '../auth/passwords.ts';
+// scripts never see it and other sites cannot send it. Beside it goes a readable hint cookie
+// (fleet_session=1, no secret) that tells the console whether a refresh is worth trying when a
+// page loads, instead of asking for one that is bound to be refused.
+import type { z } from 'zod';
 import { TenantUsers, type User } from '../auth/users.ts';
 import { ApiError, errorBodySchema } from '../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../http/route.ts';
 import { ANY_ROLE } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
-import { empty, iso, isoOrNull, role } from './schemas.ts';
+import {
+  accessTokenSchema,
+  empty,
+  iso,
+  isoOrNull,
+  loginRequestSchema,
+  loginResponseSchema,
+  meSchema,
+  SESSION_HINT_COOKIE,
+  userSchema,
+} from './schemas.ts';
+
+export { SESSION_HINT_COOKIE, userSchema };
 
 export const REFRESH_COOKIE = 'fleet_refresh';
 const COOKIE_PATH = '/api/v1/auth';
-
-export const userSchema = z
-  .object({
-    id: z.uuid(),
-    orgId: z.uuid(),
-    email: z.string(),
-    name: z.string(),
-    role,
-    createdAt: z.string(),
-    disabledAt: z.string().nullable(),
-    lastLoginAt: z.string().nullable(),
-  })
-  .meta({ id: 'User' });
 
 export function userBody(u: User): z.input<typeof userSchema> {
   return {
@@ -39,13 +39,6 @@ export function userBody(u: User): z.input<typeof userSchema> {
   };
 }
 
-const tokenSchema = z
-  .object({
-    token: z.string().meta({ description: 'access token (JWT): send as Authorization: Bearer <token>' }),
-    expiresAt: z.number().int().meta({ description: 'ms since the Unix epoch' }),
-  })
-  .meta({ id: 'AccessToken' });
-
 export function readCookie(header: string, name: string): string | undefined {
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -59,6 +52,14 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
     `${REFRESH_COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${
       ctx.config.AUTH_COOKIE_SECURE ? '; Secure' : ''
     }`;
+  const hint = (maxAgeS: number) =>
+    `${SESSION_HINT_COOKIE}=${maxAgeS > 0 ? '1' : ''}; Path=/; Max-Age=${maxAgeS}; SameSite=Strict${
+      ctx.config.AUTH_COOKIE_SECURE ? '; Secure' : ''
+    }`;
+  // Several Set-Cookie headers travel as one value joined by \n (ResponseWriter writes each).
+  const setCookies = (refreshToken: string, maxAgeS: number) => ({
+    'set-cookie': `${cookie(refreshToken, maxAgeS)}\n${hint(maxAgeS)}`,
+  });
   const refreshMaxAge = ctx.config.AUTH_REFRESH_TTL_DAYS * 86_400;
   const errors = {
     400: { description: 'Invalid body', schema: errorBodySchema },
@@ -75,17 +76,9 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
       description:
         'Returns a short-lived access token and sets the refresh cookie. Failed attempts are limited per account and per address (429 with Retry-After).',
       access: 'public',
-      body: z
-        .strictObject({
-          email: z.string().min(3).max(254),
-          password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
-        })
-        .meta({ id: 'LoginRequest' }),
+      body: loginRequestSchema,
       responses: {
-        200: {
-          description: 'Signed in',
-          schema: tokenSchema.extend({ user: userSchema }).meta({ id: 'LoginResponse' }),
-        },
+        200: { description: 'Signed in', schema: loginResponseSchema },
         ...errors,
         429: { description: 'Too many failed attempts', schema: errorBodySchema },
       },
@@ -94,7 +87,7 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
         return {
           status: 200,
           body: { token: result.token, expiresAt: result.expiresAt, user: userBody(result.user) },
-          headers: { 'set-cookie': cookie(result.refreshToken, refreshMaxAge) },
+          headers: setCookies(result.refreshToken, refreshMaxAge),
         };
       },
     }),
@@ -104,18 +97,22 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/auth/refresh',
       tag: 'auth',
       summary: 'Exchange the refresh cookie for a new access token',
-      description: 'Rotates the refresh cookie. A refresh token used twice ends its session.',
+      description:
+        'Rotates the refresh cookie. A refresh token used twice ends its session. A refusal clears both cookies.',
       access: 'public',
-      responses: { 200: { description: 'A new access token', schema: tokenSchema }, 401: errors[401] },
+      responses: { 200: { description: 'A new access token', schema: accessTokenSchema }, 401: errors[401] },
       async handler({ headers }) {
         const token = readCookie(headers.cookie, REFRESH_COOKIE);
-        if (token === undefined || token === '')
-          throw new ApiError('unauthorized', 'No refresh cookie; log in.');
-        const result = await ctx.auth.refresh(token);
+        const refused = (message: string) =>
+          new ApiError('unauthorized', message, { headers: setCookies('', 0) });
+        if (token === undefined || token === '') throw refused('No refresh cookie; log in.');
+        const result = await ctx.auth.refresh(token).catch((err: unknown) => {
+          throw err instanceof ApiError && err.status === 401 ? refused(err.message) : err;
+        });
         return {
           status: 200,
           body: { token: result.token, expiresAt: result.expiresAt },
-          headers: { 'set-cookie': cookie(result.refreshToken, refreshMaxAge) },
+          headers: setCookies(result.refreshToken, refreshMaxAge),
         };
       },
     }),
@@ -131,7 +128,7 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
       responses: { 200: { description: 'Signed out', schema: empty }, 401: errors[401] },
       async handler({ principal }) {
         await ctx.auth.logout(principal.sessionId);
-        return { status: 200, body: {}, headers: { 'set-cookie': cookie('', 0) } };
+        return { status: 200, body: {}, headers: setCookies('', 0) };
       },
     }),
     defineRoute({
@@ -142,17 +139,7 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
       summary: 'The signed-in user and their organisation',
       access: ANY_ROLE,
       responses: {
-        200: {
-          description: 'The user',
-          schema: z
-            .object({
-              user: userSchema,
-              organisation: z
-                .object({ id: z.uuid(), slug: z.string(), name: z.string() })
-                .meta({ id: 'Organisation' }),
-            })
-            .meta({ id: 'Me' }),
-        },
+        200: { description: 'The user', schema: meSchema },
         401: errors[401],
       },
       async handler({ principal }) {

@@ -3,7 +3,7 @@
 // latest state. Every database statement runs under row-level security for the caller's
 // organisation, so another organisation's device is simply not found.
 import { TELEMETRY_FIELDS } from '@fleet/shared';
-import { DEVICE_KINDS, type Device, DeviceRegistry, RegistryError } from '@fleet/shared/db';
+import { type Device, DeviceRegistry, RegistryError } from '@fleet/shared/db';
 import { z } from 'zod';
 import { ApiError, errorBodySchema } from '../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../http/route.ts';
@@ -13,7 +13,9 @@ import type { ApiContext } from './context.ts';
 import {
   connection,
   deviceIdParam,
+  deviceKind,
   ERROR_RESPONSES,
+  fleetLatestSchema,
   iso,
   isoOrNull,
   livePosition,
@@ -21,7 +23,7 @@ import {
   vehicleStatus,
 } from './schemas.ts';
 
-const kind = z.enum(DEVICE_KINDS as ['vehicle', 'equipment']).meta({ id: 'DeviceKind' });
+const kind = deviceKind;
 const deviceName = z.string().trim().min(1).max(100);
 
 export const deviceSchema = z
@@ -307,23 +309,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       responses: {
         200: {
           description: 'The whole fleet',
-          schema: z
-            .object({
-              at: z.number().int(),
-              devices: z.array(
-                z.object({
-                  deviceId: z.string(),
-                  name: z.string(),
-                  kind,
-                  disabled: z.boolean(),
-                  position: livePosition.nullable(),
-                  status: vehicleStatus,
-                  connection,
-                  lastSeenAt: z.number().int().nullable(),
-                }),
-              ),
-            })
-            .meta({ id: 'FleetLatest' }),
+          schema: fleetLatestSchema,
         },
         ...errors,
       },

@@ -1,8 +1,14 @@
-// Schemas several routes share. Each named one becomes a component of the OpenAPI document.
-import { VEHICLE_STATUSES } from '@fleet/shared';
+// Schemas several routes share, and the bodies the ops console reads (api/src/contract.ts).
+// Each named one becomes a component of the OpenAPI document. The console's type check loads
+// this module and what it imports: keep those to zod and small dependency-free modules.
+import { DEVICE_KINDS, type DeviceKind, VEHICLE_STATUSES, type VehicleStatus } from '@fleet/shared/live';
 import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH } from '../auth/passwords.ts';
 import { errorBodySchema } from '../http/errors.ts';
 import { ROLES } from '../permissions.ts';
+
+/** The readable cookie that tells the console a session may exist (routes/auth.ts). */
+export const SESSION_HINT_COOKIE = 'fleet_session';
 
 export const uuidParam = z.strictObject({ id: z.uuid() });
 export const deviceIdParam = z.strictObject({
@@ -32,8 +38,11 @@ export const isoOrNull = (d: Date | null) => (d === null ? null : iso(d));
 export { iso };
 
 export const role = z.enum(ROLES).meta({ id: 'Role' });
-export const vehicleStatus = z.enum(VEHICLE_STATUSES as [string, ...string[]]).meta({ id: 'VehicleStatus' });
+export const vehicleStatus = z
+  .enum(VEHICLE_STATUSES as [VehicleStatus, ...VehicleStatus[]])
+  .meta({ id: 'VehicleStatus' });
 export const connection = z.enum(['online', 'offline', 'unknown']).meta({ id: 'Connection' });
+export const deviceKind = z.enum(DEVICE_KINDS as [DeviceKind, ...DeviceKind[]]).meta({ id: 'DeviceKind' });
 
 export const livePosition = z
   .object({
@@ -60,3 +69,59 @@ export const ERROR_RESPONSES = {
 export function notFoundResponse(what: string) {
   return { description: `No such ${what} in your organisation`, schema: errorBodySchema } as const;
 }
+
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    orgId: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role,
+    createdAt: z.string(),
+    disabledAt: z.string().nullable(),
+    lastLoginAt: z.string().nullable(),
+  })
+  .meta({ id: 'User' });
+
+export const accessTokenSchema = z
+  .object({
+    token: z.string().meta({ description: 'access token (JWT): send as Authorization: Bearer <token>' }),
+    expiresAt: z.number().int().meta({ description: 'ms since the Unix epoch' }),
+  })
+  .meta({ id: 'AccessToken' });
+
+export const loginRequestSchema = z
+  .strictObject({
+    email: z.string().min(3).max(254),
+    password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+  })
+  .meta({ id: 'LoginRequest' });
+
+export const loginResponseSchema = accessTokenSchema
+  .extend({ user: userSchema })
+  .meta({ id: 'LoginResponse' });
+
+export const meSchema = z
+  .object({
+    user: userSchema,
+    organisation: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }).meta({ id: 'Organisation' }),
+  })
+  .meta({ id: 'Me' });
+
+export const fleetLatestSchema = z
+  .object({
+    at: z.number().int(),
+    devices: z.array(
+      z.object({
+        deviceId: z.string(),
+        name: z.string(),
+        kind: deviceKind,
+        disabled: z.boolean(),
+        position: livePosition.nullable(),
+        status: vehicleStatus,
+        connection,
+        lastSeenAt: z.number().int().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'FleetLatest' });

@@ -2,11 +2,11 @@
 // hash. The CLI, the broker's authentication, the simulator and the tests all go through here.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { FleetError } from '../errors.ts';
+import { DEVICE_KINDS, type DeviceKind } from '../live.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from './database.ts';
 import { inTenant } from './tenant.ts';
 
-export type DeviceKind = 'vehicle' | 'equipment';
-export const DEVICE_KINDS: readonly DeviceKind[] = ['vehicle', 'equipment'];
+export { DEVICE_KINDS, type DeviceKind };
 
 export interface Organisation {
   id: string;

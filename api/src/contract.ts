@@ -1,0 +1,59 @@
+// The REST contract as the ops console sees it: the schemas of the routes the console calls,
+// and the request/response types derived from them, so the console's client (web/src/lib/api)
+// never writes a body shape twice. The console imports this module with `import type` only, so
+// nothing of the server reaches the browser bundle; api/test/contract.test.ts checks that each
+// entry is the schema its route really declares. Everything here comes from routes/schemas.ts,
+// whose small import closure the console's type check can load.
+import type { z } from 'zod';
+import type { ApiErrorCode, ErrorBody } from './http/errors.ts';
+import {
+  accessTokenSchema,
+  empty,
+  fleetLatestSchema,
+  type livePosition,
+  loginRequestSchema,
+  loginResponseSchema,
+  meSchema,
+  type role,
+  type SESSION_HINT_COOKIE,
+  type userSchema,
+  type vehicleStatus,
+} from './routes/schemas.ts';
+
+interface EndpointSchemas {
+  body?: z.ZodType;
+  /** The schema of the success response. */
+  response: z.ZodType;
+}
+
+/** The routes the console calls, by method and path (OpenAPI path syntax). */
+export const consoleEndpoints = {
+  'POST /api/v1/auth/login': { body: loginRequestSchema, response: loginResponseSchema },
+  'POST /api/v1/auth/refresh': { response: accessTokenSchema },
+  'POST /api/v1/auth/logout': { response: empty },
+  'GET /api/v1/me': { response: meSchema },
+  'GET /api/v1/fleet/latest': { response: fleetLatestSchema },
+} as const satisfies Record<string, EndpointSchemas>;
+
+type Schemas = typeof consoleEndpoints;
+
+/** What each endpoint takes (the body as sent, before the server's transforms) and returns. */
+export type ConsoleEndpoints = {
+  [K in keyof Schemas]: {
+    body: Schemas[K] extends { body: infer B extends z.ZodType } ? z.input<B> : undefined;
+    response: z.output<Schemas[K]['response']>;
+  };
+};
+
+export type { ApiErrorCode, ErrorBody };
+/** The name of the session hint cookie, as a type: the console's copy must equal it. */
+export type SessionHintCookie = typeof SESSION_HINT_COOKIE;
+export type Role = z.output<typeof role>;
+export type VehicleStatus = z.output<typeof vehicleStatus>;
+export type User = z.output<typeof userSchema>;
+export type LoginRequest = ConsoleEndpoints['POST /api/v1/auth/login']['body'];
+export type Me = ConsoleEndpoints['GET /api/v1/me']['response'];
+export type Organisation = Me['organisation'];
+export type LivePosition = z.output<typeof livePosition>;
+export type FleetLatest = ConsoleEndpoints['GET /api/v1/fleet/latest']['response'];
+export type FleetDevice = FleetLatest['devices'][number];

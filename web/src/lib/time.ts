@@ -1,0 +1,36 @@
+// Times on screen are in the organisation's time zone. The API has no organisation time zone
+// yet, so the console uses the browser's (Intl) and says so next to the times.
+
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
+  const key = `${timeZone}|${withDate}`;
+  let f = formatters.get(key);
+  if (!f) {
+    // en-GB: a 24-hour clock and day-month order, which dispatch logs read best.
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      ...(withDate ? { year: 'numeric', month: 'short', day: 'numeric' } : {}),
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** "14:05:09" in `timeZone`. */
+export function formatClock(ms: number, timeZone: string): string {
+  return formatter(timeZone, false).format(ms);
+}
+
+/** "21 Nov 2026, 14:05:09" in `timeZone`. */
+export function formatDateTime(ms: number, timeZone: string): string {
+  return formatter(timeZone, true).format(ms);
+}
