@@ -39,8 +39,11 @@ export async function startPlatform(
   }
   if (existsSync(resolve(ROOT, 'vendor/osm/Helsinki.osm.pbf'))) {
     // The console's offline basemap comes from the same extract (skipped in ~0.1 s when up to date).
-    const basemap = spawnSync(process.execPath, [resolve(ROOT, 'web/basemap/build.ts')], { encoding: 'utf8' });
-    if (basemap.status !== 0) out(`The basemap could not be built (the map shows no streets):\n${basemap.stderr}`);
+    const basemap = spawnSync(process.execPath, [resolve(ROOT, 'web/basemap/build.ts')], {
+      encoding: 'utf8',
+    });
+    if (basemap.status !== 0)
+      out(`The basemap could not be built (the map shows no streets):\n${basemap.stderr}`);
   }
   if (simulate) {
     // Before the platform starts: the embedded database belongs to one process at a time.
