@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UsageError } from './options.ts';
+import { parseBenchArgs, UsageError } from './options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -71,18 +71,8 @@ function runOne(name: BenchName, out: string | undefined): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  let o: ReturnType<typeof parseAllOptions>;
-  try {
-    o = parseAllOptions(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n\n${ALL_HELP}`);
-    return 2;
-  }
-  if (o === 'help') {
-    process.stdout.write(ALL_HELP);
-    return 0;
-  }
+  const o = parseBenchArgs(() => parseAllOptions(process.argv.slice(2)), ALL_HELP);
+  if (typeof o === 'number') return o;
   const outcome: string[] = [];
   let failed = 0;
   // Ctrl-C reaches the children directly (same process group); this process just waits.

@@ -16,16 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { prepareSimulatedFleet } from '@fleet/cli/sim-fleet';
 import { type FleetStatusRecord, fleetStatusRecordSchema } from '@fleet/firmware-sim';
-import {
-  DEMO_ORGANISATION,
-  freePort,
-  loadConfig,
-  MsHistogram,
-  spawnTied,
-  stopChild,
-  waitForPort,
-} from '@fleet/shared';
-import { DeviceRegistry, openDatabase } from '@fleet/shared/db';
+import { freePort, loadConfig, MsHistogram, spawnTied, stopChild, waitForPort } from '@fleet/shared';
 import { type ManagedQuestDb, QuestDbHttp, startManagedQuestDb } from '@fleet/shared/questdb';
 import { estimatedFleetRunS, FLEET_HELP, type FleetOptions, parseFleetOptions } from './fleet-options.ts';
 import {
@@ -40,8 +31,8 @@ import {
   renderFleetSection,
   renderK6Section,
 } from './fleet-report.ts';
-import { metricSum, parsePrometheus } from './hub-stats.ts';
-import { UsageError } from './options.ts';
+import { metricSum, scrapeMetrics } from './hub-stats.ts';
+import { parseBenchArgs, readResultsFile } from './options.ts';
 import { groupedBarChartSvg, lineChartSvg } from './plot.ts';
 import {
   childEnv,
@@ -51,6 +42,7 @@ import {
   spawnNode,
   UsageMonitor,
 } from './proc-stats.ts';
+import { createProgress, fmt } from './progress.ts';
 import { mergeReport } from './report.ts';
 import { countRows, settledCount } from './stored-count.ts';
 
@@ -63,25 +55,7 @@ const SIM_STOP_TIMEOUT_MS = 45_000;
 // ---------------------------------------------------------------------------------------------
 // Progress: one live line on a terminal, a plain line every 10 s otherwise.
 
-const tty = process.stderr.isTTY === true;
-let liveLine = false;
-
-function progress(line: string): void {
-  if (liveLine) process.stderr.write('\r\x1b[2K');
-  liveLine = false;
-  process.stderr.write(`${line}\n`);
-}
-
-function live(line: string, second: number): void {
-  if (tty) {
-    process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 200) - 1)}`);
-    liveLine = true;
-  } else if (second % 10 === 0) {
-    process.stderr.write(`${line}\n`);
-  }
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const { line: progress, live, end: endProgress } = createProgress(10);
 
 // ---------------------------------------------------------------------------------------------
 // The simulator process, read through its JSON status lines
@@ -163,7 +137,7 @@ let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    if (liveLine) progress('');
+    endProgress();
     const steps: Promise<unknown>[] = [];
     if (state.k6) steps.push(stopChild(state.k6, 5000));
     if (state.sim) steps.push(state.sim.stop());
@@ -176,9 +150,7 @@ function cleanup(): Promise<void> {
 }
 
 async function storedCounter(httpPort: number): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
-  if (res.status !== 200) throw new Error(`GET /metrics: HTTP ${res.status}`);
-  return metricSum(parsePrometheus(await res.text()), 'fleet_ingest_records_total', { outcome: 'stored' });
+  return metricSum(await scrapeMetrics(httpPort), 'fleet_ingest_records_total', { outcome: 'stored' });
 }
 
 /** Starts the simulator with `devices` devices and waits until all are connected (or the timeout). */
@@ -333,30 +305,12 @@ async function runK6(ctx: RunContext, password: string): Promise<K6Run[]> {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  let o: FleetOptions;
-  try {
-    const parsed = parseFleetOptions(process.argv.slice(2), ROOT);
-    if (parsed === 'help') {
-      process.stdout.write(FLEET_HELP);
-      return 0;
-    }
-    o = parsed;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${FLEET_HELP}`);
-      return 2;
-    }
-    throw err;
-  }
+  const o = parseBenchArgs(() => parseFleetOptions(process.argv.slice(2), ROOT), FLEET_HELP);
+  if (typeof o === 'number') return o;
 
   if (o.render !== undefined) {
-    let results: FleetResults;
-    try {
-      results = parseFleetResults(readFileSync(o.render, 'utf8'));
-    } catch (err) {
-      process.stderr.write(`--render ${o.render}: ${(err as Error).message}\n`);
-      return 2;
-    }
+    const results = readResultsFile(o.render, parseFleetResults);
+    if (!results) return 2;
     await writeResults(results, o.render, o.out);
     return 0;
   }
@@ -396,8 +350,7 @@ async function main(): Promise<number> {
   const largest = Math.max(...o.devices, o.k6Devices);
   progress(`bench: provisioning ${fmt(largest)} simulated vehicles`);
   const config = loadConfig({ DATA_DIR: tmp });
-  await prepareSimulatedFleet(config, { vehicles: largest, equipment: 0 });
-  const orgId = await demoOrganisationId(tmp);
+  const { orgId } = await prepareSimulatedFleet(config, { vehicles: largest, equipment: 0 });
 
   progress('bench: starting the platform');
   const password = randomBytes(18).toString('base64url');
@@ -482,17 +435,6 @@ async function main(): Promise<number> {
   };
   await writeResults(results, join(ROOT, 'bench/results/fleet.json'), o.out);
   return 0;
-}
-
-/** The demo organisation's id, read while the embedded database is still free. */
-async function demoOrganisationId(dataDir: string): Promise<string> {
-  const db = await openDatabase({ pgliteDir: join(dataDir, 'pg') });
-  try {
-    const org = await new DeviceRegistry(db).ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
-    return org.id;
-  } finally {
-    await db.close();
-  }
 }
 
 /** Writes the results file, the plots and the report sections, and prints the tables. */

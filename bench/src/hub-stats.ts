@@ -150,3 +150,10 @@ export function counterDelta(
   }
   return out;
 }
+
+/** The platform's /metrics, parsed. */
+export async function scrapeMetrics(httpPort: number): Promise<MetricSample[]> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics: HTTP ${res.status}`);
+  return parsePrometheus(await res.text());
+}

@@ -8,7 +8,7 @@
 // Writes bench/REPORT.md (section '## Hub') and bench/results/hub.json. See bench/README.md.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_ORGANISATION, freePort, MsHistogram, settings, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
-import { estimatedRunS, HUB_HELP, type HubOptions, parseHubOptions, UsageError } from './hub-options.ts';
+import { estimatedRunS, HUB_HELP, type HubOptions, parseHubOptions } from './hub-options.ts';
 import type { ReceiverCommand, ReceiverEvent, ReceiverPhaseStats } from './hub-protocol.ts';
 import {
   type HubPhaseResult,
@@ -28,7 +28,8 @@ import {
   renderHubSection,
   withDerived,
 } from './hub-report.ts';
-import { counterDelta, type MetricSample, metricByLabel, metricSum, parsePrometheus } from './hub-stats.ts';
+import { counterDelta, type MetricSample, metricByLabel, metricSum, scrapeMetrics } from './hub-stats.ts';
+import { parseBenchArgs, readResultsFile } from './options.ts';
 import {
   canPin,
   childEnv,
@@ -40,6 +41,7 @@ import {
   spawnNode,
   UsageMonitor,
 } from './proc-stats.ts';
+import { createProgress, fmt } from './progress.ts';
 import {
   AnswerWaiter,
   type BenchDevice,
@@ -66,25 +68,7 @@ const ADMIN_EMAIL = 'admin@demo.local';
 // ---------------------------------------------------------------------------------------------
 // Progress: one live line on a terminal, a plain line every 5 s otherwise.
 
-const tty = process.stderr.isTTY === true;
-let liveLine = false;
-
-function progress(line: string): void {
-  if (liveLine) process.stderr.write('\r\x1b[2K');
-  liveLine = false;
-  process.stderr.write(`${line}\n`);
-}
-
-function live(line: string, second: number): void {
-  if (tty) {
-    process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 200) - 1)}`);
-    liveLine = true;
-  } else if (second % 5 === 0) {
-    process.stderr.write(`${line}\n`);
-  }
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const { line: progress, live, end: endProgress } = createProgress(5);
 
 // ---------------------------------------------------------------------------------------------
 // The receiver process
@@ -155,7 +139,7 @@ let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    if (liveLine) progress('');
+    endProgress();
     for (const w of state.workers) w.abort();
     await Promise.allSettled(state.workers.map((w) => w.terminate()));
     state.workers = [];
@@ -240,12 +224,6 @@ async function login(httpPort: number, password: string): Promise<string> {
     throw new Error(`login failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
   }
   return body.token;
-}
-
-async function scrapeMetrics(httpPort: number): Promise<MetricSample[]> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
-  if (res.status !== 200) throw new Error(`GET /metrics: HTTP ${res.status}`);
-  return parsePrometheus(await res.text());
 }
 
 interface HubCounters {
@@ -500,30 +478,12 @@ async function runPhase(ctx: RunContext, clients: number, rate: number): Promise
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  let o: HubOptions;
-  try {
-    const parsed = parseHubOptions(process.argv.slice(2), ROOT);
-    if (parsed === 'help') {
-      process.stdout.write(HUB_HELP);
-      return 0;
-    }
-    o = parsed;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${HUB_HELP}`);
-      return 2;
-    }
-    throw err;
-  }
+  const o = parseBenchArgs(() => parseHubOptions(process.argv.slice(2), ROOT), HUB_HELP);
+  if (typeof o === 'number') return o;
 
   if (o.render !== undefined) {
-    let results: HubResults;
-    try {
-      results = withDerived(parseHubResults(readFileSync(o.render, 'utf8')));
-    } catch (err) {
-      process.stderr.write(`--render ${o.render}: ${(err as Error).message}\n`);
-      return 2;
-    }
+    const results = readResultsFile(o.render, (text) => withDerived(parseHubResults(text)));
+    if (!results) return 2;
     writeResults(results, o.render, o.out);
     return 0;
   }

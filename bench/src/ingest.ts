@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { freePort, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, QuestDbHttp, startManagedQuestDb } from '@fleet/shared/questdb';
+import { parseBenchArgs, UsageError } from './options.ts';
 import {
   canPin,
   childEnv,
@@ -23,6 +24,7 @@ import {
   spawnNode,
   UsageMonitor,
 } from './proc-stats.ts';
+import { fmt } from './progress.ts';
 import {
   type BenchDevice,
   connectLoadWorkers,
@@ -93,8 +95,6 @@ interface Options {
   profileDir: string | undefined;
 }
 
-class UsageError extends Error {}
-
 function intOption(raw: string | undefined, name: string, def: number, min: number, max: number): number {
   if (raw === undefined) return def;
   const n = Number(raw);
@@ -152,8 +152,6 @@ function parseOptions(argv: string[]): Options | 'help' {
 function progress(line: string): void {
   process.stderr.write(`${line}\n`);
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // ---------------------------------------------------------------------------------------------
 // The run
@@ -323,21 +321,8 @@ async function runPhase(spec: PhaseSpec): Promise<Omit<PhaseResult, 'stored' | '
 }
 
 async function main(): Promise<number> {
-  let o: Options;
-  try {
-    const parsed = parseOptions(process.argv.slice(2));
-    if (parsed === 'help') {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    o = parsed;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${HELP}`);
-      return 2;
-    }
-    throw err;
-  }
+  const o = parseBenchArgs(() => parseOptions(process.argv.slice(2)), HELP);
+  if (typeof o === 'number') return o;
 
   checkEncoder(o.batch);
   const payloadBytes = nextBatch(newVehicle(0), o.batch, Date.now()).length;

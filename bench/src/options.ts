@@ -1,5 +1,7 @@
-// Flag values shared by the bench command lines: one error type for usage mistakes and the
-// validators that name the flag and what it expects.
+// Flag values shared by the bench command lines: one error type for usage mistakes, the
+// validators that name the flag and what it expects, and the steps every bench's main() takes
+// before it runs anything (flags or help, --render's results file).
+import { readFileSync } from 'node:fs';
 
 export class UsageError extends Error {}
 
@@ -36,4 +38,31 @@ export function countList(raw: string | undefined, name: string, def: number[], 
     throw new UsageError(`--${name} lists a count twice: ${JSON.stringify(raw)}`);
   }
   return counts;
+}
+
+/**
+ * A bench's flags: the parsed options, or the exit code when there is nothing to run: 0 after
+ * printing the help for --help, 2 after printing a usage error and the help.
+ */
+export function parseBenchArgs<T extends object>(parse: () => T | 'help', help: string): T | number {
+  try {
+    const parsed = parse();
+    if (parsed !== 'help') return parsed;
+    process.stdout.write(help);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${help}`);
+    return 2;
+  }
+}
+
+/** The results file of an earlier run (--render), or undefined after saying why it cannot be read. */
+export function readResultsFile<T>(path: string, parse: (text: string) => T): T | undefined {
+  try {
+    return parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`--render ${path}: ${(err as Error).message}\n`);
+    return undefined;
+  }
 }

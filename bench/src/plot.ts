@@ -40,16 +40,26 @@ function checkPoints(points: readonly ChartPoint[]): void {
       throw new Error(`chart point of ${p.series} is not a finite number: ${p.x}, ${p.y}`);
 }
 
-/** Lines with points, one per series, against a quantitative x (e.g. device count). */
-export function lineChartSvg(c: ChartSpec): Promise<string> {
+/** What every chart shares: size, font, legend, title; the data after checking it. */
+function frame(c: ChartSpec, values: Record<string, unknown>[]) {
   checkPoints(c.points);
-  return render({
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: c.title,
     ...SIZE,
     background: 'white',
-    config: { ...FONT, legend: { orient: 'bottom', labelLimit: 0 } },
-    data: { values: c.points.map((p) => ({ ...p })) },
+    config: { ...FONT, legend: { orient: 'bottom' as const, labelLimit: 0 } },
+    data: { values },
+  };
+}
+
+/** Lines with points, one per series, against a quantitative x (e.g. device count). */
+export function lineChartSvg(c: ChartSpec): Promise<string> {
+  return render({
+    ...frame(
+      c,
+      c.points.map((p) => ({ ...p })),
+    ),
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: c.xTitle, axis: { format: ',d' } },
@@ -67,14 +77,11 @@ export function lineChartSvg(c: ChartSpec): Promise<string> {
 
 /** Grouped bars: one group per x value (as a category), one bar per series. */
 export function groupedBarChartSvg(c: ChartSpec): Promise<string> {
-  checkPoints(c.points);
   return render({
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: c.title,
-    ...SIZE,
-    background: 'white',
-    config: { ...FONT, legend: { orient: 'bottom', labelLimit: 0 } },
-    data: { values: c.points.map((p) => ({ ...p, group: p.x.toLocaleString('en-US') })) },
+    ...frame(
+      c,
+      c.points.map((p) => ({ ...p, group: p.x.toLocaleString('en-US') })),
+    ),
     mark: { type: 'bar' },
     encoding: {
       x: {

@@ -2,9 +2,9 @@
 // every WAL transaction and the count stopped moving.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type QuestDbHttp, sqlString } from '@fleet/shared/questdb';
+import { fmt } from './progress.ts';
 
 const STORE_SETTLE_TIMEOUT_MS = 120_000;
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Rows of the tenant in `table`, optionally narrowed by `and <condition>` (trusted SQL). */
 export async function countRows(

@@ -10,8 +10,14 @@ export function simCredentialsPath(config: FleetConfig): string {
   return join(resolve(config.DATA_DIR), 'sim', 'credentials.json');
 }
 
-/** Makes sure the fleet's devices exist with known tokens; returns how many were provisioned now. */
-export async function prepareSimulatedFleet(config: FleetConfig, size: FleetSize): Promise<number> {
+/**
+ * Makes sure the fleet's devices exist with known tokens; returns how many were provisioned now
+ * and the organisation they belong to.
+ */
+export async function prepareSimulatedFleet(
+  config: FleetConfig,
+  size: FleetSize,
+): Promise<{ added: number; orgId: string }> {
   const path = simCredentialsPath(config);
   const known = (await readCredentials(path))?.devices ?? [];
   const db = await openDomainDatabase(config, silentLogger());
@@ -25,7 +31,7 @@ export async function prepareSimulatedFleet(config: FleetConfig, size: FleetSize
     if (added.length > 0 || valid.length !== known.length) {
       await writeCredentials(path, { devices: [...valid, ...added] });
     }
-    return added.length;
+    return { added: added.length, orgId: org.id };
   } finally {
     await db.close();
   }

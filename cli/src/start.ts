@@ -47,7 +47,7 @@ export async function startPlatform(
   }
   if (simulate) {
     // Before the platform starts: the embedded database belongs to one process at a time.
-    const added = await prepareSimulatedFleet(config, {
+    const { added } = await prepareSimulatedFleet(config, {
       vehicles: config.SIM_VEHICLES,
       equipment: config.SIM_EQUIPMENT,
     });

@@ -6,7 +6,7 @@ import { deviceFilter, startTestPlatform, type TestPlatform, waitForRows } from 
 import { type HarnessClock, runBrokerRestarts } from '../src/restart-harness.ts';
 import { createFleetRuntime } from '../src/runtime/fleet-runtime.ts';
 import { brokerRestartSchedule } from '../src/scenarios.ts';
-import { StubModel } from './stub-model.ts';
+import { fastRuntimeOptions, StubModel } from './runtime-support.ts';
 
 describe('restart harness (schedule bookkeeping, fake clock)', () => {
   function fakeClock(): HarnessClock & { log: string[] } {
@@ -73,15 +73,10 @@ describe('broker-restart scenario against the real broker and QuestDB', () => {
         return { id: d.id, token: d.token, model, firstSeq: 1 };
       }),
     );
-    const runtime = createFleetRuntime(devices, {
-      url: `mqtt://127.0.0.1:${platform.service.mqttPort}`,
-      tickMs: 20,
-      visitTicks: 1,
-      minReportIntervalS: 0.05,
-      keepaliveS: 30,
-      backoff: { initialMs: 100, maxMs: 400, multiplier: 2, jitter: 0.5 },
-      stableAfterMs: 0,
-    });
+    const runtime = createFleetRuntime(
+      devices,
+      fastRuntimeOptions(`mqtt://127.0.0.1:${platform.service.mqttPort}`),
+    );
     const start = Date.now();
     // The preset's timing, shortened: down 1 s at +1 s and +3.5 s.
     const schedule = brokerRestartSchedule(start, start + 5_000, {

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deviceFilter, startTestPlatform, type TestPlatform, waitForRows } from '../../test/support.ts';
 import { createFleetRuntime, type FleetRuntime, type SimulatedDevice } from '../src/runtime/fleet-runtime.ts';
 import type { RuntimeOptionsInput } from '../src/runtime/options.ts';
-import { StubModel } from './stub-model.ts';
+import { fastRuntimeOptions, StubModel } from './runtime-support.ts';
 
 /** A device driving through a tunnel: the test switches its network off and on. */
 class TunnelModel extends StubModel {
@@ -32,16 +32,7 @@ afterAll(async () => {
 });
 
 function options(extra: Partial<RuntimeOptionsInput> = {}): RuntimeOptionsInput {
-  return {
-    url,
-    tickMs: 20,
-    visitTicks: 1,
-    minReportIntervalS: 0.05,
-    keepaliveS: 30,
-    backoff: { initialMs: 100, maxMs: 400, multiplier: 2, jitter: 0.5 },
-    stableAfterMs: 0,
-    ...extra,
-  };
+  return fastRuntimeOptions(url, extra);
 }
 
 async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -3,8 +3,8 @@
 // over plain objects (ids as decimal strings, lat/lon in degrees, tags as a string map), named
 // here. firmware-sim/src/osm-pbf.ts wraps the same parser for the road graph but skips relations,
 // which the basemap needs for multipolygons (buildings with courtyards, lakes).
-import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { checkPbfHeader } from '@fleet/shared/osm';
 import type { Position } from './geometry.ts';
 
 export type Tags = Readonly<Record<string, string>>;
@@ -99,24 +99,4 @@ export async function readOsmExtract(filePath: string): Promise<OsmExtract> {
     }
   });
   return { nodes, taggedNodes, ways, relations };
-}
-
-// osm-read ignores a failed open and throws from inside an fs callback (an uncaught exception)
-// on a file that is not a PBF. Check first that the file exists and starts like an OSM PBF file
-// (a 4-byte length, then a BlobHeader of type "OSMHeader"), so a wrong path is a plain error.
-async function checkPbfHeader(filePath: string): Promise<void> {
-  const file = await open(filePath, 'r').catch((err: unknown) => {
-    throw new Error(
-      `OSM extract not readable: ${filePath} (${err instanceof Error ? err.message : String(err)})`,
-    );
-  });
-  try {
-    const head = Buffer.alloc(32);
-    const { bytesRead } = await file.read(head, 0, head.length, 0);
-    if (!head.subarray(0, bytesRead).includes('OSMHeader')) {
-      throw new Error(`not an OSM PBF file (no OSMHeader block at the start): ${filePath}`);
-    }
-  } finally {
-    await file.close();
-  }
 }

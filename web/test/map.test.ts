@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { easeOut, headingDelta, interpolatePose, shouldAnimate } from '../src/lib/map/interpolate.ts';
 import { MarkerBatch, markerFeature } from '../src/lib/map/markers.ts';
 import { bearing, PlaybackClock, PlaybackTrack, type TrackPoint } from '../src/lib/map/playback.ts';
-import { STATUS_STYLE, statusColorExpression } from '../src/lib/map/status-style.ts';
+import { applyStatusColors, STATUS_STYLE, statusColorExpression } from '../src/lib/map/status-style.ts';
 import { Trail } from '../src/lib/map/trail.ts';
 
 type Position = NonNullable<FleetDevice['position']>;
@@ -46,6 +46,13 @@ describe('status style', () => {
       expect(statusColorExpression()).toContain(STATUS_STYLE[s].color);
     }
     expect(new Set(VEHICLE_STATUSES.map((s) => STATUS_STYLE[s].color)).size).toBe(VEHICLE_STATUSES.length);
+  });
+
+  it('sets them as CSS variables for the stylesheets', () => {
+    const set = new Map<string, string>();
+    applyStatusColors({ style: { setProperty: (name, value) => void set.set(name, value) } });
+    expect(set.get('--status-idle')).toBe(STATUS_STYLE.idle.color);
+    expect(set.size).toBe(VEHICLE_STATUSES.length);
   });
 });
 

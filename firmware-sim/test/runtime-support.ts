@@ -1,7 +1,9 @@
-// A minimal device model for runtime tests: reports on a fixed interval and remembers what it
-// sampled, so a test can check exactly what reached QuestDB.
+// What the runtime tests share: a minimal device model that reports on a fixed interval and
+// remembers what it sampled (so a test can check exactly what reached QuestDB), and runtime
+// options with short ticks and backoff so tests wait milliseconds, not seconds.
 import type { CommandMessage } from '@fleet/proto';
 import type { RuntimeModel, TelemetrySample } from '../src/runtime/contract.ts';
+import type { RuntimeOptionsInput } from '../src/runtime/options.ts';
 
 /** A device that reports every `intervalS` and remembers what it sampled. */
 export class StubModel implements RuntimeModel {
@@ -38,4 +40,20 @@ export class StubModel implements RuntimeModel {
     this.commands.push(cmd);
     return `ok ${cmd.id}`;
   }
+}
+
+export function fastRuntimeOptions(
+  url: string,
+  extra: Partial<RuntimeOptionsInput> = {},
+): RuntimeOptionsInput {
+  return {
+    url,
+    tickMs: 20,
+    visitTicks: 1,
+    minReportIntervalS: 0.05,
+    keepaliveS: 30,
+    backoff: { initialMs: 100, maxMs: 400, multiplier: 2, jitter: 0.5 },
+    stableAfterMs: 0,
+    ...extra,
+  };
 }
