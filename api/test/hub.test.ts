@@ -71,6 +71,19 @@ describe('connecting', () => {
     }
   });
 
+  it('many sockets opened at once with a token in the query all stay open and answer', async () => {
+    // Upgrading from a promise once made uWS drop some fresh sockets without a close frame.
+    const clients = Array.from({ length: 40 }, () => new HubClient(t.url, t.orgA.users.viewer.token));
+    for (const c of clients) c.send({ op: 'subscribe', topics: ['status'] }); // before the token is checked
+    await Promise.all(clients.map((c) => c.next('subscribed')));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of clients) c.send({ op: 'ping' });
+    await Promise.all(clients.map((c) => c.next('pong')));
+    expect(clients.map((c) => c.closeCode)).toEqual(clients.map(() => undefined));
+    expect(clients.every((c) => c.frames[0]?.type === 'hello')).toBe(true);
+    for (const c of clients) c.close();
+  });
+
   it('logout closes the sockets of that session', async () => {
     const token = await t.login(t.orgA.users.mechanic.email);
     const c = new HubClient(t.url, token);

@@ -50,6 +50,10 @@ export interface HubDeps {
 
 interface HubClient {
   principal: Principal | undefined;
+  /** A token from the connection's query, checked once the socket is open. */
+  pendingToken: string | undefined;
+  /** The check of that token, while it runs. */
+  authenticating: Promise<void> | undefined;
   address: string;
   /** positions, status, events, alerts */
   topics: Set<string>;
@@ -84,6 +88,8 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
   const clients = new WeakMap<HubSocket, HubClient>();
   const closedClient: HubClient = {
     principal: undefined,
+    pendingToken: undefined,
+    authenticating: undefined,
     address: '',
     topics: new Set(),
     devices: new Set(),
@@ -186,6 +192,20 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     }
   }
 
+  /** Joins the socket with the token's principal, or closes it with 4001. */
+  async function authenticate(ws: HubSocket, token: string): Promise<void> {
+    const client = clientOf(ws);
+    try {
+      const principal = await deps.authenticate(token);
+      if (client.open) join(ws, principal);
+    } catch (err) {
+      const expired = err instanceof ApiError && err.code === 'token_expired';
+      closeSocket(ws, HUB_CLOSE.unauthorized, 'unauthorized', expired ? 'token expired' : 'invalid token');
+    } finally {
+      client.authenticating = undefined;
+    }
+  }
+
   async function snapshot(ws: HubSocket, topic: string, orgId: string, deviceId?: string): Promise<void> {
     const now = Date.now();
     const one = deviceId === undefined ? undefined : await deps.liveState.get(deviceId);
@@ -197,13 +217,11 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
 
   async function onMessage(ws: HubSocket, message: HubClientMessage): Promise<void> {
     const client = clientOf(ws);
+    // Messages sent right after connecting with a token in the query wait for its check.
+    if (client.authenticating) await client.authenticating;
+    if (!client.open) return;
     if (message.op === 'auth') {
-      try {
-        join(ws, await deps.authenticate(message.token));
-      } catch (err) {
-        const expired = err instanceof ApiError && err.code === 'token_expired';
-        closeSocket(ws, HUB_CLOSE.unauthorized, 'unauthorized', expired ? 'token expired' : 'invalid token');
-      }
+      await authenticate(ws, message.token);
       return;
     }
     const principal = client.principal;
@@ -358,70 +376,45 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     maxPayloadLength: 16 * 1024,
     idleTimeout: 60,
     sendPingsAutomatically: true,
-    // Our own bounds (coalesce, then close with 4008) decide about slow clients. uWS's own
-    // close-on-backpressure stays off: with it on, sockets were dropped without a close frame
-    // (1006) right after connecting, and more often under load, with no backpressure at all.
+    // Our own bounds (coalesce, then close with 4008) decide about slow clients, not uWS's.
     maxBackpressure: settings.maxBufferBytes * 2,
     closeOnBackpressureLimit: false,
     upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t) {
-      const key = req.getHeader('sec-websocket-key');
-      const protocol = req.getHeader('sec-websocket-protocol');
-      const extensions = req.getHeader('sec-websocket-extensions');
+      // Upgraded at once, inside uWS's own callback; a token in the query is checked after
+      // `open`. Upgrading later from a promise (res.cork(() => res.upgrade())) made uWS close
+      // some fresh sockets without a close frame (uNetworking/uWebSockets#1928: cork() reads
+      // the old HTTP state from memory the WebSocket now owns).
       const token = new URLSearchParams(req.getQuery() ?? '').get('token');
-      const address = Buffer.from(res.getRemoteAddressAsText()).toString();
-      let aborted = false;
-      res.onAborted(() => {
-        aborted = true;
-      });
-      const upgrade = (principal: Principal | undefined, refusal: string | undefined) => {
-        if (aborted) return;
-        res.cork(() =>
-          res.upgrade<HubClient & { refusal?: string }>(
-            {
-              principal: undefined,
-              address,
-              topics: new Set(),
-              devices: new Set(),
-              backlog: undefined,
-              lagSince: 0,
-              bucket: new TokenBucket(settings.clientMsgRate, settings.clientMsgRate * 5),
-              strikes: 0,
-              timer: undefined,
-              open: true,
-              ...(principal ? { pendingPrincipal: principal } : {}),
-              ...(refusal ? { refusal } : {}),
-            },
-            key,
-            protocol,
-            extensions,
-            context,
-          ),
-        );
-      };
-      if (token === null || token === '') {
-        upgrade(undefined, undefined);
-        return;
-      }
-      deps.authenticate(token).then(
-        (p) => upgrade(p, undefined),
-        (err: unknown) =>
-          upgrade(
-            undefined,
-            err instanceof ApiError && err.code === 'token_expired' ? 'token expired' : 'invalid token',
-          ),
+      res.upgrade<HubClient>(
+        {
+          principal: undefined,
+          pendingToken: token === null || token === '' ? undefined : token,
+          authenticating: undefined,
+          address: Buffer.from(res.getRemoteAddressAsText()).toString(),
+          topics: new Set(),
+          devices: new Set(),
+          backlog: undefined,
+          lagSince: 0,
+          bucket: new TokenBucket(settings.clientMsgRate, settings.clientMsgRate * 5),
+          strikes: 0,
+          timer: undefined,
+          open: true,
+        },
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
       );
     },
     open: guarded('open', (ws: HubSocket) => {
-      const client = ws.getUserData() as HubClient & { refusal?: string; pendingPrincipal?: Principal };
+      const client = ws.getUserData();
       clients.set(ws, client);
       all.add(ws);
       metrics.clients.set(all.size);
-      if (client.refusal) {
-        closeSocket(ws, HUB_CLOSE.unauthorized, 'unauthorized', client.refusal);
-        return;
-      }
-      if (client.pendingPrincipal) {
-        join(ws, client.pendingPrincipal);
+      if (client.pendingToken !== undefined) {
+        const token = client.pendingToken;
+        client.pendingToken = undefined;
+        client.authenticating = authenticate(ws, token);
         return;
       }
       client.timer = setTimeout(
