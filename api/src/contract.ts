@@ -8,6 +8,9 @@ import type { z } from 'zod';
 import type { ApiErrorCode, ErrorBody } from './http/errors.ts';
 import {
   accessTokenSchema,
+  deviceEventListSchema,
+  deviceLatestSchema,
+  deviceSchema,
   empty,
   fleetLatestSchema,
   type livePosition,
@@ -16,6 +19,8 @@ import {
   meSchema,
   type role,
   type SESSION_HINT_COOKIE,
+  telemetrySeriesSchema,
+  trackSchema,
   type userSchema,
   type vehicleStatus,
 } from './routes/schemas.ts';
@@ -33,6 +38,11 @@ export const consoleEndpoints = {
   'POST /api/v1/auth/logout': { response: empty },
   'GET /api/v1/me': { response: meSchema },
   'GET /api/v1/fleet/latest': { response: fleetLatestSchema },
+  'GET /api/v1/devices/{id}': { response: deviceSchema },
+  'GET /api/v1/devices/{id}/latest': { response: deviceLatestSchema },
+  'GET /api/v1/devices/{id}/track': { response: trackSchema },
+  'GET /api/v1/devices/{id}/telemetry': { response: telemetrySeriesSchema },
+  'GET /api/v1/devices/{id}/events': { response: deviceEventListSchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -57,3 +67,8 @@ export type Organisation = Me['organisation'];
 export type LivePosition = z.output<typeof livePosition>;
 export type FleetLatest = ConsoleEndpoints['GET /api/v1/fleet/latest']['response'];
 export type FleetDevice = FleetLatest['devices'][number];
+export type Device = ConsoleEndpoints['GET /api/v1/devices/{id}']['response'];
+export type DeviceLatest = ConsoleEndpoints['GET /api/v1/devices/{id}/latest']['response'];
+export type Track = ConsoleEndpoints['GET /api/v1/devices/{id}/track']['response'];
+export type TelemetrySeries = ConsoleEndpoints['GET /api/v1/devices/{id}/telemetry']['response'];
+export type DeviceEvent = ConsoleEndpoints['GET /api/v1/devices/{id}/events']['response']['items'][number];

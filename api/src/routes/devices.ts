@@ -11,31 +11,18 @@ import { toLiveDevice } from '../live-view.ts';
 import { ANY_ROLE, MANAGE_DEVICES } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
 import {
-  connection,
   deviceIdParam,
   deviceKind,
+  deviceLatestSchema,
+  deviceSchema,
   ERROR_RESPONSES,
   fleetLatestSchema,
   iso,
   isoOrNull,
-  livePosition,
   notFoundResponse,
-  vehicleStatus,
 } from './schemas.ts';
 
-const kind = deviceKind;
 const deviceName = z.string().trim().min(1).max(100);
-
-export const deviceSchema = z
-  .object({
-    id: z.string(),
-    kind,
-    name: z.string(),
-    createdAt: z.string(),
-    disabledAt: z.string().nullable(),
-    connection,
-  })
-  .meta({ id: 'Device' });
 
 const errors = ERROR_RESPONSES;
 const notFound = notFoundResponse('device');
@@ -104,7 +91,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       description:
         'Returns the device and its MQTT password (token). The token is shown only here; store it in the device.',
       access: MANAGE_DEVICES,
-      body: z.strictObject({ name: deviceName, kind }).meta({ id: 'NewDevice' }),
+      body: z.strictObject({ name: deviceName, kind: deviceKind }).meta({ id: 'NewDevice' }),
       responses: {
         201: {
           description: 'Provisioned',
@@ -136,7 +123,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       access: ANY_ROLE,
       query: z
         .strictObject({
-          kind: kind.optional(),
+          kind: deviceKind.optional(),
           status: z.enum(['online', 'offline', 'disabled']).optional(),
           name: z.string().max(100).optional().meta({ description: 'part of the name, any case' }),
           limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -263,17 +250,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       responses: {
         200: {
           description: 'Latest state; values the device never reported are absent',
-          schema: z
-            .object({
-              deviceId: z.string(),
-              position: livePosition.nullable(),
-              status: vehicleStatus,
-              connection,
-              lastSeenAt: z.number().int().nullable(),
-              valuesAt: z.number().int().nullable().meta({ description: 'device time of `values`, ms' }),
-              values: z.record(z.string(), z.union([z.number(), z.boolean(), z.array(z.string())])),
-            })
-            .meta({ id: 'DeviceLatest' }),
+          schema: deviceLatestSchema,
         },
         ...errors,
         404: notFound,

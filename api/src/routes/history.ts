@@ -17,7 +17,15 @@ import { ApiError } from '../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../http/route.ts';
 import { ANY_ROLE } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
-import { deviceIdParam, ERROR_RESPONSES, instant, notFoundResponse } from './schemas.ts';
+import {
+  deviceEventListSchema,
+  deviceIdParam,
+  ERROR_RESPONSES,
+  instant,
+  notFoundResponse,
+  telemetrySeriesSchema,
+  trackSchema,
+} from './schemas.ts';
 
 const DAY_MS = 86_400_000;
 /** Longest range one request may ask for; longer views page by range. */
@@ -50,66 +58,6 @@ function checkRange(q: { from: number; to: number }): void {
 }
 
 const errors = { ...ERROR_RESPONSES, 404: notFoundResponse('device') } as const;
-
-const trackPoint = z
-  .object({
-    ts: z.number().int(),
-    lat: z.number(),
-    lon: z.number(),
-    speedKmh: z.number().nullable(),
-    headingDeg: z.number().nullable(),
-  })
-  .meta({ id: 'TrackPoint' });
-
-const trackSchema = z
-  .object({
-    deviceId: z.string(),
-    from: z.number().int(),
-    to: z.number().int(),
-    sourcePoints: z.number().int().meta({ description: 'positions read (after thinning, see sampleMs)' }),
-    simplified: z.boolean(),
-    toleranceM: z.number().meta({ description: 'simplification tolerance used, metres' }),
-    sampleMs: z.number().int().nullable().meta({
-      description: 'null: every stored position was read; else the bucket used to thin very long ranges',
-    }),
-    points: z.array(trackPoint),
-  })
-  .meta({ id: 'Track' });
-
-const seriesSchema = z
-  .object({
-    deviceId: z.string(),
-    from: z.number().int(),
-    to: z.number().int(),
-    bucketMs: z.number().int(),
-    ts: z.array(z.number().int()).meta({ description: 'bucket start times, ms' }),
-    fields: z.record(
-      z.string(),
-      z.object({
-        unit: z.string(),
-        avg: z.array(z.number().nullable()),
-        min: z.array(z.number().nullable()),
-        max: z.array(z.number().nullable()),
-      }),
-    ),
-  })
-  .meta({ id: 'TelemetrySeries' });
-
-const eventSchema = z
-  .object({
-    ts: z.number().int(),
-    kind: z.string(),
-    seq: z.number().int(),
-    lat: z.number().nullable(),
-    lon: z.number().nullable(),
-    speedKmh: z.number().nullable(),
-    peakG: z.number().nullable(),
-    buttonId: z.number().int().nullable(),
-    firmware: z.string().nullable(),
-    detail: z.string(),
-    receivedAt: z.number().int(),
-  })
-  .meta({ id: 'DeviceEvent' });
 
 export function historyRoutes(ctx: ApiContext): AnyRoute[] {
   async function scope(orgId: string, deviceId: string) {
@@ -199,7 +147,7 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
         })
         .meta({ id: 'TelemetryQuery' }),
       responses: {
-        200: { description: 'Columnar series, ready for a chart', schema: seriesSchema },
+        200: { description: 'Columnar series, ready for a chart', schema: telemetrySeriesSchema },
         ...errors,
       },
       async handler({ principal, params, query }) {
@@ -230,9 +178,7 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
       responses: {
         200: {
           description: 'Events',
-          schema: z
-            .object({ deviceId: z.string(), items: z.array(eventSchema) })
-            .meta({ id: 'DeviceEventList' }),
+          schema: deviceEventListSchema,
         },
         ...errors,
       },

@@ -125,3 +125,90 @@ export const fleetLatestSchema = z
     ),
   })
   .meta({ id: 'FleetLatest' });
+
+export const deviceSchema = z
+  .object({
+    id: z.string(),
+    kind: deviceKind,
+    name: z.string(),
+    createdAt: z.string(),
+    disabledAt: z.string().nullable(),
+    connection,
+  })
+  .meta({ id: 'Device' });
+
+export const deviceLatestSchema = z
+  .object({
+    deviceId: z.string(),
+    position: livePosition.nullable(),
+    status: vehicleStatus,
+    connection,
+    lastSeenAt: z.number().int().nullable(),
+    valuesAt: z.number().int().nullable().meta({ description: 'device time of `values`, ms' }),
+    values: z.record(z.string(), z.union([z.number(), z.boolean(), z.array(z.string())])),
+  })
+  .meta({ id: 'DeviceLatest' });
+
+export const trackPoint = z
+  .object({
+    ts: z.number().int(),
+    lat: z.number(),
+    lon: z.number(),
+    speedKmh: z.number().nullable(),
+    headingDeg: z.number().nullable(),
+  })
+  .meta({ id: 'TrackPoint' });
+
+export const trackSchema = z
+  .object({
+    deviceId: z.string(),
+    from: z.number().int(),
+    to: z.number().int(),
+    sourcePoints: z.number().int().meta({ description: 'positions read (after thinning, see sampleMs)' }),
+    simplified: z.boolean(),
+    toleranceM: z.number().meta({ description: 'simplification tolerance used, metres' }),
+    sampleMs: z.number().int().nullable().meta({
+      description: 'null: every stored position was read; else the bucket used to thin very long ranges',
+    }),
+    points: z.array(trackPoint),
+  })
+  .meta({ id: 'Track' });
+
+export const telemetrySeriesSchema = z
+  .object({
+    deviceId: z.string(),
+    from: z.number().int(),
+    to: z.number().int(),
+    bucketMs: z.number().int(),
+    ts: z.array(z.number().int()).meta({ description: 'bucket start times, ms' }),
+    fields: z.record(
+      z.string(),
+      z.object({
+        unit: z.string(),
+        avg: z.array(z.number().nullable()),
+        min: z.array(z.number().nullable()),
+        max: z.array(z.number().nullable()),
+      }),
+    ),
+  })
+  .meta({ id: 'TelemetrySeries' });
+
+export const deviceEventSchema = z
+  .object({
+    ts: z.number().int(),
+    kind: z.string(),
+    seq: z.number().int(),
+    lat: z.number().nullable(),
+    lon: z.number().nullable(),
+    speedKmh: z.number().nullable(),
+    peakG: z.number().nullable(),
+    buttonId: z.number().int().nullable(),
+    firmware: z.string().nullable(),
+    detail: z.string(),
+    receivedAt: z.number().int(),
+  })
+  .meta({ id: 'DeviceEvent' });
+
+export const deviceEventListSchema = z
+  .object({ deviceId: z.string(), items: z.array(deviceEventSchema) })
+  .meta({ id: 'DeviceEventList' });
