@@ -20,6 +20,7 @@ import { registerRoutes } from './http/server.ts';
 import { type Hub, mountHub } from './hub/hub.ts';
 import { createApiMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
+import { consoleRoutes } from './routes/console.ts';
 import type { ApiContext, Readiness } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -56,6 +57,7 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...userRoutes(ctx),
     ...deviceRoutes(ctx),
     ...historyRoutes(ctx),
+    ...consoleRoutes(ctx),
   ];
   const info = {
     title: 'Fleet platform API',

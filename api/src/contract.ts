@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ApiErrorCode, ErrorBody } from './http/errors.ts';
 import {
   accessTokenSchema,
+  consoleConfigSchema,
   deviceEventListSchema,
   deviceLatestSchema,
   deviceSchema,
@@ -37,6 +38,7 @@ export const consoleEndpoints = {
   'POST /api/v1/auth/refresh': { response: accessTokenSchema },
   'POST /api/v1/auth/logout': { response: empty },
   'GET /api/v1/me': { response: meSchema },
+  'GET /api/v1/console/config': { response: consoleConfigSchema },
   'GET /api/v1/fleet/latest': { response: fleetLatestSchema },
   'GET /api/v1/devices/{id}': { response: deviceSchema },
   'GET /api/v1/devices/{id}/latest': { response: deviceLatestSchema },
@@ -72,3 +74,4 @@ export type DeviceLatest = ConsoleEndpoints['GET /api/v1/devices/{id}/latest']['
 export type Track = ConsoleEndpoints['GET /api/v1/devices/{id}/track']['response'];
 export type TelemetrySeries = ConsoleEndpoints['GET /api/v1/devices/{id}/telemetry']['response'];
 export type DeviceEvent = ConsoleEndpoints['GET /api/v1/devices/{id}/events']['response']['items'][number];
+export type ConsoleConfig = ConsoleEndpoints['GET /api/v1/console/config']['response'];

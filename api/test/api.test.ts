@@ -719,6 +719,19 @@ describe('operations', () => {
     }
   });
 
+  it("tells the console its map style without a token: the offline basemap, or CONSOLE_MAP_STYLE", async () => {
+    const offline = await t.request('GET', '/api/v1/console/config');
+    expect(offline.status).toBe(200);
+    expect(offline.body).toEqual({ mapStyle: '/basemap/style.json', offlineBasemap: true });
+    const styled = await startTestApi({ CONSOLE_MAP_STYLE: 'https://tiles.example.com/style.json' });
+    try {
+      const reply = await styled.request('GET', '/api/v1/console/config');
+      expect(reply.body).toEqual({ mapStyle: 'https://tiles.example.com/style.json', offlineBasemap: false });
+    } finally {
+      await styled.close();
+    }
+  });
+
   it('serves an OpenAPI 3.1 document generated from the routes, and a docs page', async () => {
     const doc = await t.request<{
       openapi: string;

@@ -91,6 +91,16 @@ export const settings = {
     z.string().min(1).default('web/build'),
     'The built ops console served at / (`npm run build`); a relative path is resolved against the project directory.',
   ),
+  CONSOLE_MAP_STYLE: setting(
+    z
+      .string()
+      .default('')
+      .refine(
+        (v) => v === '' || /^https?:\/\/\S+$/.test(v) || /^\/[^/\s]\S*$/.test(v),
+        'must be empty, an http(s):// URL or a path on this server starting with /',
+      ),
+    "MapLibre style of the console's map; empty: the offline basemap served at /basemap/. A style may use pmtiles:// sources (a PMTiles file by URL).",
+  ),
   FLEET_ADMIN_PASSWORD: setting(
     z.string().min(12, 'must be at least 12 characters').max(200).optional(),
     'Password of admin@demo.local, created on first start with an empty database; unset: generated and printed once.',

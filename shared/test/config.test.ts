@@ -77,6 +77,10 @@ describe('loadConfig', () => {
     expect(c.QUESTDB_URL).toBe('http://db:9000');
     expect(c.DATABASE_URL).toBe('postgres://u@h:5432/fleet');
     expect(c.DEVICE_AUTH_CACHE_TTL_S).toBe(0);
+    expect(loadConfig({ CONSOLE_MAP_STYLE: 'https://tiles.example.com/style.json' }).CONSOLE_MAP_STYLE).toBe(
+      'https://tiles.example.com/style.json',
+    );
+    expect(loadConfig({ CONSOLE_MAP_STYLE: '/maps/style.json' }).CONSOLE_MAP_STYLE).toBe('/maps/style.json');
   });
 
   it.each<[string, Record<string, string>]>([
@@ -94,6 +98,9 @@ describe('loadConfig', () => {
     ['QUESTDB_URL not a URL', { QUESTDB_URL: 'db:9000' }],
     ['QUESTDB_URL not http', { QUESTDB_URL: 'ftp://db:9000' }],
     ['DATABASE_URL not postgres', { DATABASE_URL: 'mysql://db/fleet' }],
+    ['CONSOLE_MAP_STYLE not a URL or path', { CONSOLE_MAP_STYLE: 'tiles.example.com/style.json' }],
+    ['CONSOLE_MAP_STYLE protocol-relative', { CONSOLE_MAP_STYLE: '//evil.example/style.json' }],
+    ['CONSOLE_MAP_STYLE javascript:', { CONSOLE_MAP_STYLE: 'javascript:alert(1)' }],
   ])('refuses %s, naming the key', (_label, env) => {
     const err = configError(env);
     const [key] = Object.keys(env) as [string];

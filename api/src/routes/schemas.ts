@@ -212,3 +212,10 @@ export const deviceEventSchema = z
 export const deviceEventListSchema = z
   .object({ deviceId: z.string(), items: z.array(deviceEventSchema) })
   .meta({ id: 'DeviceEventList' });
+
+export const consoleConfigSchema = z
+  .object({
+    mapStyle: z.string().meta({ description: 'URL (or path on this server) of the MapLibre style' }),
+    offlineBasemap: z.boolean().meta({ description: 'whether that style is the built-in offline basemap' }),
+  })
+  .meta({ id: 'ConsoleConfig' });
