@@ -1,11 +1,15 @@
 // The fleet list of the signed-in organisation, reactive: loaded from GET /fleet/latest, kept
 // current by the live hub, and reloaded now and then for what no frame announces (a device
 // turning offline after DEVICE_OFFLINE_AFTER_S of silence, devices added or renamed).
+
+import type { FleetDevice } from '@fleet/api/contract';
 import type { HubFrame } from '../live/frames.ts';
 import type { Session } from '../session/session.svelte.ts';
 import { applyFrame, countByStatus, type DeviceKind, type Fleet, fleetFromLatest } from './fleet.ts';
 
 const RELOAD_MS = 60_000;
+/** Lists and counts follow live frames at most this often (the map draws every frame itself). */
+const LIST_REFRESH_MS = 500;
 
 export class FleetState {
   /** Bumped on every change; the derived values below read it. */
@@ -14,6 +18,7 @@ export class FleetState {
   loadedAt = $state<number | null>(null);
   error = $state<unknown>(null);
   #timer: ReturnType<typeof setInterval> | undefined;
+  #refresh: ReturnType<typeof setTimeout> | undefined;
   readonly #session: Session;
 
   constructor(session: Session) {
@@ -23,6 +28,16 @@ export class FleetState {
   get devices() {
     void this.#version;
     return [...this.#fleet.values()];
+  }
+
+  /** One device as held now (not reactive: for the map, which draws on its own schedule). */
+  get(deviceId: string): FleetDevice | undefined {
+    return this.#fleet.get(deviceId);
+  }
+
+  /** Every device as held now (not reactive). */
+  values(): IterableIterator<FleetDevice> {
+    return this.#fleet.values();
   }
 
   counts(kind?: DeviceKind) {
@@ -46,10 +61,21 @@ export class FleetState {
   keepLoaded(): () => void {
     void this.load();
     this.#timer = setInterval(() => void this.load(), RELOAD_MS);
-    return () => clearInterval(this.#timer);
+    return () => {
+      clearInterval(this.#timer);
+      clearTimeout(this.#refresh);
+    };
   }
 
-  apply(frame: HubFrame): void {
-    if (applyFrame(this.#fleet, frame)) this.#version++;
+  /** Applies a hub frame; returns whether anything changed. */
+  apply(frame: HubFrame): boolean {
+    const changed = applyFrame(this.#fleet, frame);
+    if (changed && this.#refresh === undefined) {
+      this.#refresh = setTimeout(() => {
+        this.#refresh = undefined;
+        this.#version++;
+      }, LIST_REFRESH_MS);
+    }
+    return changed;
   }
 }
