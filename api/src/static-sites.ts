@@ -23,6 +23,28 @@ platform; <code>npm start</code> builds it by itself when it is missing or older
 <p>The API is running: see <a href="/api/v1/docs">/api/v1/docs</a>.</p>
 </body></html>`;
 
+/**
+ * The console's pages carry a strict Content-Security-Policy (web/vite.config.ts) that lets them
+ * fetch from their own origin only. A map style on another server (CONSOLE_MAP_STYLE) brings
+ * tiles, sprites and glyphs from wherever it names, so its pages then may fetch from any origin
+ * of that scheme. Undefined when the style is the offline basemap or a path on this server.
+ */
+export function consoleCspWidening(mapStyle: string): ((html: string) => string) | undefined {
+  const scheme = /^(https?):\/\//.exec(mapStyle)?.[1];
+  if (scheme === undefined) return undefined;
+  const sources = scheme === 'http' ? 'http: https:' : 'https:';
+  return (html) =>
+    html.replace(
+      /(<meta http-equiv="content-security-policy" content=")([^"]*)(")/i,
+      (_, open, policy, close) => {
+        const widened = (policy as string)
+          .replace(/connect-src ([^;]*)/, `connect-src $1 ${sources}`)
+          .replace(/img-src ([^;]*)/, `img-src $1 ${sources}`);
+        return `${open}${widened}${close}`;
+      },
+    );
+}
+
 export interface StaticSitesDeps {
   config: FleetConfig;
   log: Logger;
@@ -38,8 +60,15 @@ export function mountStaticSites(app: TemplatedApp, deps: StaticSitesDeps): void
     : resolve(PROJECT_ROOT, config.CONSOLE_DIR);
   // Hashed file names under _app/immutable never change content; everything else (the HTML
   // shell, version.json, the basemap) is revalidated by ETag on every use.
+  const csp = consoleCspWidening(config.CONSOLE_MAP_STYLE);
   const consoleSite = loadStaticSite(consoleDir, {
     cacheControl: (path) => (path.startsWith('_app/immutable/') ? IMMUTABLE_CACHE : 'no-cache'),
+    ...(csp === undefined
+      ? {}
+      : {
+          transform: (path: string, body: Buffer) =>
+            path.endsWith('.html') ? Buffer.from(csp(body.toString('utf8'))) : undefined,
+        }),
   });
   const basemap = loadStaticSite(deps.basemapDir ?? resolve(PROJECT_ROOT, 'vendor/basemap'), {
     cacheControl: () => 'no-cache',

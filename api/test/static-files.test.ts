@@ -13,6 +13,7 @@ import {
   parseRequestPath,
   type StaticMount,
 } from '../src/http/static-files.ts';
+import { consoleCspWidening } from '../src/static-sites.ts';
 
 describe('chooseEncoding', () => {
   const both = { br: true, gzip: true };
@@ -156,5 +157,47 @@ describe('answerStatic', () => {
     expect(none.present).toBe(false);
     const a = answerStatic({ ...mount, site: none }, '/', { acceptEncoding: '', ifNoneMatch: '' });
     expect([a.status, a.body]).toEqual([503, 'missing']);
+  });
+});
+
+describe('a transformed file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-static-transform-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const html = '<!doctype html><title>app</title>'.padEnd(2000, ' ');
+  writeFileSync(join(dir, '200.html'), html);
+  writeFileSync(join(dir, '200.html.br'), 'BROTLI of the original');
+  writeFileSync(join(dir, '200.html.gz'), 'GZIP of the original');
+  const site = loadStaticSite(dir, {
+    cacheControl: () => 'no-cache',
+    transform: (path, body) =>
+      path.endsWith('.html') ? Buffer.from(body.toString().replace('app', 'changed')) : undefined,
+  });
+
+  it('serves the new body, and never the precompressed copies of the old one', () => {
+    const file = site.files.get('200.html');
+    expect(file?.identity.body.toString()).toContain('<title>changed</title>');
+    expect(file?.br).toBeUndefined();
+    expect(gunzipSync(file?.gzip?.body as Buffer).toString()).toContain('<title>changed</title>');
+  });
+});
+
+describe('consoleCspWidening', () => {
+  const page = `<head><meta http-equiv="content-security-policy" content="default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; script-src 'self' 'sha256-abc='"></head>`;
+
+  it('leaves the policy alone for the offline basemap or a style on this server', () => {
+    expect(consoleCspWidening('')).toBeUndefined();
+    expect(consoleCspWidening('/maps/style.json')).toBeUndefined();
+  });
+
+  it('lets the map fetch from other origins when the style is on another server', () => {
+    const widen = consoleCspWidening('https://tiles.example.com/style.json');
+    const out = widen?.(page) ?? '';
+    expect(out).toContain("connect-src 'self' https:;");
+    expect(out).toContain("img-src 'self' data: blob: https:;");
+    expect(out).toContain("script-src 'self' 'sha256-abc='"); // scripts stay as strict as built
+    expect(out).not.toContain('http:');
+    expect(consoleCspWidening('http://10.0.0.5/style.json')?.(page)).toContain(
+      "connect-src 'self' http: https:;",
+    );
   });
 });

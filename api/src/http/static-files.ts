@@ -81,6 +81,8 @@ export interface StaticSite {
 export interface LoadOptions {
   /** Cache-Control of a file, by its relative path. */
   cacheControl(path: string): string;
+  /** A changed body for a file, or undefined to serve it as it is (its precompressed copies are then dropped). */
+  transform?(path: string, body: Buffer): Buffer | undefined;
 }
 
 function contentTypeOf(path: string): string {
@@ -108,13 +110,15 @@ export function loadStaticSite(dir: string, options: LoadOptions): StaticSite {
     bytes += size;
     raw.set(rel, readFileSync(full));
   }
-  for (const [rel, body] of raw) {
+  for (const [rel, original] of raw) {
     const base = rel.replace(/\.(br|gz)$/, '');
     if (base !== rel && raw.has(base)) continue; // a precompressed sibling, served with its file
+    const transformed = options.transform?.(rel, original);
+    const body = transformed ?? original;
     const contentType = contentTypeOf(rel);
     const compressible = COMPRESSIBLE.test(contentType) && body.byteLength >= COMPRESS_MIN_BYTES;
-    const br = compressible ? raw.get(`${rel}.br`) : undefined;
-    let gzip = compressible ? raw.get(`${rel}.gz`) : undefined;
+    const br = compressible && !transformed ? raw.get(`${rel}.br`) : undefined;
+    let gzip = compressible && !transformed ? raw.get(`${rel}.gz`) : undefined;
     if (compressible && gzip === undefined) {
       const packed = gzipSync(body, { level: 9 });
       if (packed.byteLength < body.byteLength * 0.9) gzip = packed;

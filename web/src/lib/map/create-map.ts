@@ -3,8 +3,10 @@
 // own files, and the controls every map has. The live map and the playback map both use it.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { ConsoleConfig } from '@fleet/api/contract';
+import type { AddProtocolAction } from 'maplibre-gl';
 import {
   AttributionControl,
+  addProtocol,
   Map as MapLibreMap,
   NavigationControl,
   ScaleControl,
@@ -15,7 +17,24 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 /** Helsinki's centre, where the basemap's OSM extract is; used until data says otherwise. */
 export const DEFAULT_VIEW = { center: [24.944295, 60.171632] as [number, number], zoom: 12.5 };
 
-let workerSet = false;
+let prepared = false;
+
+/**
+ * Once per page: MapLibre's worker from the console's own files, and the pmtiles:// protocol so a
+ * production style may read a PMTiles file (CONSOLE_MAP_STYLE). The PMTiles reader is loaded
+ * only when a style first asks for such a URL; the offline basemap never does.
+ */
+function prepare(): void {
+  if (prepared) return;
+  prepared = true;
+  setWorkerUrl(workerUrl);
+  let pmtiles: Promise<import('pmtiles').Protocol> | undefined;
+  addProtocol('pmtiles', async (params, abort) => {
+    pmtiles ??= import('pmtiles').then(({ Protocol }) => new Protocol());
+    // Its header answer is TileJSON (typed `unknown` by pmtiles), which MapLibre accepts.
+    return (await pmtiles).tilev4(params, abort) as ReturnType<AddProtocolAction>;
+  });
+}
 
 export interface CreateMapOptions {
   container: HTMLElement;
@@ -26,10 +45,7 @@ export interface CreateMapOptions {
 
 /** A map drawing the installation's style; resolves once the style has loaded. */
 export function createMap(options: CreateMapOptions): Promise<MapLibreMap> {
-  if (!workerSet) {
-    setWorkerUrl(workerUrl);
-    workerSet = true;
-  }
+  prepare();
   const map = new MapLibreMap({
     container: options.container,
     style: options.config.mapStyle,
