@@ -25,6 +25,7 @@ import type { ApiContext, Readiness } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { historyRoutes } from './routes/history.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { organisationRoutes } from './routes/organisation.ts';
 import { userRoutes } from './routes/users.ts';
 import { mountStaticSites } from './static-sites.ts';
 
@@ -54,6 +55,7 @@ export interface ApiServer {
 export function apiRoutes(ctx: ApiContext): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...authRoutes(ctx),
+    ...organisationRoutes(ctx),
     ...userRoutes(ctx),
     ...deviceRoutes(ctx),
     ...historyRoutes(ctx),

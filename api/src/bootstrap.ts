@@ -2,8 +2,8 @@
 // password from FLEET_ADMIN_PASSWORD or a generated one that is shown once. No password works
 // on every install.
 import { randomBytes } from 'node:crypto';
-import { DEMO_ORGANISATION } from '@fleet/shared';
-import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
+import { ensureDemoOrganisation } from '@fleet/shared';
+import type { SqlDatabase } from '@fleet/shared/db';
 import { UserDirectory } from './auth/users.ts';
 
 export const DEMO_ADMIN_EMAIL = 'admin@demo.local';
@@ -21,7 +21,7 @@ export async function ensureFirstAdministrator(
 ): Promise<BootstrapResult | undefined> {
   const users = new UserDirectory(db);
   if ((await users.count()) > 0) return undefined;
-  const org = await new DeviceRegistry(db).ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
+  const org = await ensureDemoOrganisation(db);
   const password = configuredPassword ?? randomBytes(15).toString('base64url');
   await users.create(org.id, { email: DEMO_ADMIN_EMAIL, name: 'Administrator', role: 'admin', password });
   return {

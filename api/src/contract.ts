@@ -18,6 +18,8 @@ import {
   loginRequestSchema,
   loginResponseSchema,
   meSchema,
+  organisationChangesSchema,
+  organisationSchema,
   type role,
   type SESSION_HINT_COOKIE,
   telemetrySeriesSchema,
@@ -38,6 +40,7 @@ export const consoleEndpoints = {
   'POST /api/v1/auth/refresh': { response: accessTokenSchema },
   'POST /api/v1/auth/logout': { response: empty },
   'GET /api/v1/me': { response: meSchema },
+  'PATCH /api/v1/organisation': { body: organisationChangesSchema, response: organisationSchema },
   'GET /api/v1/console/config': { response: consoleConfigSchema },
   'GET /api/v1/fleet/latest': { response: fleetLatestSchema },
   'GET /api/v1/devices/{id}': { response: deviceSchema },
@@ -65,7 +68,9 @@ export type VehicleStatus = z.output<typeof vehicleStatus>;
 export type User = z.output<typeof userSchema>;
 export type LoginRequest = ConsoleEndpoints['POST /api/v1/auth/login']['body'];
 export type Me = ConsoleEndpoints['GET /api/v1/me']['response'];
+/** The signed-in user's organisation, with the IANA time zone the console shows times in. */
 export type Organisation = Me['organisation'];
+export type OrganisationChanges = ConsoleEndpoints['PATCH /api/v1/organisation']['body'];
 export type LivePosition = z.output<typeof livePosition>;
 export type FleetLatest = ConsoleEndpoints['GET /api/v1/fleet/latest']['response'];
 export type FleetDevice = FleetLatest['devices'][number];

@@ -10,6 +10,8 @@ export const ANY_ROLE: readonly Role[] = ROLES;
 export const MANAGE_DEVICES: readonly Role[] = ['admin', 'fleet_manager'];
 /** Users and roles of the organisation. */
 export const MANAGE_USERS: readonly Role[] = ['admin'];
+/** The organisation's own settings: its name and time zone. */
+export const MANAGE_ORGANISATION: readonly Role[] = ['admin'];
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

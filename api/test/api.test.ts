@@ -296,6 +296,95 @@ describe('users', () => {
   });
 });
 
+describe('organisation', () => {
+  type Org = { id: string; slug: string; name: string; timeZone: string };
+  type ErrorReply = {
+    error: { code: string; message: string; details?: { path: string; message: string }[] };
+  };
+  const me = async (token: string) =>
+    (await t.request<{ organisation: Org }>('GET', '/api/v1/me', { token })).body.organisation;
+  const patch = (token: string, body: unknown) =>
+    t.request<Org & ErrorReply>('PATCH', '/api/v1/organisation', { token, body });
+
+  it('is in UTC until an administrator sets its time zone; /me shows it to every role', async () => {
+    for (const org of [t.orgA, t.orgB]) {
+      expect(await me(org.users.viewer.token)).toMatchObject({ id: org.id, timeZone: 'UTC' });
+    }
+    const before = await me(admin());
+    const res = await patch(admin(), { timeZone: 'Europe/Helsinki' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...before, timeZone: 'Europe/Helsinki' });
+    for (const user of Object.values(t.orgA.users)) {
+      expect(await me(user.token), user.role).toEqual(res.body);
+    }
+    const renamed = await patch(admin(), { name: '  Acme Oy  ', timeZone: 'Etc/UTC' });
+    expect(renamed.body).toEqual({ ...before, name: 'Acme Oy', timeZone: 'Etc/UTC' });
+    expect((await patch(admin(), { timeZone: 'Europe/Helsinki' })).body.timeZone).toBe('Europe/Helsinki');
+    // The other organisation is untouched.
+    const b = await me(t.orgB.users.admin.token);
+    expect(b.timeZone).toBe('UTC');
+    expect(b.name).not.toBe('Acme Oy');
+  });
+
+  it('only administrators may change it', async () => {
+    for (const user of Object.values(t.orgA.users)) {
+      if (user.role === 'admin') continue;
+      const res = await patch(user.token, { timeZone: 'Asia/Tokyo' });
+      expect(res.status, user.role).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+    }
+    expect(
+      (await t.request('PATCH', '/api/v1/organisation', { body: { timeZone: 'Asia/Tokyo' } })).status,
+    ).toBe(401);
+    expect((await me(admin())).timeZone).not.toBe('Asia/Tokyo');
+  });
+
+  it('refuses bodies that are not a name or an IANA time zone, saying what is wrong', async () => {
+    const before = await me(admin());
+    const cases: [unknown, string, RegExp][] = [
+      [{ timeZone: 'Mars/Olympus' }, 'body.timeZone', /unknown time zone "Mars\/Olympus"/],
+      [{ timeZone: '+02:00' }, 'body.timeZone', /unknown time zone/],
+      [{}, 'body', /nothing to change/],
+      [{ timeZone: 'UTC', slug: 'taken' }, 'body', /Unrecognized key: "slug"/],
+      [{ timeZone: 'UTC', id: t.orgB.id }, 'body', /Unrecognized key: "id"/],
+      [{ timeZone: 42 }, 'body.timeZone', /expected string, received number/],
+      [{ timeZone: 'x'.repeat(10_000) }, 'body.timeZone', /at most 64 characters/],
+      [{ name: '' }, 'body.name', /expected string to have >=1 characters/],
+      [42, 'body', /expected object, received number/],
+      [null, 'body', /expected object/],
+      ['Europe/Helsinki', 'body', /expected object/],
+    ];
+    for (const [body, path, message] of cases) {
+      const res = await patch(admin(), body);
+      const label = JSON.stringify(body).slice(0, 60);
+      expect(res.status, label).toBe(400);
+      expect(res.body.error.code, label).toBe('validation_failed');
+      expect(res.body.error.details?.[0]?.path, label).toBe(path);
+      expect(res.body.error.message, label).toMatch(message);
+      expect(res.text.length, `${label}: the error does not echo a huge body`).toBeLessThan(1_000);
+    }
+    expect(
+      (
+        await t.request<ErrorReply>('PATCH', '/api/v1/organisation', {
+          token: admin(),
+          rawBody: '{"timeZone": ',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).body.error.code,
+    ).toBe('malformed_json');
+    expect(await me(admin())).toEqual(before);
+  });
+
+  it('each administrator changes only their own organisation', async () => {
+    const a = await me(admin());
+    const res = await patch(t.orgB.users.admin.token, { timeZone: 'America/New_York', name: 'Org B' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: t.orgB.id, timeZone: 'America/New_York', name: 'Org B' });
+    expect(await me(t.orgB.users.viewer.token)).toEqual(res.body);
+    expect(await me(t.orgA.users.viewer.token)).toEqual(a);
+  });
+});
+
 describe('devices', () => {
   it('provisions (token shown once), lists with filters and paging, renames', async () => {
     const created = await t.request<{ device: { id: string; name: string; kind: string }; token: string }>(
@@ -719,7 +808,7 @@ describe('operations', () => {
     }
   });
 
-  it("tells the console its map style without a token: the offline basemap, or CONSOLE_MAP_STYLE", async () => {
+  it('tells the console its map style without a token: the offline basemap, or CONSOLE_MAP_STYLE', async () => {
     const offline = await t.request('GET', '/api/v1/console/config');
     expect(offline.status).toBe(200);
     expect(offline.body).toEqual({ mapStyle: '/basemap/style.json', offlineBasemap: true });
@@ -745,6 +834,9 @@ describe('operations', () => {
     for (const name of [
       'Device',
       'User',
+      'Organisation',
+      'OrganisationChanges',
+      'TimeZone',
       'Error',
       'LoginRequest',
       'Track',

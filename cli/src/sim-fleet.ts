@@ -3,7 +3,7 @@
 // DATA_DIR/sim/credentials.json, so a second start drives the same devices.
 import { join, resolve } from 'node:path';
 import { type FleetSize, provisionViaRegistry, readCredentials, writeCredentials } from '@fleet/firmware-sim';
-import { DEMO_ORGANISATION, type FleetConfig, openDomainDatabase, silentLogger } from '@fleet/shared';
+import { ensureDemoOrganisation, type FleetConfig, openDomainDatabase, silentLogger } from '@fleet/shared';
 import { DeviceRegistry } from '@fleet/shared/db';
 
 export function simCredentialsPath(config: FleetConfig): string {
@@ -23,7 +23,8 @@ export async function prepareSimulatedFleet(
   const db = await openDomainDatabase(config, silentLogger());
   try {
     const registry = new DeviceRegistry(db);
-    const org = await registry.ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
+    // The fleet drives central Helsinki: the demo organisation is created in its time zone.
+    const org = await ensureDemoOrganisation(db);
     // Devices in the file that the database no longer has (a wiped ./data/pg) are provisioned again.
     const present = new Set((await registry.list(org.id)).map((d) => d.id));
     const valid = known.filter((d) => present.has(d.id));

@@ -83,6 +83,12 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
     body: JSON.stringify({ email: 'admin@demo.local', password }),
   });
   const { token } = (await login.json()) as { token: string };
+  // The demo organisation is created in the simulated fleet's time zone.
+  const me = await fetch(`${api}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  expect(((await me.json()) as { organisation: unknown }).organisation).toMatchObject({
+    slug: 'demo',
+    timeZone: 'Europe/Helsinki',
+  });
   const credentials = JSON.parse(readFileSync(join(dataDir, 'sim/credentials.json'), 'utf8')) as {
     devices: { id: string }[];
   };

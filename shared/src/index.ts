@@ -9,3 +9,4 @@ export * from './process.ts';
 export * from './rate.ts';
 export * from './runtime.ts';
 export * from './telemetry.ts';
+export * from './time-zone.ts';

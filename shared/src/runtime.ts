@@ -2,11 +2,24 @@
 // demo organisation on first start), find or start QuestDB, and shut down once on a signal.
 import { join, resolve } from 'node:path';
 import { ConfigError, type FleetConfig, loadConfig } from './config.ts';
-import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from './db/index.ts';
+import { DeviceRegistry, migrate, type Organisation, openDatabase, type SqlDatabase } from './db/index.ts';
 import type { Logger } from './log.ts';
 import { startManagedQuestDb } from './questdb/index.ts';
 
 export const DEMO_ORGANISATION = 'demo';
+export const DEMO_ORGANISATION_NAME = 'Demo organisation';
+/** The demo's simulated fleet and offline basemap are central Helsinki, so its times are too. */
+export const DEMO_TIME_ZONE = 'Europe/Helsinki';
+
+/**
+ * The demo organisation, created in Helsinki's time zone on first start; an existing one is
+ * returned as it is (an administrator may have renamed it or chosen another zone).
+ */
+export function ensureDemoOrganisation(db: SqlDatabase): Promise<Organisation> {
+  return new DeviceRegistry(db).ensureOrganisation(DEMO_ORGANISATION, DEMO_ORGANISATION_NAME, {
+    timeZone: DEMO_TIME_ZONE,
+  });
+}
 
 export async function openDomainDatabase(config: FleetConfig, log: Logger): Promise<SqlDatabase> {
   const db = await openDatabase({
@@ -15,7 +28,7 @@ export async function openDomainDatabase(config: FleetConfig, log: Logger): Prom
   });
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
-  await new DeviceRegistry(db).ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
+  await ensureDemoOrganisation(db);
   return db;
 }
 

@@ -1,10 +1,11 @@
 // The same suite against both homes of the domain data: embedded PGlite and a real PostgreSQL
 // (a fresh database on the run's server, dropped afterwards).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_ORGANISATION, DEMO_TIME_ZONE, ensureDemoOrganisation } from '@fleet/shared';
 import {
   DatabaseLockedError,
   type DeviceChange,
@@ -110,8 +111,76 @@ describe.each([
     const again = await registry.ensureOrganisation('acme', 'Other name');
     expect(again.id).toBe(orgId);
     expect(again.name).toBe('Acme Oy');
-    expect(await registry.findOrganisation('acme')).toEqual({ id: orgId, slug: 'acme', name: 'Acme Oy' });
+    expect(await registry.findOrganisation('acme')).toEqual({
+      id: orgId,
+      slug: 'acme',
+      name: 'Acme Oy',
+      timeZone: 'UTC',
+    });
     expect(await registry.findOrganisation('nobody')).toBeUndefined();
+  });
+
+  it('an organisation has a time zone: UTC unless given at creation, then only changed on purpose', async () => {
+    const created = await registry.ensureOrganisation('tz-hel', 'Hel Oy', { timeZone: 'Europe/Helsinki' });
+    expect(created).toMatchObject({ slug: 'tz-hel', name: 'Hel Oy', timeZone: 'Europe/Helsinki' });
+    // Existing: neither the name nor the zone of the call replaces what is stored.
+    const again = await registry.ensureOrganisation('tz-hel', 'Other', { timeZone: 'Asia/Tokyo' });
+    expect(again).toEqual(created);
+    await expectRegistryError(
+      registry.ensureOrganisation('tz-bad', 'Bad', { timeZone: 'Mars/Olympus' }),
+      'invalid_time_zone',
+    );
+    expect(await registry.findOrganisation('tz-bad')).toBeUndefined();
+
+    const changed = await registry.updateOrganisation(created.id, { timeZone: 'Etc/UTC' });
+    expect(changed).toEqual({ ...created, timeZone: 'Etc/UTC' });
+    const renamed = await registry.updateOrganisation(created.id, { name: '  Hel Ab  ' });
+    expect(renamed).toEqual({ ...created, name: 'Hel Ab', timeZone: 'Etc/UTC' });
+    for (const timeZone of ['Mars/Olympus', '+02:00', '', 'x'.repeat(10_000)]) {
+      await expectRegistryError(registry.updateOrganisation(created.id, { timeZone }), 'invalid_time_zone');
+    }
+    await expectRegistryError(registry.updateOrganisation(created.id, { name: ' ' }), 'invalid_name');
+    expect(await registry.findOrganisation('tz-hel')).toEqual(renamed);
+    expect(await registry.updateOrganisation(randomUUID(), { timeZone: 'UTC' })).toBeUndefined();
+  });
+
+  it('a tenant changes only its own organisation, and only its name and time zone', async () => {
+    const mine = await registry.ensureOrganisation('tz-mine', 'Mine Oy');
+    const other = await registry.ensureOrganisation('tz-other', 'Other Oy');
+    const tenant = new DeviceRegistry(db, mine.id);
+    expect(await tenant.updateOrganisation(mine.id, { timeZone: 'America/New_York' })).toMatchObject({
+      id: mine.id,
+      timeZone: 'America/New_York',
+    });
+    await expectRegistryError(
+      tenant.updateOrganisation(other.id, { timeZone: 'Asia/Tokyo' }),
+      'wrong_organisation',
+    );
+    // Row-level security, whatever the SQL asks for.
+    expect(
+      await inTenant(db, mine.id, (tx) =>
+        tx.query("update organisations set time_zone = 'Asia/Tokyo' where id = $1 returning id", [other.id]),
+      ),
+    ).toEqual([]);
+    await expect(
+      inTenant(db, mine.id, (tx) =>
+        tx.query("update organisations set slug = 'taken' where id = $1", [mine.id]),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    expect(await registry.findOrganisation('tz-other')).toEqual(other);
+    expect(other.timeZone).toBe('UTC');
+  });
+
+  it('the demo organisation is created in Helsinki time, and keeps a zone chosen later', async () => {
+    const demo = await ensureDemoOrganisation(db);
+    expect(demo).toMatchObject({
+      slug: DEMO_ORGANISATION,
+      name: 'Demo organisation',
+      timeZone: DEMO_TIME_ZONE,
+    });
+    expect(DEMO_TIME_ZONE).toBe('Europe/Helsinki');
+    await registry.updateOrganisation(demo.id, { timeZone: 'UTC' });
+    expect((await ensureDemoOrganisation(db)).timeZone).toBe('UTC');
   });
 
   it('provision returns an fdt_ token and stores only its hash', async () => {

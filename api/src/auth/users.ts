@@ -1,7 +1,7 @@
 // Users of an organisation. Everything an administrator does runs inside `inTenant`, under
 // row-level security; only login (which does not yet know the organisation) and the first-start
 // bootstrap look users up as the system.
-import { inTenant, type SqlDatabase, type SqlExecutor } from '@fleet/shared/db';
+import { inTenant, type Organisation, type SqlDatabase, type SqlExecutor } from '@fleet/shared/db';
 import { ApiError } from '../http/errors.ts';
 import type { Role } from '../permissions.ts';
 import { hashPassword } from './passwords.ts';
@@ -140,11 +140,9 @@ export class TenantUsers {
   }
 
   /** The organisation itself, as row-level security lets the tenant see it. */
-  async organisation(): Promise<{ id: string; slug: string; name: string } | undefined> {
+  async organisation(): Promise<Organisation | undefined> {
     const rows = await this.#tx((tx) =>
-      tx.query<{ id: string; slug: string; name: string }>(
-        'select id::text as id, slug, name from organisations',
-      ),
+      tx.query<Organisation>('select id::text as id, slug, name, time_zone as "timeZone" from organisations'),
     );
     return rows[0];
   }

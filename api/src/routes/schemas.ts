@@ -2,6 +2,7 @@
 // Each named one becomes a component of the OpenAPI document. The console's type check loads
 // this module and what it imports: keep those to zod and small dependency-free modules.
 import { DEVICE_KINDS, type DeviceKind, VEHICLE_STATUSES, type VehicleStatus } from '@fleet/shared/live';
+import { canonicalTimeZone, isTimeZoneName, TIME_ZONE_MAX_LENGTH } from '@fleet/shared/time-zone';
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH } from '../auth/passwords.ts';
 import { errorBodySchema } from '../http/errors.ts';
@@ -36,6 +37,23 @@ export const isoTime = z.iso.datetime();
 const iso = (d: Date) => d.toISOString();
 export const isoOrNull = (d: Date | null) => (d === null ? null : iso(d));
 export { iso };
+
+/**
+ * An IANA time zone name that Intl understands ('Europe/Helsinki', 'UTC', 'Etc/UTC'); see
+ * shared/src/time-zone.ts for why Intl.DateTimeFormat decides and not Intl.supportedValuesOf.
+ */
+export const timeZoneName = z
+  .string()
+  .max(TIME_ZONE_MAX_LENGTH, {
+    error: `a time zone name is at most ${TIME_ZONE_MAX_LENGTH} characters`,
+    abort: true,
+  })
+  .refine(isTimeZoneName, {
+    error: (issue) =>
+      `unknown time zone ${JSON.stringify(issue.input)}: expected an IANA name such as Europe/Helsinki or UTC`,
+  })
+  .transform(canonicalTimeZone)
+  .meta({ id: 'TimeZone', description: 'IANA time zone name', example: 'Europe/Helsinki' });
 
 export const role = z.enum(ROLES).meta({ id: 'Role' });
 export const vehicleStatus = z
@@ -101,12 +119,27 @@ export const loginResponseSchema = accessTokenSchema
   .extend({ user: userSchema })
   .meta({ id: 'LoginResponse' });
 
-export const meSchema = z
+export const organisationSchema = z
   .object({
-    user: userSchema,
-    organisation: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }).meta({ id: 'Organisation' }),
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    timeZone: z.string().meta({
+      description: 'IANA time zone name in which the console shows times',
+      example: 'Europe/Helsinki',
+    }),
   })
-  .meta({ id: 'Me' });
+  .meta({ id: 'Organisation' });
+
+export const organisationChangesSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    timeZone: timeZoneName.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change: give name, timeZone or both')
+  .meta({ id: 'OrganisationChanges' });
+
+export const meSchema = z.object({ user: userSchema, organisation: organisationSchema }).meta({ id: 'Me' });
 
 export const fleetLatestSchema = z
   .object({

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { FleetError } from '../errors.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../live.ts';
+import { DEFAULT_TIME_ZONE, isTimeZoneName } from '../time-zone.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from './database.ts';
 import { inTenant } from './tenant.ts';
 
@@ -12,7 +13,17 @@ export interface Organisation {
   id: string;
   slug: string;
   name: string;
+  /** IANA time zone name (shared/src/time-zone.ts) in which the console shows times. */
+  timeZone: string;
 }
+
+/** What an administrator may change about their organisation; absent fields stay as they are. */
+export interface OrganisationChanges {
+  name?: string | undefined;
+  timeZone?: string | undefined;
+}
+
+const ORGANISATION_COLUMNS = 'id::text as id, slug, name, time_zone as "timeZone"';
 
 export interface Device {
   id: string;
@@ -107,6 +118,12 @@ function checkName(name: string): string {
   return trimmed;
 }
 
+function checkTimeZone(timeZone: string): string {
+  if (!isTimeZoneName(timeZone))
+    throw new RegistryError('invalid_time_zone', `unknown time zone "${timeZone.slice(0, 64)}"`);
+  return timeZone;
+}
+
 function duplicateName(err: unknown, name: string): unknown {
   return (err as { code?: string }).code === '23505'
     ? new RegistryError('duplicate_name', `a device named "${name}" already exists in this organisation`)
@@ -156,12 +173,21 @@ export class DeviceRegistry {
       throw new RegistryError('wrong_organisation', 'a tenant registry works only on its own organisation');
   }
 
-  async ensureOrganisation(slug: string, name = slug): Promise<Organisation> {
+  /**
+   * Creates the organisation unless it exists; `name` and `timeZone` apply only when it is
+   * created, so what an administrator changed since stays.
+   */
+  async ensureOrganisation(
+    slug: string,
+    name = slug,
+    options: { timeZone?: string } = {},
+  ): Promise<Organisation> {
+    const timeZone = checkTimeZone(options.timeZone ?? DEFAULT_TIME_ZONE);
     const rows = await this.#db.query<Organisation>(
-      `insert into organisations (slug, name) values ($1, $2)
+      `insert into organisations (slug, name, time_zone) values ($1, $2, $3)
        on conflict (slug) do update set slug = excluded.slug
-       returning id::text as id, slug, name`,
-      [slug, name],
+       returning ${ORGANISATION_COLUMNS}`,
+      [slug, name, timeZone],
     );
     const org = rows[0];
     if (!org) throw new RegistryError('registry_failed', `could not create organisation ${slug}`);
@@ -170,8 +196,26 @@ export class DeviceRegistry {
 
   async findOrganisation(slug: string): Promise<Organisation | undefined> {
     const rows = await this.#db.query<Organisation>(
-      'select id::text as id, slug, name from organisations where slug = $1',
+      `select ${ORGANISATION_COLUMNS} from organisations where slug = $1`,
       [slug],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Renames the organisation and/or sets its time zone (an IANA name, else `invalid_time_zone`).
+   * Undefined when there is no such organisation; a tenant registry changes only its own.
+   */
+  async updateOrganisation(orgId: string, changes: OrganisationChanges): Promise<Organisation | undefined> {
+    this.#checkOrg(orgId);
+    const name = changes.name === undefined ? null : checkName(changes.name);
+    const timeZone = changes.timeZone === undefined ? null : checkTimeZone(changes.timeZone);
+    const rows = await this.#write((tx) =>
+      tx.query<Organisation>(
+        `update organisations set name = coalesce($2, name), time_zone = coalesce($3, time_zone)
+         where id = $1 returning ${ORGANISATION_COLUMNS}`,
+        [orgId, name, timeZone],
+      ),
     );
     return rows[0];
   }

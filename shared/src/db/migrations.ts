@@ -85,4 +85,16 @@ export const MIGRATIONS: readonly Migration[] = [
         with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
     `,
   },
+  {
+    // Each organisation's time zone, in which the console shows times: an IANA name, checked in
+    // code (shared/src/time-zone.ts), not here, because it is Intl in Node and the browsers that
+    // must understand it, not the database's tz data. Administrators change the organisation's
+    // name and zone as the tenant, so fleet_tenant may update those two columns (row-level
+    // security keeps it to its own organisation).
+    id: '0003_organisation_time_zone',
+    sql: `
+      alter table organisations add column time_zone text not null default 'UTC';
+      grant update (name, time_zone) on organisations to fleet_tenant;
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
-// Times on screen are in the organisation's time zone. The API has no organisation time zone
-// yet, so the console uses the browser's (Intl) and says so next to the times.
+// Times on screen are in the organisation's time zone: an IANA name that administrators set
+// (PATCH /api/v1/organisation) and every user reads from GET /api/v1/me. Pages take it from
+// `session.timeZone` (lib/session), which is the browser's zone only until /me has loaded.
 
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -1,11 +1,12 @@
-// The signed-in session of this browser tab: who is signed in, their organisation, and the
-// access token (in memory; see api/tokens.ts). A page load restores the session from the
+// The signed-in session of this browser tab: who is signed in, their organisation (and its time
+// zone, in which the console shows times), and the access token (in memory; see api/tokens.ts). A page load restores the session from the
 // HttpOnly refresh cookie (POST /auth/refresh); when a refresh is refused the session ends and
 // the console layout sends the user to /login?next=<where they were>.
-import type { Organisation, User } from '@fleet/api/contract';
+import type { Organisation, OrganisationChanges, User } from '@fleet/api/contract';
 import { ApiClient } from '../api/client.ts';
 import { ApiRequestError } from '../api/errors.ts';
 import { AccessTokens, type IssuedToken, type TokenRequest } from '../api/tokens.ts';
+import { browserTimeZone } from '../time.ts';
 import { hasSessionHint } from './hint.ts';
 
 export type SessionStatus = 'unknown' | 'restoring' | 'signed-in' | 'signed-out';
@@ -40,6 +41,21 @@ export class Session {
       () => this.#end(this.status === 'signed-in' ? 'expired' : null),
     );
     this.api = new ApiClient({ ...options, tokens: this.#tokens });
+  }
+
+  /**
+   * The IANA time zone to show times in: the organisation's, or the browser's only while the
+   * organisation is not loaded yet (signed out, or /me on its way).
+   */
+  get timeZone(): string {
+    return this.organisation?.timeZone ?? browserTimeZone();
+  }
+
+  /** Renames the organisation or sets its time zone (administrators); the session follows. */
+  async updateOrganisation(changes: OrganisationChanges): Promise<Organisation> {
+    const organisation = await this.api.call('PATCH /api/v1/organisation', { body: changes });
+    this.organisation = organisation;
+    return organisation;
   }
 
   /** A token for the live hub (and anything else that cannot retry on 401 by itself). */
