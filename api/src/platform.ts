@@ -6,6 +6,7 @@
 
 import { type BrokerService, startBrokerService } from '@fleet/broker';
 import {
+  type EventBus,
   type FleetConfig,
   InProcessEventBus,
   type Logger,
@@ -21,6 +22,12 @@ import { readLatestRecords } from './history.ts';
 export interface PlatformProcess {
   api: ApiServer;
   broker: BrokerService;
+  /**
+   * The in-process event bus (ingest → hub). For in-process tools such as the console bench,
+   * which publish positions here (after applying them to `broker.liveState`, as the ingest
+   * pipeline does) instead of sending them over MQTT.
+   */
+  bus: EventBus;
   /** Set on the first start only: the administrator created now. */
   firstAdministrator: BootstrapResult | undefined;
   stop(): Promise<void>;
@@ -78,6 +85,7 @@ export async function startPlatformProcess(config: FleetConfig, log: Logger): Pr
   return {
     api,
     broker,
+    bus,
     firstAdministrator,
     async stop() {
       await api.close();

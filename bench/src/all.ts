@@ -1,8 +1,9 @@
-// npm run bench -- [--only ingest,hub,fleet] [--out <report>]
+// npm run bench -- [--only ingest,hub,fleet,console] [--out <report>]
 //
 // Runs the benches one after another, each in its own process with its own defaults, into one
 // report (bench/REPORT.md): ingest (the MQTT path into QuestDB), hub (live fan-out to WebSocket
-// clients), fleet (the simulator at 1,000 / 5,000 / 10,000 devices, then k6). Every bench
+// clients), fleet (the simulator at 1,000 / 5,000 / 10,000 devices, then k6), console (the live
+// map in headless Chromium with 1,000 / 5,000 / 10,000 live devices). Every bench
 // starts and stops what it needs; a failing one does not stop the others.
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -18,6 +19,10 @@ export const BENCHES = {
   fleet: {
     script: 'bench/src/fleet.ts',
     about: 'simulated fleets of 1,000-10,000 devices, then k6 (~15 min)',
+  },
+  console: {
+    script: 'bench/src/console.ts',
+    about: 'the live map in headless Chromium with 1,000-10,000 live devices (~5 min)',
   },
 } as const;
 export type BenchName = keyof typeof BENCHES;

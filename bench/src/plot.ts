@@ -97,3 +97,42 @@ export function groupedBarChartSvg(c: ChartSpec): Promise<string> {
     },
   });
 }
+
+export interface DualAxisSpec {
+  title: string;
+  xTitle: string;
+  /** One series per axis: different units (e.g. fps and ms) against the same x. */
+  left: { title: string; points: readonly ChartPoint[] };
+  right: { title: string; points: readonly ChartPoint[] };
+}
+
+/** Two lines against the same quantitative x, each with its own y axis (left and right). */
+export function dualAxisChartSvg(c: DualAxisSpec): Promise<string> {
+  checkPoints(c.left.points);
+  checkPoints(c.right.points);
+  const x = { field: 'x', type: 'quantitative' as const, title: c.xTitle, axis: { format: ',d' } };
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    scale: { range: ['#4c78a8', '#f58518'] },
+  };
+  const layer = (side: DualAxisSpec['left'], orient: 'left' | 'right') => ({
+    data: { values: side.points.map((p) => ({ ...p })) },
+    mark: { type: 'line' as const, point: true },
+    encoding: {
+      x,
+      y: { field: 'y', type: 'quantitative' as const, title: side.title, axis: { orient, format: ',~r' } },
+      color,
+    },
+  });
+  return render({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: c.title,
+    ...SIZE,
+    background: 'white',
+    config: { ...FONT, legend: { orient: 'bottom', labelLimit: 0 } },
+    layer: [layer(c.left, 'left'), layer(c.right, 'right')],
+    resolve: { scale: { y: 'independent' } },
+  });
+}

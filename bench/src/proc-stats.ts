@@ -10,7 +10,7 @@ import type { Machine } from './report.ts';
 
 let clockTicks: number | undefined;
 
-function ticksPerSecond(): number {
+export function ticksPerSecond(): number {
   if (clockTicks === undefined) {
     const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
     const n = Number.parseInt(out.stdout ?? '', 10);

@@ -56,6 +56,9 @@ export function createMap(options: CreateMapOptions): Promise<MapLibreMap> {
     keyboard: true,
     dragRotate: false,
     pitchWithRotate: false,
+    // No label fade: each fade keeps the map repainting for 300 ms, and markers update every
+    // second; without it the map draws only when something changed.
+    fadeDuration: 0,
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new NavigationControl({ showCompass: false }), 'top-right');

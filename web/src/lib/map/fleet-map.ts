@@ -4,7 +4,7 @@
 // tells this view what changed; the view owns nothing but drawing.
 import type { FleetDevice, LivePosition } from '@fleet/api/contract';
 import type { FeatureCollection, Point } from 'geojson';
-import type { GeoJSONSource, MapLayerMouseEvent, Map as MapLibreMap } from 'maplibre-gl';
+import type { GeoJSONSource, MapLayerMouseEvent, Map as MapLibreMap, MapSourceDataEvent } from 'maplibre-gl';
 import { LngLatBounds } from 'maplibre-gl';
 import {
   ARROW_IMAGE,
@@ -29,6 +29,15 @@ const GLIDE_MS = 900;
 export const MAX_GLIDING = 1_000;
 /** Clusters are recomputed at most this often while zoomed out. */
 const CLUSTER_REFRESH_MS = 2_000;
+/**
+ * Pacing: while markers take longer than this from hub frame to screen (a slow machine, software
+ * WebGL, a huge fleet), they step instead of gliding and are sent to the map at most every
+ * 2 × that time (up to MAX_FLUSH_GAP_MS), so drawing cannot starve the page of the time it
+ * needs to read the hub's frames and answer the user.
+ */
+export const SLOW_FRAME_TO_MARKER_MS = 120;
+const MAX_FLUSH_GAP_MS = 1_000;
+export const FLEET_SOURCE_MAX_ZOOM = 12;
 /** The performance.measure name of "hub frame received → marker drawn". */
 export const FRAME_TO_MARKER = 'fleet:frame-to-marker';
 
@@ -62,10 +71,23 @@ export class FleetMapView {
   #selected: string | undefined;
   #follow = false;
   #frame = 0;
+  #wait: ReturnType<typeof setTimeout> | undefined;
+  #lastFlush = 0;
+  /** The first update sent to the map and not drawn yet (performance.now()). */
+  #flushAt: number | undefined;
+  /** Moving average of update sent → drawn (ms): how fast this machine draws the fleet. */
+  #drawMs = 0;
   #clustersDirty = true;
   #clusterTimer: ReturnType<typeof setInterval>;
   /** Oldest hub frame whose positions are not drawn yet (performance.now()). */
   #pendingSince: number | undefined;
+  // The frame→marker measure follows a hub frame's positions through the source (#onSourceData):
+  // handed to updateData but not yet sent to the worker, being applied by the worker, applied
+  // and waiting for a tile built from them, then drawn by the next render. Each holds the
+  // oldest hub frame (performance.now()) in that stage.
+  #unsent: number | undefined;
+  #inWorker: number | undefined;
+  #awaitingTile: number | undefined;
   #measureFrom: number | undefined;
   #measures = 0;
   #destroyed = false;
@@ -77,7 +99,15 @@ export class FleetMapView {
     const map = this.map;
     const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
     map.addImage(ARROW_IMAGE, arrowImage(2), { pixelRatio: 2, sdf: true });
-    map.addSource(FLEET_SOURCE, { type: 'geojson', data: empty, promoteId: 'deviceId' });
+    // Tiled no deeper than zoom 12 (about 1 m precision at 60° N, plenty for a marker): a street
+    // view then takes one or two tiles of markers, so an update is drawn in one or two renders,
+    // not one per tile of the view.
+    map.addSource(FLEET_SOURCE, {
+      type: 'geojson',
+      data: empty,
+      promoteId: 'deviceId',
+      maxzoom: FLEET_SOURCE_MAX_ZOOM,
+    });
     map.addSource(CLUSTER_SOURCE, {
       type: 'geojson',
       data: empty,
@@ -98,6 +128,9 @@ export class FleetMapView {
     map.on('mouseleave', FLEET_LAYER_IDS.clusters, this.#noPointer);
     map.on('dragstart', this.#onDragStart);
     map.on('zoomend', this.#onZoomEnd);
+    map.on('sourcedataloading', this.#onSourceDataLoading);
+    map.on('sourcedata', this.#onSourceData);
+    map.on('sourcedataabort', this.#onSourceDataAbort);
     map.on('render', this.#onRender);
     this.#clusterTimer = setInterval(() => this.#refreshClusters(), CLUSTER_REFRESH_MS);
     this.redrawAll();
@@ -123,7 +156,7 @@ export class FleetMapView {
   moved(positions: readonly LivePosition[], receivedAt: number): void {
     const now = performance.now();
     const bounds = this.map.getBounds();
-    const glideAllowed = this.map.getZoom() >= STREET_ZOOM;
+    const glideAllowed = !this.slow && this.map.getZoom() >= STREET_ZOOM;
     for (const p of positions) {
       const to = poseOf(p);
       const from = this.#currentPose(p.deviceId, now);
@@ -205,7 +238,11 @@ export class FleetMapView {
   destroy(): void {
     this.#destroyed = true;
     cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#wait);
     clearInterval(this.#clusterTimer);
+    this.map.off('sourcedataloading', this.#onSourceDataLoading);
+    this.map.off('sourcedata', this.#onSourceData);
+    this.map.off('sourcedataabort', this.#onSourceDataAbort);
     this.map.off('render', this.#onRender);
     this.map.remove();
   }
@@ -220,8 +257,32 @@ export class FleetMapView {
     return this.#drawn.get(deviceId);
   }
 
+  /** Ends every glide where it was going (markers step from now on). */
+  #landGlides(): void {
+    for (const [id, g] of this.#glides) {
+      this.#drawn.set(id, g.to);
+      this.#batch.mark(id);
+    }
+    this.#glides.clear();
+  }
+
+  /** Whether markers are paced (see SLOW_FRAME_TO_MARKER_MS). */
+  get slow(): boolean {
+    return this.#drawMs > SLOW_FRAME_TO_MARKER_MS;
+  }
+
   #schedule(): void {
-    if (this.#frame === 0 && !this.#destroyed) this.#frame = requestAnimationFrame(this.#tick);
+    if (this.#frame !== 0 || this.#wait !== undefined || this.#destroyed) return;
+    const gap = this.slow ? Math.min(MAX_FLUSH_GAP_MS, 2 * this.#drawMs) : 0;
+    const wait = this.#lastFlush + gap - performance.now();
+    if (wait <= 0) {
+      this.#frame = requestAnimationFrame(this.#tick);
+      return;
+    }
+    this.#wait = setTimeout(() => {
+      this.#wait = undefined;
+      this.#schedule();
+    }, wait);
   }
 
   readonly #tick = (): void => {
@@ -235,14 +296,15 @@ export class FleetMapView {
     }
     const diff = this.#batch.take((id) => this.#drawnDevice(id));
     if (diff) {
+      this.#lastFlush = now;
+      this.#flushAt ??= now;
       const since = this.#pendingSince;
       this.#pendingSince = undefined;
+      // Before updateData: it may start sending (sourcedataloading) before it returns.
+      if (since !== undefined) this.#unsent = Math.min(this.#unsent ?? since, since);
       void this.#source(FLEET_SOURCE)
         .updateData(diff)
-        .then(() => {
-          if (since !== undefined) this.#measureFrom = Math.min(this.#measureFrom ?? since, since);
-          this.map.triggerRepaint();
-        });
+        .then(() => this.map.triggerRepaint());
     }
     if (this.#follow) this.#centreSelected(false);
     if (diff) this.#reportDrawn();
@@ -285,9 +347,51 @@ export class FleetMapView {
     this.#source(CLUSTER_SOURCE).setData(collection);
   }
 
+  // The source sends one update at a time to its worker, merging the diffs that arrive meanwhile
+  // into the next; updateData's promise settles only once none is left, which never happens
+  // while markers glide, so the stages are followed by the source's events instead. The
+  // markers are drawn by the first render after a tile of the source was rebuilt from the
+  // applied update, or after the source went idle (no tile in view to rebuild). A tile whose
+  // build had started before the update was applied can end the wait one tile build early.
+  readonly #onSourceDataLoading = (e: MapSourceDataEvent): void => {
+    if (e.sourceId !== FLEET_SOURCE || e.tile || this.#unsent === undefined) return;
+    this.#inWorker = Math.min(this.#inWorker ?? this.#unsent, this.#unsent);
+    this.#unsent = undefined;
+  };
+
+  readonly #onSourceData = (e: MapSourceDataEvent): void => {
+    if (e.sourceId !== FLEET_SOURCE) return;
+    if (!e.tile && e.sourceDataType === 'content' && this.#inWorker !== undefined) {
+      this.#awaitingTile = Math.min(this.#awaitingTile ?? this.#inWorker, this.#inWorker);
+      this.#inWorker = undefined;
+    } else if (e.tile && this.#awaitingTile !== undefined) {
+      this.#measureFrom = Math.min(this.#measureFrom ?? this.#awaitingTile, this.#awaitingTile);
+      this.#awaitingTile = undefined;
+    }
+  };
+
+  /** An update the worker abandoned: its positions go with the next one. */
+  readonly #onSourceDataAbort = (e: MapSourceDataEvent): void => {
+    if (e.sourceId !== FLEET_SOURCE || e.tile || this.#inWorker === undefined) return;
+    this.#unsent = Math.min(this.#unsent ?? this.#inWorker, this.#inWorker);
+    this.#inWorker = undefined;
+  };
+
   readonly #onRender = (): void => {
-    if (this.#measureFrom === undefined || !this.map.isSourceLoaded(FLEET_SOURCE)) return;
-    performance.measure(FRAME_TO_MARKER, { start: this.#measureFrom, end: performance.now() });
+    if (this.#awaitingTile !== undefined && this.map.isSourceLoaded(FLEET_SOURCE)) {
+      this.#measureFrom = Math.min(this.#measureFrom ?? this.#awaitingTile, this.#awaitingTile);
+      this.#awaitingTile = undefined;
+    }
+    if (this.#measureFrom === undefined) return;
+    const end = performance.now();
+    performance.measure(FRAME_TO_MARKER, { start: this.#measureFrom, end });
+    const ms = end - (this.#flushAt ?? this.#measureFrom);
+    this.#flushAt = undefined;
+    this.#drawMs = this.#drawMs === 0 ? ms : 0.8 * this.#drawMs + 0.2 * ms;
+    if (this.slow && this.#glides.size > 0) {
+      this.#landGlides();
+      this.#schedule();
+    }
     this.#measureFrom = undefined;
     // Bounded: a console open all day must not keep every measure (observers still get them).
     if (++this.#measures % 1_000 === 0) performance.clearMeasures(FRAME_TO_MARKER);
