@@ -6,12 +6,11 @@
 // map in headless Chromium with 1,000 / 5,000 / 10,000 live devices). Every bench
 // starts and stops what it needs; a failing one does not stop the others.
 import { spawn } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseBenchArgs, UsageError } from './options.ts';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { ROOT } from './paths.ts';
 
 export const BENCHES = {
   ingest: { script: 'bench/src/ingest.ts', about: 'MQTT ingest into QuestDB, PUBACK latency (~5 min)' },

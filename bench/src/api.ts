@@ -6,7 +6,7 @@
 // the device list. Writes the '## API' section of bench/REPORT.md and bench/results/api.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureSchema, QuestDbTransport, type StoredRow } from '@fleet/ingest';
@@ -21,9 +21,9 @@ import {
 } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase } from '@fleet/shared/db';
 import { QuestDbHttp, startManagedQuestDb } from '@fleet/shared/questdb';
+import { ROOT } from './paths.ts';
 import { mergeReport } from './report.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const HELP = `Usage: npm run bench:api -- [options]
 
 Measures GET /api/v1/fleet/latest and a device-day of track over HTTP against the real platform

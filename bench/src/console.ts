@@ -12,9 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { startPlatformProcess } from '@fleet/api';
 import { ensureConsoleBuilt } from '@fleet/cli/console-build';
 import { prepareSimulatedFleet, simCredentialsPath } from '@fleet/cli/sim-fleet';
@@ -45,14 +44,13 @@ import {
 } from './console-report.ts';
 import { counterDelta, metricByLabel, metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
+import { QUESTDB_JAR, ROOT } from './paths.ts';
 import { dualAxisChartSvg } from './plot.ts';
 import { machineBusyPct, machineInfo, runBenchMain, ticksPerSecond, UsageMonitor } from './proc-stats.ts';
 import { cpuBetween, sampleChromiumThreads } from './proc-tree.ts';
 import { createProgress, fmt } from './progress.ts';
 import { mergeReport } from './report.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const QUESTDB_JAR = join(ROOT, 'vendor/questdb/questdb-9.3.4.jar');
 const VIEWPORT = { width: 1280, height: 800 };
 /** One tick of the injector: the hub's default tick, a tenth of the fleet each time. */
 const TICK_MS = 100;

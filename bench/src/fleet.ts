@@ -11,9 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { prepareSimulatedFleet } from '@fleet/cli/sim-fleet';
 import { type FleetStatusRecord, fleetStatusRecordSchema } from '@fleet/firmware-sim';
 import { freePort, loadConfig, MsHistogram, spawnTied, stopChild, waitForPort } from '@fleet/shared';
@@ -33,6 +32,7 @@ import {
 } from './fleet-report.ts';
 import { metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
+import { QUESTDB_JAR, ROOT } from './paths.ts';
 import { groupedBarChartSvg, lineChartSvg } from './plot.ts';
 import {
   childEnv,
@@ -46,8 +46,6 @@ import { createProgress, fmt } from './progress.ts';
 import { mergeReport } from './report.ts';
 import { countRows, settledCount } from './stored-count.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const QUESTDB_JAR = join(ROOT, 'vendor/questdb/questdb-9.3.4.jar');
 const K6_BIN = join(ROOT, 'vendor/k6/k6');
 const REPORT_EVERY_S = 1;
 const SIM_STOP_TIMEOUT_MS = 45_000;

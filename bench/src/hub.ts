@@ -10,9 +10,8 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { DEMO_ORGANISATION, freePort, MsHistogram, settings, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
@@ -30,6 +29,7 @@ import {
 } from './hub-report.ts';
 import { counterDelta, type MetricSample, metricByLabel, metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
+import { QUESTDB_JAR, ROOT } from './paths.ts';
 import {
   canPin,
   childEnv,
@@ -57,8 +57,6 @@ import {
 import { mergeReport } from './report.ts';
 import { checkEncoder, newVehicle, nextBatch } from './telemetry-encoder.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const QUESTDB_JAR = join(ROOT, 'vendor/questdb/questdb-9.3.4.jar');
 const DRAIN_TIMEOUT_MS = 30_000;
 const KEEPALIVE_S = 30;
 const CONNECT_CONCURRENCY = 50;

@@ -9,12 +9,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { type ManagedQuestDb, QuestDbHttp, startManagedQuestDb } from '@fleet/shared/questdb';
 import { parseBenchArgs, UsageError } from './options.ts';
+import { QUESTDB_JAR, ROOT } from './paths.ts';
 import {
   canPin,
   childEnv,
@@ -49,8 +49,6 @@ import {
 import { settledCount, walState } from './stored-count.ts';
 import { checkEncoder, newVehicle, nextBatch } from './telemetry-encoder.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const QUESTDB_JAR = join(ROOT, 'vendor/questdb/questdb-9.3.4.jar');
 const DRAIN_TIMEOUT_MS = 30_000;
 const KEEPALIVE_S = 30;
 
