@@ -109,7 +109,13 @@ describe('the live client', () => {
     await publish(60.1);
     await until('the position', () => positionsOf(w, 60.1));
     expect(w.client.stats.framesRefused).toBe(0);
+    // How old a frame is, on the hub's clock: fresh here; one stamped 10 s ago is 10 s old.
+    const frame = w.frames.find((f) => f.type === 'positions');
+    if (frame?.type !== 'positions') throw new Error('no positions frame');
+    expect(w.client.ageOf(frame.at)).toBeLessThan(5_000);
+    expect(w.client.ageOf(Date.now() - 10_000)).toBeGreaterThanOrEqual(9_000);
     w.client.stop();
+    expect(w.client.ageOf(0)).toBe(0); // not connected: no age
     expect(w.client.status).toEqual({ state: 'offline', retryAt: undefined, reason: 'stopped' });
   });
 

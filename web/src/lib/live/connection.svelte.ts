@@ -4,6 +4,9 @@ import type { Session } from '../session/session.svelte.ts';
 import type { HubFrame } from './frames.ts';
 import { LiveClient, type LiveState } from './hub-client.ts';
 
+/** Positions older than this when they arrive are shown as "behind" (the page or network is slow). */
+export const BEHIND_AFTER_MS = 5_000;
+
 /** What every signed-in page gets: positions and connection changes of the whole fleet. */
 export const CONSOLE_TOPICS = ['positions', 'status'] as const;
 
@@ -12,6 +15,11 @@ export class LiveConnection {
   /** When the next attempt starts, while reconnecting (ms). */
   retryAt = $state<number | null>(null);
   reason = $state<string | null>(null);
+  /**
+   * Whole seconds the newest positions frame was old on arrival, when that is more than
+   * BEHIND_AFTER_MS; 0 otherwise. "Live" is only honest while positions arrive promptly.
+   */
+  behindS = $state(0);
 
   #client: LiveClient | undefined;
   readonly #listeners = new Set<(frame: HubFrame) => void>();
@@ -26,10 +34,16 @@ export class LiveConnection {
         url: `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/ws`,
         token: (request) => session.token(request),
         onFrame: (frame) => {
+          if (frame.type === 'positions') {
+            const age = client.ageOf(frame.at);
+            const behind = age > BEHIND_AFTER_MS ? Math.round(age / 1000) : 0;
+            if (behind !== this.behindS) this.behindS = behind;
+          }
           for (const listener of this.#listeners) listener(frame);
         },
         onStatus: (status) => {
           this.state = status.state;
+          if (status.state !== 'live') this.behindS = 0;
           this.retryAt = status.retryAt ?? null;
           this.reason = status.reason ?? null;
         },

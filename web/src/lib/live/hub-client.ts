@@ -82,6 +82,12 @@ export class LiveClient {
     return this.#status;
   }
 
+  /** How old a frame stamped `at` by the hub is now (ms), on the hub's clock; 0 when not connected. */
+  ageOf(at: number): number {
+    const c = this.#connection;
+    return c === undefined ? 0 : Math.max(0, Date.now() + c.skewMs - at);
+  }
+
   get topics(): readonly string[] {
     return [...this.#topics];
   }
