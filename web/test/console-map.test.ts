@@ -132,6 +132,8 @@ describe('the live map', () => {
       await page.getByTestId('filter-moving').click();
       await expect.poll(() => page.getByTestId('list-summary').textContent()).toContain('4 of 13 devices');
       expect(await page.getByTestId('filter-moving').getAttribute('aria-pressed')).toBe('true');
+      // The address bar follows the filter, so a link shows the same list.
+      await expect.poll(() => new URL(page.url()).search).toBe('?status=moving');
       await page.getByTestId('filter-moving').click();
       await page.getByTestId('list-kind').selectOption('equipment');
       await expect.poll(() => page.getByTestId('list-summary').textContent()).toContain('1 of 1 devices');
@@ -157,6 +159,15 @@ describe('the live map', () => {
       await report(van.device, { lat: 60.1668, lon: 24.9395, speedKmh: 35, headingDeg: 60, ignition: true });
       // It glides there, then stays.
       await expect.poll(selectedAt, { timeout: 10_000 }).toBe(at(24.9395, 60.1668));
+      expect(new URL(page.url()).searchParams.get('device')).toBe(van.device.id);
+      // A reload keeps the selection (and the session).
+      await page.reload();
+      await expect
+        .poll(() => page.getByTestId('selected-name').textContent(), { timeout: 20_000 })
+        .toBe(van.name);
+      await expect
+        .poll(() => page.getByTestId('live-map').getAttribute('data-ready'), { timeout: 20_000 })
+        .toBe('true');
       await page.getByTestId('follow').click();
       expect(await page.getByTestId('follow').getAttribute('aria-pressed')).toBe('true');
       // Arrow keys move the selection in the list (and on the map).
@@ -197,7 +208,11 @@ describe('the live map', () => {
       await page.getByTestId('open-detail').click();
       await page.waitForURL(`${t.url}/devices/${(vehicles[0] as Member).device.id}`);
       await page.goBack();
-      await page.waitForURL(`${t.url}/`);
+      await page.waitForURL((url) => url.pathname === '/');
+      // Back on the map with the same device selected (it is in the address).
+      await expect
+        .poll(() => page.getByTestId('selected-name').textContent(), { timeout: 20_000 })
+        .toBe((vehicles[0] as Member).name);
       void tag;
     });
   });
