@@ -3,7 +3,7 @@
 // reporting once a second. The second is cut into slots (HUB_TICK_MS-sized by default) and a
 // device always reports in the same slot, so every slot carries the same share of the fleet.
 // Pure: the caller says what time it is; nothing here reads a clock or does I/O.
-import type { TelemetryRecord } from '@fleet/shared';
+import { NO_MEASUREMENTS, type TelemetryRecord } from '@fleet/shared';
 
 /** [west, south, east, north] of the offline basemap (vendor/basemap/manifest.json). */
 export type Bounds = readonly [west: number, south: number, east: number, north: number];
@@ -91,6 +91,7 @@ export function telemetryRecord(
   receivedAt: number,
 ): TelemetryRecord {
   return {
+    ...NO_MEASUREMENTS,
     tenant,
     deviceId: d.id,
     seq: d.seq,
@@ -100,24 +101,7 @@ export function telemetryRecord(
     lon: d.lon,
     speedKmh: d.speedMs * 3.6,
     headingDeg: d.headingDeg,
-    altitudeM: undefined,
-    hdop: undefined,
-    satellites: undefined,
     ignition: true,
-    odometerKm: undefined,
-    engineHours: undefined,
-    fuelLevelPct: undefined,
-    fuelLevelL: undefined,
-    batteryV: undefined,
-    externalV: undefined,
-    engineRpm: undefined,
-    coolantTempC: undefined,
-    engineLoadPct: undefined,
-    dtcCodes: undefined,
-    temperatureC: undefined,
-    doorOpen: undefined,
-    ptoActive: undefined,
-    tamper: undefined,
   };
 }
 

@@ -25,6 +25,11 @@ export class FleetState {
     this.#session = session;
   }
 
+  /** Changes whenever the devices did (for readers of get() that must follow changes). */
+  get version(): number {
+    return this.#version;
+  }
+
   get devices() {
     void this.#version;
     return [...this.#fleet.values()];

@@ -193,11 +193,11 @@ export class FleetMapView {
     this.#schedule();
   }
 
-  select(deviceId: string | undefined, trail: readonly TrailPoint[] = []): void {
+  /** Selects a device (halo, follow); its trail starts empty until setTrail. */
+  select(deviceId: string | undefined): void {
     this.#selected = deviceId;
     this.map.setFilter(FLEET_LAYER_IDS.selected, selectedFilter(deviceId));
-    this.#trail.reset(deviceId === undefined ? [] : trail, Date.now());
-    this.#source(TRAIL_SOURCE).setData(this.#trail.toLineString());
+    this.setTrail([]);
     this.#reportDrawn();
   }
 
