@@ -64,6 +64,7 @@ export async function startTestApi(
     liveState: platform.service.liveState,
     connectedDevices: () => platform.service.broker.connectedIds(),
     metricsRegistry: platform.metrics,
+    faults: platform.faults,
     log: process.env.HUB_DEBUG ? createLogger('api', 'warn', 'json') : silentLogger(),
     ...(options.basemapDir === undefined ? {} : { basemapDir: options.basemapDir }),
     readiness: [

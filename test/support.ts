@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { type BrokerService, startBrokerService } from '@fleet/broker';
 import {
+  createFaultReporter,
+  type FaultReporter,
   type FleetConfig,
   InProcessEventBus,
   loadConfig,
@@ -28,6 +30,8 @@ export interface TestPlatform {
   registry: DeviceRegistry;
   bus: InProcessEventBus;
   metrics: Registry;
+  /** The platform's fault reporter (counted in `metrics`), shared with the API in api-support. */
+  faults: FaultReporter;
   questdb: QuestDbHttp;
   tenant: string;
   provision(kind?: DeviceKind): Promise<TestDevice>;
@@ -56,8 +60,9 @@ export async function startTestPlatform(
   await migrate(db);
   const registry = new DeviceRegistry(db);
   const org = await registry.ensureOrganisation(`t-${randomUUID().slice(0, 8)}`);
-  const bus = new InProcessEventBus();
   const metrics = new Registry();
+  const faults = createFaultReporter({ log: silentLogger(), registry: metrics });
+  const bus = new InProcessEventBus((err, topic) => faults.report('bus', topic, err));
   const startService = (cfg: FleetConfig, registry: Registry) =>
     startBrokerService({
       config: cfg,
@@ -66,6 +71,7 @@ export async function startTestPlatform(
       bus,
       metricsRegistry: registry,
       log: silentLogger(),
+      faults,
     });
   let service = await startService(config, metrics);
   let running = true;
@@ -79,6 +85,7 @@ export async function startTestPlatform(
     registry,
     bus,
     metrics,
+    faults,
     questdb: new QuestDbHttp(config.QUESTDB_URL ?? inject('questdbUrl')),
     tenant: org.id,
     async provision(kind: DeviceKind = 'vehicle') {

@@ -1,6 +1,7 @@
 export * from './bus.ts';
 export * from './config.ts';
 export * from './errors.ts';
+export * from './fault.ts';
 export { hubClientMessage } from './hub-messages.ts';
 export * from './latency-histogram.ts';
 export * from './live.ts';

@@ -1,4 +1,4 @@
-import { TokenBucket } from '@fleet/shared';
+import { KeyedTokenBuckets, TokenBucket } from '@fleet/shared';
 import { describe, expect, it } from 'vitest';
 
 /** A clock the test moves by hand. */
@@ -97,5 +97,27 @@ describe('TokenBucket', () => {
     expect(bucket.take()).toBe(true);
     expect(bucket.take()).toBe(true);
     expect(bucket.take()).toBe(false);
+  });
+});
+
+describe('KeyedTokenBuckets', () => {
+  it('keeps one budget per key across uses, so a device cannot refill it by reconnecting', () => {
+    let now = 0;
+    const buckets = new KeyedTokenBuckets(1, 3, () => now);
+    expect([1, 2, 3, 4].map(() => buckets.take('dev-1'))).toEqual([true, true, true, false]);
+    expect(buckets.take('dev-2')).toBe(true);
+    now += 1000;
+    expect([buckets.take('dev-1'), buckets.take('dev-1')]).toEqual([true, false]);
+  });
+
+  it('stays bounded under a stream of new keys, forgetting refilled ones first', () => {
+    let now = 0;
+    const buckets = new KeyedTokenBuckets(10, 10, () => now, 100);
+    for (let i = 0; i < 50; i++) buckets.take('busy');
+    for (let i = 0; i < 1000; i++) {
+      now += 1;
+      buckets.take(`k${i}`);
+    }
+    expect(buckets.size).toBeLessThanOrEqual(100);
   });
 });
