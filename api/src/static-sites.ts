@@ -3,7 +3,7 @@
 // a missing directory is logged once and answered with an explanation (console) or 404s.
 import type { TemplatedApp } from 'uWebSockets.js';
 import { isAbsolute, resolve } from 'node:path';
-import type { FleetConfig, Logger } from '@fleet/shared';
+import type { FaultReporter, FleetConfig, Logger } from '@fleet/shared';
 import { ApiError } from './http/errors.ts';
 import type { HttpMetrics } from './http/server.ts';
 import { IMMUTABLE_CACHE, loadStaticSite, mountStatic, type StaticSite } from './http/static-files.ts';
@@ -48,6 +48,7 @@ export function consoleCspWidening(mapStyle: string): ((html: string) => string)
 export interface StaticSitesDeps {
   config: FleetConfig;
   log: Logger;
+  faults: FaultReporter;
   metrics: HttpMetrics;
   /** Where the basemap lives; default vendor/basemap of the project. */
   basemapDir?: string;
@@ -98,6 +99,6 @@ export function mountStaticSites(app: TemplatedApp, deps: StaticSitesDeps): void
         missing: { status: 503, contentType: 'text/html; charset=utf-8', body: CONSOLE_MISSING_HTML },
       },
     ],
-    { log, metrics: deps.metrics, apiPaths: API_PATHS },
+    { log, faults: deps.faults, metrics: deps.metrics, apiPaths: API_PATHS },
   );
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 export const API_ERRORS = {
   validation_failed: { status: 400, message: 'The request does not match the schema.' },
   malformed_json: { status: 400, message: 'The body is not valid JSON.' },
+  malformed_request: { status: 400, message: 'The request is malformed (path, headers or framing).' },
   unauthorized: { status: 401, message: 'A valid access token is required.' },
   token_expired: { status: 401, message: 'The access token has expired; refresh it or log in again.' },
   invalid_credentials: { status: 401, message: 'Wrong email or password.' },
@@ -78,4 +79,18 @@ export function validationError(part: string, error: z.ZodError): ApiError {
   return new ApiError('validation_failed', `Invalid ${part}: ${details[0]?.message ?? 'bad value'}`, {
     details,
   });
+}
+
+/** Codes of other catalogues that mean "a service the API needs is down", not "a bug". */
+const UNAVAILABLE_CODES = new Set(['questdb_unreachable']);
+
+/**
+ * What a failure looks like to the client: an ApiError as it is; a store that cannot be reached
+ * as 503; anything else (a bug, an answer that cannot be parsed) as 500. Never an empty 200.
+ */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof FleetError && UNAVAILABLE_CODES.has(err.code))
+    return new ApiError('service_unavailable');
+  return new ApiError('internal_error');
 }

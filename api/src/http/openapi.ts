@@ -4,6 +4,7 @@
 // response form (defaults, transforms) gets a second component named <id>Input.
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { errorBodySchema } from './errors.ts';
 import type { AnyRoute } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -62,7 +63,11 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: OpenApiInfo): Re
 
   function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unknown[] {
     if (!schema || !isZodObject(schema)) return [];
-    const json = toSchema(schema, 'input');
+    let json = toSchema(schema, 'input');
+    // A named query schema (.meta({ id })) comes back as a $ref to its component: parameters
+    // are listed one by one, so read the properties from the component itself.
+    const ref = typeof json.$ref === 'string' ? json.$ref.replace('#/components/schemas/', '') : undefined;
+    if (ref !== undefined) json = components[ref] ?? json;
     const props = (json.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((json.required ?? []) as string[]);
     return Object.entries(props).map(([name, s]) => ({
@@ -74,6 +79,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: OpenApiInfo): Re
     }));
   }
 
+  const errorContent = { 'application/json': { schema: toSchema(errorBodySchema, 'output') } };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
@@ -87,6 +93,18 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: OpenApiInfo): Re
         description: spec.description,
         ...(Object.keys(content).length > 0 ? { content } : {}),
       };
+    }
+    // Every route can answer 400 for a malformed path or framing and 500 for a bug; a route
+    // with a body also 413 and 415. The server does this for each route, so each documents it.
+    const implied: Record<string, string> = {
+      400: 'The request is malformed or does not match the schema',
+      500: 'An unexpected error; logged with the x-request-id of the answer',
+      ...(route.body
+        ? { 413: 'The body is larger than HTTP_MAX_BODY_BYTES', 415: 'The body is not application/json' }
+        : {}),
+    };
+    for (const [status, description] of Object.entries(implied)) {
+      responses[status] ??= { description, content: errorContent };
     }
     const operation: Record<string, unknown> = {
       operationId: route.id,

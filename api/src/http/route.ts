@@ -58,7 +58,7 @@ export interface RequestContext<P, Q, B, A extends Access> {
   body: B;
   principal: A extends 'public' ? Principal | undefined : Principal;
   headers: RequestHeaders;
-  /** The client address as uWS sees it (the server binds to loopback by default; no proxy headers are trusted). */
+  /** The client address: the connection's, or from X-Forwarded-For of an HTTP_TRUSTED_PROXIES proxy. */
   address: string;
   log: Logger;
 }

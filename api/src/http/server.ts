@@ -6,9 +6,10 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { Logger } from '@fleet/shared';
+import type { FaultReporter, Logger } from '@fleet/shared';
 import { z } from 'zod';
-import { ApiError, validationError } from './errors.ts';
+import { ApiError, toApiError, validationError } from './errors.ts';
+import { checkFraming, clientAddress, decodePathParam, findNulCharacter } from './request-checks.ts';
 import type { AnyRoute, Principal, RequestHeaders } from './route.ts';
 
 export interface HttpMetrics {
@@ -17,10 +18,14 @@ export interface HttpMetrics {
 
 export interface HttpServerDeps {
   log: Logger;
+  /** Counts and logs what escapes a handler; the request then gets a 500 with its id. */
+  faults: FaultReporter;
   metrics: HttpMetrics;
   maxBodyBytes: number;
   /** Origins allowed to call from a browser; empty: CORS off. */
   corsOrigins: readonly string[];
+  /** Reverse proxies whose X-Forwarded-For is believed (HTTP_TRUSTED_PROXIES). */
+  trustedProxies?: ReadonlySet<string>;
   /** Verifies a bearer token; throws ApiError unauthorized/token_expired. */
   authenticate(token: string): Promise<Principal>;
 }
@@ -44,23 +49,39 @@ interface IncomingRequest {
   method: string;
   url: string;
   query: string;
-  params: string[];
+  /** Still percent-encoded: decoding can fail, and that is the client's 400, not a throw here. */
+  rawParams: string[];
   headers: RequestHeaders;
   contentLength: number | undefined;
+  /** Why the request's framing headers cannot be trusted (RFC 9112 section 6.3), if they cannot. */
+  framingProblem: string | undefined;
   address: string;
   started: number;
 }
 
-function readRequest(res: HttpResponse, req: HttpRequest, paramCount: number): IncomingRequest {
-  const params: string[] = [];
-  for (let i = 0; i < paramCount; i++) params.push(decodeURIComponent(req.getParameter(i) ?? ''));
-  const length = req.getHeader('content-length');
+const NO_PROXIES: ReadonlySet<string> = new Set();
+
+function readRequest(
+  res: HttpResponse,
+  req: HttpRequest,
+  paramCount: number,
+  trustedProxies: ReadonlySet<string> = NO_PROXIES,
+): IncomingRequest {
+  const rawParams: string[] = [];
+  for (let i = 0; i < paramCount; i++) rawParams.push(req.getParameter(i) ?? '');
+  const contentLengths: string[] = [];
+  let transferEncoding = false;
+  req.forEach((name, value) => {
+    if (name === 'content-length') contentLengths.push(value);
+    else if (name === 'transfer-encoding') transferEncoding = true;
+  });
+  const framing = checkFraming(contentLengths, transferEncoding);
   return {
     id: randomUUID(),
     method: req.getMethod(),
     url: req.getUrl(),
     query: req.getQuery() ?? '',
-    params,
+    rawParams,
     headers: {
       authorization: req.getHeader('authorization'),
       cookie: req.getHeader('cookie'),
@@ -68,8 +89,13 @@ function readRequest(res: HttpResponse, req: HttpRequest, paramCount: number): I
       userAgent: req.getHeader('user-agent'),
       origin: req.getHeader('origin'),
     },
-    contentLength: length === '' ? undefined : Number(length),
-    address: Buffer.from(res.getRemoteAddressAsText()).toString(),
+    contentLength: framing.ok ? framing.contentLength : undefined,
+    framingProblem: framing.ok ? undefined : framing.problem,
+    address: clientAddress(
+      Buffer.from(res.getRemoteAddressAsText()).toString(),
+      req.getHeader('x-forwarded-for'),
+      trustedProxies,
+    ),
     started: performance.now(),
   };
 }
@@ -79,6 +105,8 @@ export class ResponseWriter {
   readonly #res: HttpResponse;
   aborted = false;
   done = false;
+  /** Close the connection after this response (its framing could not be trusted). */
+  closeConnection = false;
 
   constructor(res: HttpResponse) {
     this.#res = res;
@@ -103,9 +131,19 @@ export class ResponseWriter {
         // Several Set-Cookie headers are sent as one value joined by \n.
         for (const line of v.split('\n')) this.#res.writeHeader(k, line);
       }
-      this.#res.end(body);
+      this.#res.end(body, this.closeConnection);
     });
     return true;
+  }
+
+  /** The answer to a request whose handler failed unexpectedly: 500 with the request's id. */
+  internalError(requestId: string): void {
+    const err = new ApiError('internal_error');
+    try {
+      this.json(err.status, err.toBody(), { 'x-request-id': requestId });
+    } catch {
+      // The response is gone (aborted or already ended): nothing left to answer.
+    }
   }
 
   json(status: number, body: unknown, headers: Record<string, string> = {}): boolean {
@@ -146,6 +184,37 @@ export function bearerToken(authorization: string): string | undefined {
   return match?.[1];
 }
 
+/**
+ * Runs a uWS request handler inside the safety net: a synchronous throw is counted and
+ * logged, and the request gets a 500 with a request id instead of the process dying.
+ */
+export function guardRequest(
+  faults: FaultReporter,
+  site: string,
+  handler: (res: HttpResponse, req: HttpRequest) => void,
+): (res: HttpResponse, req: HttpRequest) => void {
+  return (res, req) => {
+    try {
+      handler(res, req);
+    } catch (err) {
+      const requestId = randomUUID();
+      faults.report('http', site, err, { reqId: requestId });
+      const body = JSON.stringify(new ApiError('internal_error').toBody());
+      try {
+        res.cork(() => {
+          res.writeStatus(statusLine(500));
+          for (const [k, v] of BASE_HEADERS) res.writeHeader(k, v);
+          res.writeHeader('content-type', 'application/json; charset=utf-8');
+          res.writeHeader('x-request-id', requestId);
+          res.end(body);
+        });
+      } catch {
+        // Already answered or aborted: the handler got that far before it threw.
+      }
+    }
+  };
+}
+
 /** Query strings as plain objects of strings; a repeated key keeps its last value. */
 export function parseQuery(query: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -155,6 +224,13 @@ export function parseQuery(query: string): Record<string, string> {
 
 function parsePart(part: string, schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
+  // NUL reaches no store: PostgreSQL refuses it in text (a 500 there) and QuestDB's answers
+  // break on it. Refused here once for every route, params, query and body alike.
+  const nul = findNulCharacter(value, part);
+  if (nul !== undefined)
+    throw new ApiError('validation_failed', `Invalid ${part}: NUL characters are not allowed.`, {
+      details: [{ path: nul, message: 'contains a NUL character' }],
+    });
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(part, result.error);
   return result.data;
@@ -202,60 +278,77 @@ export function registerRoutes(
     paths.set(pattern, [...(paths.get(pattern) ?? []), route.method.toUpperCase()]);
     const paramsSchema = route.params;
     const register = route.method === 'delete' ? app.del.bind(app) : app[route.method].bind(app);
-    register(pattern, (res: HttpResponse, req: HttpRequest) => {
-      const writer = new ResponseWriter(res);
-      const incoming = readRequest(res, req, paramNames.length);
-      const rawParams = Object.fromEntries(paramNames.map((n, i) => [n, incoming.params[i]]));
-      // Start reading the body now: uWS delivers it only to a handler attached in this tick.
-      const needsBody = route.body !== undefined;
-      let body: Promise<Buffer> | undefined;
-      if (needsBody) {
-        if (incoming.contentLength !== undefined && incoming.contentLength > deps.maxBodyBytes) {
-          finish(
-            writer,
-            incoming,
-            route,
-            new ApiError('payload_too_large', `The body is larger than ${deps.maxBodyBytes} bytes.`),
-          );
+    register(
+      pattern,
+      guardRequest(deps.faults, route.id, (res: HttpResponse, req: HttpRequest) => {
+        const writer = new ResponseWriter(res);
+        const incoming = readRequest(res, req, paramNames.length, deps.trustedProxies);
+        if (incoming.framingProblem !== undefined) {
+          // Where the body ends is ambiguous (request smuggling behind a proxy): answer and close.
+          writer.closeConnection = true;
+          finish(writer, incoming, route, new ApiError('malformed_request', incoming.framingProblem));
           return;
         }
-        body = writer.readBody(deps.maxBodyBytes);
-        body.catch(() => {}); // handled where awaited
-      }
-      handle(route, incoming, rawParams, body, paramsSchema, deps).then(
-        (outcome) => finish(writer, incoming, route, outcome, corsHeaders(incoming.headers.origin)),
-        (err: unknown) => finish(writer, incoming, route, err, corsHeaders(incoming.headers.origin)),
-      );
-    });
+        const rawParams = Object.fromEntries(paramNames.map((n, i) => [n, incoming.rawParams[i]]));
+        // Start reading the body now: uWS delivers it only to a handler attached in this tick.
+        const needsBody = route.body !== undefined;
+        let body: Promise<Buffer> | undefined;
+        if (needsBody) {
+          if (incoming.contentLength !== undefined && incoming.contentLength > deps.maxBodyBytes) {
+            finish(
+              writer,
+              incoming,
+              route,
+              new ApiError('payload_too_large', `The body is larger than ${deps.maxBodyBytes} bytes.`),
+            );
+            return;
+          }
+          body = writer.readBody(deps.maxBodyBytes);
+          body.catch(() => {}); // handled where awaited
+        }
+        const settle = (outcome: unknown) => {
+          try {
+            finish(writer, incoming, route, outcome, corsHeaders(incoming.headers.origin));
+          } catch (err) {
+            deps.faults.report('http', `${route.id}.finish`, err, { reqId: incoming.id });
+            writer.internalError(incoming.id);
+          }
+        };
+        handle(route, incoming, rawParams, body, paramsSchema, deps).then(settle, settle);
+      }),
+    );
   }
 
   for (const [pattern, methods] of paths) {
-    app.any(pattern, (res, req) => {
-      const writer = new ResponseWriter(res);
-      const incoming = readRequest(res, req, 0);
-      if (incoming.method === 'options' && corsOrigins.size > 0) {
-        const cors = corsHeaders(incoming.headers.origin);
-        writer.send(204, 'text/plain', '', {
-          ...cors,
-          ...(cors['access-control-allow-origin']
-            ? {
-                'access-control-allow-methods': methods.join(', '),
-                'access-control-allow-headers': 'authorization, content-type',
-                'access-control-max-age': '600',
-              }
-            : {}),
-        });
-        return;
-      }
-      const err = new ApiError(
-        'method_not_allowed',
-        `${incoming.method.toUpperCase()} is not allowed here.`,
-        {
-          headers: { allow: methods.join(', ') },
-        },
-      );
-      writer.json(err.status, err.toBody(), err.headers);
-    });
+    app.any(
+      pattern,
+      guardRequest(deps.faults, 'methodNotAllowed', (res, req) => {
+        const writer = new ResponseWriter(res);
+        const incoming = readRequest(res, req, 0);
+        if (incoming.method === 'options' && corsOrigins.size > 0) {
+          const cors = corsHeaders(incoming.headers.origin);
+          writer.send(204, 'text/plain', '', {
+            ...cors,
+            ...(cors['access-control-allow-origin']
+              ? {
+                  'access-control-allow-methods': methods.join(', '),
+                  'access-control-allow-headers': 'authorization, content-type',
+                  'access-control-max-age': '600',
+                }
+              : {}),
+          });
+          return;
+        }
+        const err = new ApiError(
+          'method_not_allowed',
+          `${incoming.method.toUpperCase()} is not allowed here.`,
+          {
+            headers: { allow: methods.join(', ') },
+          },
+        );
+        writer.json(err.status, err.toBody(), err.headers);
+      }),
+    );
   }
 
   function finish(
@@ -275,7 +368,7 @@ export function registerRoutes(
         ...outcome.headers,
       });
     } else {
-      const err = outcome instanceof ApiError ? outcome : new ApiError('internal_error');
+      const err = toApiError(outcome);
       status = err.status;
       if (!(outcome instanceof ApiError))
         deps.log.error({ err: outcome, reqId: incoming.id, route: route.id }, 'request failed');
@@ -332,7 +425,10 @@ async function handle(
   } else if (token !== undefined) {
     principal = await deps.authenticate(token).catch(() => undefined);
   }
-  const params = parsePart('params', paramsSchema, rawParams);
+  const decodedParams: Record<string, string | undefined> = {};
+  for (const [name, raw] of Object.entries(rawParams))
+    decodedParams[name] = raw === undefined ? undefined : decodePathParam(name, raw);
+  const params = parsePart('params', paramsSchema, decodedParams);
   const query = parsePart('query', route.query, parseQuery(incoming.query));
   let body: unknown;
   if (route.body && bodyPromise) {

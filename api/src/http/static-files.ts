@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Logger } from '@fleet/shared';
+import type { FaultReporter, Logger } from '@fleet/shared';
 import { ApiError } from './errors.ts';
-import { BASE_HEADERS, type HttpMetrics, statusLine } from './server.ts';
+import { BASE_HEADERS, guardRequest, type HttpMetrics, statusLine } from './server.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -199,6 +199,7 @@ export interface StaticMount {
 
 export interface StaticServerDeps {
   log: Logger;
+  faults: FaultReporter;
   metrics: HttpMetrics;
   /** Paths that belong to the API (/api, /ws, ...): never answered with the console. */
   apiPaths: readonly string[];
@@ -335,7 +336,8 @@ export function mountStatic(app: TemplatedApp, mounts: readonly StaticMount[], d
       if (answer.status >= 400)
         deps.log.debug({ method: method.toUpperCase(), url: path, status: answer.status }, 'static request');
     };
-    app.any(pattern, handler);
-    if (mount.prefix !== '') app.any(mount.prefix, handler);
+    const guarded = guardRequest(deps.faults, `static:${mount.prefix || '/'}`, handler);
+    app.any(pattern, guarded);
+    if (mount.prefix !== '') app.any(mount.prefix, guarded);
   }
 }

@@ -38,7 +38,8 @@ const bucket = z
   .string()
   .regex(/^\d{1,6}[smhd]$/, 'a bucket is a number and a unit: 10s, 5m, 1h, 1d')
   .transform((text) => Number(text.slice(0, -1)) * (BUCKET_UNITS[text.slice(-1)] ?? 1000))
-  .refine((ms) => ms >= 1000, 'the smallest bucket is 1s');
+  .refine((ms) => ms >= 1000, 'the smallest bucket is 1s')
+  .refine((ms) => ms <= MAX_RANGE_DAYS * DAY_MS, `the largest bucket is ${MAX_RANGE_DAYS}d`);
 
 const range = {
   from: instant,

@@ -30,10 +30,13 @@ export class QuestDbHttp {
         cause: err,
       });
     }
-    const body = (await res.json().catch(() => ({}))) as Partial<QueryResult> & {
-      error?: string;
-      ddl?: string;
-    };
+    const answer = parseAnswer(await res.text());
+    if (answer === undefined && res.ok)
+      throw new QuestDbQueryError(
+        'questdb_bad_answer',
+        `QuestDB answered with invalid JSON [${sql.slice(0, 200)}]`,
+      );
+    const body = (answer ?? {}) as Partial<QueryResult> & { error?: string; ddl?: string };
     if (!res.ok || body.error) {
       throw new QuestDbQueryError(
         'questdb_query_failed',
@@ -47,6 +50,26 @@ export class QuestDbHttp {
   async rows<R extends Record<string, unknown>>(sql: string): Promise<R[]> {
     const { columns, dataset } = await this.exec(sql);
     return dataset.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row[i]])) as R);
+  }
+}
+
+// Raw control characters are never valid JSON, inside strings or out; QuestDB writes stored ones
+// as they are (rows from before the ingest escaped them). Escaping them keeps such rows readable.
+// Tab, LF and CR are left alone: outside strings they are whitespace.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+/**
+ * QuestDB's answer as JSON, or undefined when it is not JSON. The caller makes that an error,
+ * never an empty result: a read that silently returned nothing hid stored events.
+ */
+function parseAnswer(text: string): unknown {
+  try {
+    return JSON.parse(
+      text.replace(RAW_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    );
+  } catch {
+    return undefined;
   }
 }
 
