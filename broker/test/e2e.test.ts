@@ -63,12 +63,14 @@ type RejectRow = {
   payload_bytes: number;
   payload_b64: string;
   seq: number | null;
+  rejected_records: number | null;
+  reasons: string | null;
 };
 
 async function rejectsOf(p: TestPlatform, device: TestDevice, min = 1): Promise<RejectRow[]> {
   return waitForRows<RejectRow>(
     p.questdb,
-    `select reason, detail, payload_bytes, payload_b64, seq from telemetry_rejects where ${deviceFilter(device.id)} order by ts`,
+    `select reason, detail, payload_bytes, payload_b64, seq, rejected_records, reasons from telemetry_rejects where ${deviceFilter(device.id)} order by ts`,
     min,
   );
 }
@@ -398,7 +400,7 @@ describe('bad payloads are kept with their reason and the device is told', () =>
   let p: TestPlatform;
   let device: TestDevice;
   let client: MqttClient;
-  const notices: { reason: string | undefined; seq: number[] }[] = [];
+  const notices: { reason: string | undefined; seq: string[] }[] = [];
   beforeAll(async () => {
     p = await startTestPlatform();
     device = await p.provision();
@@ -409,7 +411,7 @@ describe('bad payloads are kept with their reason and the device is told', () =>
       if (cmd.ok)
         notices.push({
           reason: cmd.value.rejectReason ?? undefined,
-          seq: (cmd.value.rejectSeq ?? []).map(Number),
+          seq: (cmd.value.rejectSeq ?? []).map(String),
         });
     });
   });
@@ -469,17 +471,33 @@ describe('bad payloads are kept with their reason and the device is told', () =>
       2,
     );
     expect(stored.map((r) => r.seq)).toEqual([10, 16]);
-    const rejects = (await rejectsOf(p, device, before + 6)).slice(before);
-    expect(rejects.map((r) => [r.seq, r.reason])).toEqual([
-      [11, 'out_of_range'],
-      [12, 'ts_too_old'],
-      [13, 'ts_in_future'],
-      [14, 'ts_missing'],
-      [15, 'out_of_range'],
-      [17, 'duplicate_ts'],
+    // One reject row for the payload (not one per record), its reasons summarised.
+    const rejects = (await rejectsOf(p, device, before + 1)).slice(before);
+    expect(rejects.map((r) => [r.seq, r.reason, r.rejected_records, r.reasons])).toEqual([
+      [11, 'out_of_range', 6, 'out_of_range:2,ts_too_old:1,ts_in_future:1,ts_missing:1,duplicate_ts:1'],
     ]);
     await expect.poll(() => notices.some((n) => n.seq.join() === '11,12,13,14,15,17')).toBe(true);
     expect(await metricValue(p, 'fleet_ingest_rejects_total', { reason: 'out_of_range' })).toBe(2);
+  });
+
+  it('13 bytes with seq 2^64-1 and no ts_ms (killed the platform): PUBACK, a reject row, the exact seq in the notice', async () => {
+    const payload = Buffer.from([
+      0x0a, 0x0b, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+    ]);
+    const before = (await p.questdb.rows(`select * from telemetry_rejects where ${deviceFilter(device.id)}`))
+      .length;
+    await publishAsync(client, topic(), payload);
+    const row = (await rejectsOf(p, device, before + 1)).at(-1);
+    expect(row?.reason).toBe('seq_out_of_range');
+    expect(row?.detail).toContain('18446744073709551615');
+    await expect.poll(() => notices.some((n) => n.seq.join() === '18446744073709551615')).toBe(true);
+    // The platform serves on: the same device's next good record is acknowledged and stored.
+    await publishAsync(client, topic(), encodeTelemetryBatch([record(900, Date.now())]));
+    await waitForRows(
+      p.questdb,
+      `select seq from telemetry where ${deviceFilter(device.id)} and seq = 900`,
+      1,
+    );
   });
 
   it('cuts off a packet over the size limit before buffering it, and keeps serving others', async () => {

@@ -5,7 +5,12 @@
 // (writeEscaped -> Buffer.write per char). Profiled at ingest saturation, that was about two
 // thirds of the broker's CPU (bench/REPORT.md). Our column names are constants, so their
 // escaping is done once here, and a row becomes one template string.
-import { type DeviceEventRecord, TELEMETRY_FIELDS, type TelemetryRecord } from '@fleet/shared';
+import {
+  type DeviceEventRecord,
+  escapeControlCharacters,
+  TELEMETRY_FIELDS,
+  type TelemetryRecord,
+} from '@fleet/shared';
 import type { RejectRecord, StoredRow } from './rows.ts';
 import { TABLES } from './schema.ts';
 
@@ -18,8 +23,12 @@ export function escapeSymbol(value: string): string {
   return value.replace(/[ ,=\n\r\\]/g, (c) => `\\${c}`);
 }
 
-/** A string field value, quoted. */
-export function quoteString(value: string): string {
+/**
+ * A string field value, quoted. Control characters are written out as escapes first: QuestDB
+ * stores a NUL as is, and then its JSON answers for that row cannot be parsed.
+ */
+export function quoteString(raw: string): string {
+  const value = escapeControlCharacters(raw);
   if (!NEEDS_STRING_ESCAPE.test(value)) return `"${value}"`;
   return `"${value.replace(/["\\\n\r]/g, (c) => `\\${c}`)}"`;
 }
@@ -103,6 +112,9 @@ export function rejectLine(r: RejectRecord): string {
     pair('seq=', int(r.seq)),
     deviceTs === undefined ? undefined : `device_ts=${us(deviceTs)}t`,
     `payload_bytes=${r.payloadBytes}i`,
+    `rejected_records=${r.rejectedRecords}i`,
+    `reasons=${quoteString(r.reasons)}`,
+    `unstored_before=${r.unstoredBefore}i`,
     `payload_b64=${quoteString(Buffer.from(r.payloadSample).toString('base64'))}`,
   ]);
   return `${TABLES.rejects},tenant=${escapeSymbol(r.tenant)},device_id=${escapeSymbol(r.deviceId)},topic=${r.topic},reason=${r.reason} ${values} ${us(r.receivedAt)}\n`;

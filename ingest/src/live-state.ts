@@ -26,6 +26,8 @@ export interface LiveStateStore {
   applyStatus(event: DeviceStatusEvent): Promise<void>;
   get(deviceId: string): Promise<LiveDeviceState | undefined>;
   list(tenant: string): Promise<LiveDeviceState[]>;
+  /** Every device of every organisation (a live view in another process catching up). */
+  listAll(): Promise<LiveDeviceState[]>;
 }
 
 function toPosition(r: TelemetryRecord): PositionEvent | undefined {
@@ -92,5 +94,9 @@ export class InMemoryLiveState implements LiveStateStore {
 
   async list(tenant: string): Promise<LiveDeviceState[]> {
     return [...this.#devices.values()].filter((s) => s.tenant === tenant);
+  }
+
+  async listAll(): Promise<LiveDeviceState[]> {
+    return [...this.#devices.values()];
   }
 }

@@ -5,6 +5,7 @@ export interface IngestMetrics {
   messages: Counter<'topic'>;
   records: Counter<'outcome'>;
   rejects: Counter<'reason'>;
+  rejectsUnstored: Counter;
   commitRows: Histogram;
   commitSeconds: Histogram;
   commitFailures: Counter;
@@ -32,6 +33,11 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
       name: 'fleet_ingest_rejects_total',
       help: 'Rejected payloads and records, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    rejectsUnstored: new Counter({
+      name: 'fleet_ingest_rejects_unstored_total',
+      help: 'Reject rows not stored because the device was over its reject budget (counted; the next stored row says how many)',
       registers,
     }),
     commitRows: new Histogram({

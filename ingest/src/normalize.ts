@@ -2,7 +2,7 @@
 // tenant come from the authenticated session, never from the payload (DESIGN.md, Devices).
 import type { DeviceEventMessage, TelemetryMessage } from '@fleet/proto';
 import { deviceEventKindName } from '@fleet/proto';
-import type { DeviceEventRecord, TelemetryRecord } from '@fleet/shared';
+import { type DeviceEventRecord, escapeControlCharacters, type TelemetryRecord } from '@fleet/shared';
 
 export interface DeviceSession {
   tenant: string;
@@ -14,6 +14,10 @@ const MAX_DETAIL_CHARS = 500;
 /** protobufjs reports an absent `optional` field as null or undefined; we use undefined. */
 function opt<T>(value: T | null | undefined): T | undefined {
   return value ?? undefined;
+}
+
+function escapeOptional(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : escapeControlCharacters(text);
 }
 
 export function toTelemetryRecord(
@@ -72,7 +76,8 @@ export function toDeviceEventRecord(
     speedKmh: opt(m.speedKmh),
     peakG: opt(m.peakG),
     buttonId: opt(m.buttonId),
-    firmware: opt(m.firmware)?.slice(0, 64),
-    detail: (m.detail ?? '').slice(0, MAX_DETAIL_CHARS),
+    // Device text reaches the console and storage with its control characters escaped.
+    firmware: escapeOptional(opt(m.firmware)?.slice(0, 64)),
+    detail: escapeControlCharacters((m.detail ?? '').slice(0, MAX_DETAIL_CHARS)),
   };
 }

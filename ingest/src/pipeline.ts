@@ -2,19 +2,23 @@
 // Each message is handled by one of the two flows below; every step is a small module.
 // The returned promise settles only after the store step has committed, and the broker
 // sends the PUBACK only then: a PUBACK means "stored".
-import { decodeDeviceEvent, decodeTelemetryBatch } from '@fleet/proto';
+import { decodeDeviceEvent, decodeTelemetryBatch, type TelemetryMessage } from '@fleet/proto';
 import type { DeviceEventRecord, EventBus, TelemetryRecord } from '@fleet/shared';
 import type { GroupCommitWriter } from './group-commit.ts';
 import type { LiveStateStore } from './live-state.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { type DeviceSession, toDeviceEventRecord, toTelemetryRecord } from './normalize.ts';
+import { PayloadRejects, type RecordRejection, RejectBudget } from './rejects.ts';
 import type { RejectRecord, StoredRow } from './rows.ts';
-import { checkDeviceTime, type RejectReason, type ValidationPolicy, validateTelemetry } from './validate.ts';
+import { checkDeviceTime, type ValidationPolicy, type Verdict, validateTelemetry } from './validate.ts';
 
 export interface IngestLimits {
   maxPayloadBytes: number;
   maxRecordsPerBatch: number;
   rejectSampleBytes: number;
+  /** Reject rows stored per second per device, and at once (RejectBudget). */
+  deviceRejectRate: number;
+  deviceRejectBurst: number;
 }
 
 export interface IngestDeps {
@@ -30,7 +34,8 @@ export interface IngestDeps {
 /** What happened to one message; the broker tells the device about rejects. */
 export interface IngestOutcome {
   stored: number;
-  rejected: { reason: RejectReason; seq: number | undefined }[];
+  /** Every refused record (seq exact, as a decimal above 2^53 - 1), or the whole payload. */
+  rejected: RecordRejection[];
 }
 
 export interface IngestPipeline {
@@ -43,36 +48,47 @@ export interface IngestPipeline {
 export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
   const { writer, liveState, bus, metrics, policy, limits } = deps;
   const now = deps.now ?? Date.now;
+  const budget = new RejectBudget(limits.deviceRejectRate, limits.deviceRejectBurst, now);
 
-  function reject(
+  /** The payload's one reject row, if it has refusals and the device is within its budget. */
+  function rejectRow(
     session: DeviceSession,
     topic: RejectRecord['topic'],
     payload: Uint8Array,
     receivedAt: number,
-    reason: RejectReason,
-    detail: string,
-    record?: { seq: number; ts: number },
-  ): StoredRow {
-    metrics.rejects.inc({ reason });
-    return {
-      table: 'rejects',
-      reject: {
+    rejects: PayloadRejects,
+    totalRecords: number,
+  ): StoredRow | undefined {
+    for (const r of rejects.rejections) metrics.rejects.inc({ reason: r.reason });
+    const record = rejects.toRecord(
+      {
         tenant: session.tenant,
         deviceId: session.deviceId,
         topic,
-        reason,
-        detail,
-        seq: record?.seq,
-        deviceTs: record?.ts,
         receivedAt,
         payloadSample: payload.subarray(0, limits.rejectSampleBytes),
         payloadBytes: payload.length,
       },
-    };
+      totalRecords,
+    );
+    if (!record) return undefined;
+    const admitted = budget.admit(session.deviceId);
+    if (!admitted.store) {
+      metrics.rejectsUnstored.inc();
+      return undefined;
+    }
+    return { table: 'rejects', reject: { ...record, unstoredBefore: admitted.unstoredBefore } };
   }
 
   async function updateLiveState(accepted: TelemetryRecord[]): Promise<void> {
     const advanced = await liveState.applyTelemetry(accepted);
+    // Live views in other processes keep their copy from the newest record of each device.
+    const newest = new Map<string, TelemetryRecord>();
+    for (const r of accepted) {
+      const seen = newest.get(r.deviceId);
+      if (!seen || r.ts > seen.ts) newest.set(r.deviceId, r);
+    }
+    for (const record of newest.values()) bus.publish('latest', record);
     const late = accepted.length - advanced.length;
     if (late > 0 && advanced.length === 0) metrics.lateRecords.inc(late);
     for (const position of advanced) {
@@ -87,29 +103,25 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
       const receivedAt = now();
       const rows: StoredRow[] = [];
       const accepted: TelemetryRecord[] = [];
-      const rejected: IngestOutcome['rejected'] = [];
+      const rejects = new PayloadRejects();
+      let total = 0;
 
       // 1. decode
       const decoded = decodeTelemetryBatch(payload, {
         maxBytes: limits.maxPayloadBytes,
         maxRecords: limits.maxRecordsPerBatch,
       });
-      if (!decoded.ok) {
-        rows.push(reject(session, 'telemetry', payload, receivedAt, decoded.reason, decoded.detail));
-        rejected.push({ reason: decoded.reason, seq: undefined });
-      } else if (decoded.value.length === 0) {
-        rows.push(
-          reject(session, 'telemetry', payload, receivedAt, 'empty_batch', 'a batch with no records'),
-        );
-        rejected.push({ reason: 'empty_batch', seq: undefined });
-      } else {
+      if (!decoded.ok) rejects.add(decoded.reason, decoded.detail);
+      else if (decoded.value.length === 0) rejects.add('empty_batch', 'a batch with no records');
+      else {
+        total = decoded.value.length;
         // 2. validate. Storage keeps one row per (ts, device) (DESIGN.md dedup keys), so a second
         // record with the same device time in one batch would silently replace the first:
         // it is rejected instead, and kept with its reason.
         const seenTs = new Set<number>();
         for (const message of decoded.value) {
           const record = toTelemetryRecord(message, session, receivedAt);
-          let verdict = validateTelemetry(record, receivedAt, policy);
+          let verdict = seqVerdict(message) ?? validateTelemetry(record, receivedAt, policy);
           if (verdict.ok && seenTs.has(record.ts)) {
             verdict = { ok: false, reason: 'duplicate_ts', detail: `ts_ms=${record.ts} twice in one batch` };
           }
@@ -118,69 +130,81 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
             accepted.push(record);
             rows.push({ table: 'telemetry', record });
           } else {
-            rows.push(
-              reject(session, 'telemetry', payload, receivedAt, verdict.reason, verdict.detail, record),
-            );
-            rejected.push({ reason: verdict.reason, seq: record.seq });
+            rejects.add(verdict.reason, verdict.detail, {
+              seq: message.seqOverflow ?? record.seq,
+              ts: record.ts,
+            });
           }
         }
       }
+      const rejectRowOrNone = rejectRow(session, 'telemetry', payload, receivedAt, rejects, total);
+      if (rejectRowOrNone) rows.push(rejectRowOrNone);
 
       // 3. store: resolves once QuestDB has committed every row of this message
-      await writer.write(rows);
+      if (rows.length > 0) await writer.write(rows);
       metrics.records.inc({ outcome: 'stored' }, accepted.length);
-      if (rejected.length > 0) metrics.records.inc({ outcome: 'rejected' }, rejected.length);
+      if (rejects.count > 0) metrics.records.inc({ outcome: 'rejected' }, rejects.count);
 
       // 4. update live state, 5. publish positions
       if (accepted.length > 0) await updateLiveState(accepted);
-      return { stored: accepted.length, rejected };
+      return { stored: accepted.length, rejected: rejects.rejections };
     },
 
     async ingestEvent(session, payload) {
       metrics.messages.inc({ topic: 'events' });
       const receivedAt = now();
+      const rejects = new PayloadRejects();
 
       // 1. decode
       const decoded = decodeDeviceEvent(payload, { maxBytes: limits.maxPayloadBytes });
-      let row: StoredRow;
       let event: DeviceEventRecord | undefined;
-      let reason: RejectReason | undefined;
-      if (!decoded.ok) {
-        reason = decoded.reason;
-        row = reject(session, 'events', payload, receivedAt, decoded.reason, decoded.detail);
-      } else {
+      if (!decoded.ok) rejects.add(decoded.reason, decoded.detail);
+      else {
         // 2. validate
         const candidate = toDeviceEventRecord(decoded.value, session, receivedAt);
-        const time = checkDeviceTime(candidate.ts, receivedAt, policy);
-        const verdict = !(candidate.seq >= 1)
-          ? ({ ok: false, reason: 'seq_missing', detail: `seq=${candidate.seq}` } as const)
-          : candidate.kind === 'UNKNOWN' || candidate.kind === 'KIND_UNSPECIFIED'
-            ? ({ ok: false, reason: 'unknown_event_kind', detail: `kind=${decoded.value.kind}` } as const)
-            : time;
-        if (verdict.ok) {
-          event = candidate;
-          row = { table: 'events', event };
-        } else {
-          reason = verdict.reason;
-          row = reject(session, 'events', payload, receivedAt, verdict.reason, verdict.detail, candidate);
-        }
+        const verdict =
+          seqVerdict(decoded.value) ??
+          (!(candidate.seq >= 1)
+            ? ({ ok: false, reason: 'seq_missing', detail: `seq=${candidate.seq}` } as const)
+            : candidate.kind === 'UNKNOWN' || candidate.kind === 'KIND_UNSPECIFIED'
+              ? ({ ok: false, reason: 'unknown_event_kind', detail: `kind=${decoded.value.kind}` } as const)
+              : checkDeviceTime(candidate.ts, receivedAt, policy));
+        if (verdict.ok) event = candidate;
+        else
+          rejects.add(verdict.reason, verdict.detail, {
+            seq: decoded.value.seqOverflow ?? candidate.seq,
+            ts: candidate.ts,
+          });
       }
+      const row: StoredRow | undefined = event
+        ? { table: 'events', event }
+        : rejectRow(session, 'events', payload, receivedAt, rejects, decoded.ok ? 1 : 0);
 
       // 3. store
-      await writer.write([row]);
+      if (row) await writer.write([row]);
       metrics.records.inc({ outcome: event ? 'stored' : 'rejected' });
 
       // 4. (events do not move the live position) 5. publish
       if (event) bus.publish('device-event', event);
-      return {
-        stored: event ? 1 : 0,
-        rejected: reason ? [{ reason, seq: event?.seq }] : [],
-      };
+      return { stored: event ? 1 : 0, rejected: rejects.rejections };
     },
 
     async recordEvent(event) {
       await writer.write([{ table: 'events', event }]);
       bus.publish('device-event', event);
     },
+  };
+}
+
+/**
+ * A sequence number above 2^53 - 1 cannot be stored or compared exactly as a JS number (it was
+ * acknowledged and stored as NULL): it is refused, and named exactly in the reject and notice.
+ */
+function seqVerdict(message: Pick<TelemetryMessage, 'seqOverflow'>): Verdict | undefined {
+  if (message.seqOverflow === undefined) return undefined;
+  return {
+    ok: false,
+    reason: 'seq_out_of_range',
+    detail: `seq=${message.seqOverflow} is above 2^53-1 (9007199254740991)`,
   };
 }

@@ -6,9 +6,18 @@ export interface RejectRecord {
   tenant: string;
   deviceId: string;
   topic: 'telemetry' | 'events';
+  /** The reason most of the payload's refused records share (or the whole payload's). */
   reason: RejectReason;
+  /** What was wrong, summarised per reason with the first example of each. */
   detail: string;
+  /** The first refused record's sequence number, when it has a storable one. */
   seq: number | undefined;
+  /** Records of the payload refused (0 when the whole payload was). */
+  rejectedRecords: number;
+  /** Every reason with its count, most frequent first: `seq_missing:1990,ts_in_future:10`. */
+  reasons: string;
+  /** Rejects of this device counted but not stored (over its budget) since its last stored one. */
+  unstoredBefore: number;
   deviceTs: number | undefined;
   receivedAt: number;
   /** The raw payload, already cut to the configured sample size. */

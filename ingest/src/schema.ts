@@ -39,13 +39,23 @@ export function rejectsDdl(): string {
   return `CREATE TABLE IF NOT EXISTS ${TABLES.rejects} (
     ts TIMESTAMP, tenant SYMBOL CAPACITY 256 CACHE, device_id SYMBOL CAPACITY 65536 CACHE,
     topic SYMBOL CAPACITY 8 CACHE, reason SYMBOL CAPACITY 128 CACHE, detail VARCHAR, seq LONG,
-    device_ts TIMESTAMP, payload_bytes INT, payload_b64 VARCHAR
+    device_ts TIMESTAMP, payload_bytes INT, payload_b64 VARCHAR,
+    rejected_records INT, reasons VARCHAR, unstored_before INT
   ) TIMESTAMP(ts) PARTITION BY DAY WAL`;
 }
+
+/** Columns added to tables made by an earlier version (QuestDB has no migrations of its own). */
+const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
+  { table: TABLES.rejects, column: 'rejected_records', type: 'INT' },
+  { table: TABLES.rejects, column: 'reasons', type: 'VARCHAR' },
+  { table: TABLES.rejects, column: 'unstored_before', type: 'INT' },
+];
 
 /** Creates the tables if needed and applies the retention (QuestDB TTL drops whole day partitions). */
 export async function ensureSchema(questdb: QuestDbHttp, retentionDays: number): Promise<void> {
   for (const ddl of [telemetryDdl(), eventsDdl(), rejectsDdl()]) await questdb.exec(ddl);
+  for (const c of ADDED_COLUMNS)
+    await questdb.exec(`ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`);
   for (const table of Object.values(TABLES)) {
     await questdb.exec(`ALTER TABLE ${table} SET TTL ${retentionDays} DAYS`);
   }

@@ -12,6 +12,7 @@ export const REJECT_REASONS = [
   'empty_batch',
   // one record
   'seq_missing',
+  'seq_out_of_range',
   'ts_missing',
   'ts_in_future',
   'ts_too_old',

@@ -78,9 +78,12 @@ describe('line encoding', () => {
       receivedAt: 3000,
       payloadSample: new Uint8Array([1, 2, 3]),
       payloadBytes: 3,
+      rejectedRecords: 1,
+      reasons: 'ts_in_future:1',
+      unstoredBefore: 0,
     });
     expect(reject).toBe(
-      'telemetry_rejects,tenant=t,device_id=d,topic=telemetry,reason=ts_in_future detail="x",seq=5i,payload_bytes=3i,payload_b64="AQID" 3000000\n',
+      'telemetry_rejects,tenant=t,device_id=d,topic=telemetry,reason=ts_in_future detail="x",seq=5i,payload_bytes=3i,rejected_records=1i,reasons="ts_in_future:1",unstored_before=0i,payload_b64="AQID" 3000000\n',
     );
   });
 });

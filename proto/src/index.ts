@@ -45,17 +45,24 @@ export type CommandKindName = keyof typeof fleet.v1.Command.Kind;
 // fields are always present (absent on the wire = 0 / '' / []). `optional` fields are present as
 // own properties only when they were on the wire (a present 0 or false is kept).
 //
-// 64-bit integers (seq, tsMs, rejectSeq) are JS numbers. Values above Number.MAX_SAFE_INTEGER
-// (2^53 - 1) cannot be represented exactly and are rounded; ms timestamps and realistic sequence
-// numbers are far below that.
+// 64-bit integers (seq, tsMs) are JS numbers. Values above Number.MAX_SAFE_INTEGER (2^53 - 1)
+// cannot be represented exactly and are rounded; ms timestamps and realistic sequence numbers are
+// far below that. A sequence number above it also comes as its exact decimal (`seqOverflow`), so
+// the ingest can refuse it and name it exactly; reject notices carry such values as decimals
+// (`Uint64`), so the device learns exactly which record was refused.
 //
 // Enum fields (kind) are plain numbers: proto3 enums are open, so a newer device may send a value
 // this build does not know. Use deviceEventKindName / commandKindName to get a name.
+
+/** A uint64 as a number when it is at most 2^53 - 1, else as its exact decimal string. */
+export type Uint64 = number | string;
 
 /** One decoded fleet.v1.Telemetry record. */
 export interface TelemetryMessage {
   /** uint64; per-device sequence number (0 is invalid, which is for the ingest to reject). */
   seq: number;
+  /** Set only when the wire seq is above 2^53 - 1: its exact decimal (`seq` is then rounded). */
+  seqOverflow?: string;
   /** int64; device time, ms since the Unix epoch, UTC. */
   tsMs: number;
   /** WGS84 degrees; lat = lon = 0 means "no GPS fix". */
@@ -94,6 +101,8 @@ export interface TelemetryMessage {
 /** One decoded fleet.v1.DeviceEvent. */
 export interface DeviceEventMessage {
   seq: number;
+  /** Set only when the wire seq is above 2^53 - 1: its exact decimal (`seq` is then rounded). */
+  seqOverflow?: string;
   tsMs: number;
   /** A DeviceEvent.Kind value; may be a value unknown to this build (see deviceEventKindName). */
   kind: number;
@@ -116,7 +125,7 @@ export interface CommandMessage {
   reportIntervalS?: number;
   rejectReason?: string;
   /** uint64 sequence numbers of refused records; [] when none. */
-  rejectSeq: number[];
+  rejectSeq: Uint64[];
 }
 
 type RequiredKeys<T, K extends keyof T> = Pick<T, K> & Partial<Omit<T, K>>;
@@ -391,6 +400,25 @@ function int64ToNumber(value: unknown, unsigned: boolean): number {
   return 0;
 }
 
+/** The exact decimal of a 64-bit value above 2^53 - 1, or undefined when a number holds it. */
+function int64Overflow(value: unknown, unsigned: boolean): string | undefined {
+  let exact: bigint | undefined;
+  if (typeof value === 'bigint') exact = value;
+  else if (typeof value === 'object' && value !== null && 'low' in value && 'high' in value) {
+    const high = BigInt(Number(value.high) >>> 0);
+    const bits = (high << 32n) | BigInt(Number(value.low) >>> 0);
+    exact = unsigned ? bits : BigInt.asIntN(64, bits);
+  }
+  if (exact === undefined) return undefined;
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  return exact > max || exact < -max ? exact.toString() : undefined;
+}
+
+/** A 64-bit value as Uint64: a number when safe, else its exact decimal. */
+function toUint64(value: unknown): Uint64 {
+  return int64Overflow(value, true) ?? int64ToNumber(value, true);
+}
+
 function num(value: unknown): number {
   return typeof value === 'number' ? value : 0;
 }
@@ -413,6 +441,8 @@ function toTelemetryMessage(m: fleet.v1.Telemetry.$Properties): TelemetryMessage
     headingDeg: num(m.headingDeg),
     dtcCodes: [],
   };
+  const seqOverflow = int64Overflow(m.seq, true);
+  if (seqOverflow !== undefined) out.seqOverflow = seqOverflow;
   if (has(m, 'altitudeM')) out.altitudeM = num(m.altitudeM);
   if (has(m, 'hdop')) out.hdop = num(m.hdop);
   if (has(m, 'satellites')) out.satellites = num(m.satellites);
@@ -441,6 +471,8 @@ function toDeviceEventMessage(m: fleet.v1.DeviceEvent.$Properties): DeviceEventM
     kind: num(m.kind),
     detail: str(m.detail),
   };
+  const seqOverflow = int64Overflow(m.seq, true);
+  if (seqOverflow !== undefined) out.seqOverflow = seqOverflow;
   if (has(m, 'lat')) out.lat = num(m.lat);
   if (has(m, 'lon')) out.lon = num(m.lon);
   if (has(m, 'speedKmh')) out.speedKmh = num(m.speedKmh);
@@ -455,7 +487,7 @@ function toCommandMessage(m: fleet.v1.Command.$Properties): CommandMessage {
     id: str(m.id),
     tsMs: int64ToNumber(m.tsMs, false),
     kind: num(m.kind),
-    rejectSeq: Array.isArray(m.rejectSeq) ? m.rejectSeq.map((v: unknown) => int64ToNumber(v, true)) : [],
+    rejectSeq: Array.isArray(m.rejectSeq) ? m.rejectSeq.map((v: unknown) => toUint64(v)) : [],
   };
   if (has(m, 'reportIntervalS')) out.reportIntervalS = num(m.reportIntervalS);
   if (has(m, 'rejectReason')) out.rejectReason = str(m.rejectReason);
@@ -542,6 +574,28 @@ function checkInt(where: string, field: string, value: unknown, kind: IntKind): 
   }
 }
 
+const UINT64_DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
+const UINT64_MAX = 18446744073709551615n;
+
+/**
+ * A Uint64 as protobufjs writes it: a safe number as is, a decimal as the {low, high} bits that
+ * protobufjs takes for 64-bit fields (its Long shape) where the generated types say number.
+ */
+function uint64ForWire(where: string, field: string, value: unknown): number {
+  if (typeof value === 'string') {
+    if (!UINT64_DECIMAL.test(value) || BigInt(value) > UINT64_MAX)
+      throw new RangeError(
+        `${where}.${field}: expected a uint64 decimal, got ${JSON.stringify(value.slice(0, 30))}`,
+      );
+    const bits = BigInt(value);
+    const low = Number(bits & 0xffffffffn) | 0;
+    const high = Number(bits >> 32n) | 0;
+    return { low, high, unsigned: true } as unknown as number;
+  }
+  checkInt(where, field, value, 'uint64');
+  return value as number;
+}
+
 function checkVerify(where: string, error: string | null): void {
   if (error !== null) throw new TypeError(`${where}: ${error}`);
 }
@@ -585,14 +639,13 @@ export function encodeDeviceEvent(event: DeviceEventInput): Uint8Array {
 export function encodeCommand(cmd: CommandInput): Uint8Array {
   const where = 'encodeCommand';
   if (typeof cmd !== 'object' || cmd === null) throw new TypeError(`${where}: object expected`);
-  const props = pickFields(cmd, COMMAND_FIELDS);
+  const { rejectSeq, ...rest } = pickFields(cmd, COMMAND_FIELDS);
+  const props: fleet.v1.Command.$Properties = rest;
   checkInt(where, 'tsMs', props.tsMs, 'int64');
   checkInt(where, 'reportIntervalS', props.reportIntervalS, 'uint32');
-  if (props.rejectSeq !== undefined) {
-    if (!Array.isArray(props.rejectSeq)) throw new TypeError(`${where}.rejectSeq: array expected`);
-    props.rejectSeq.forEach((seq, i) => {
-      checkInt(where, `rejectSeq[${i}]`, seq, 'uint64');
-    });
+  if (rejectSeq !== undefined) {
+    if (!Array.isArray(rejectSeq)) throw new TypeError(`${where}.rejectSeq: array expected`);
+    props.rejectSeq = rejectSeq.map((seq, i) => uint64ForWire(where, `rejectSeq[${i}]`, seq));
   }
   checkVerify(where, fleet.v1.Command.verify(props));
   return finish(fleet.v1.Command.encode(props));

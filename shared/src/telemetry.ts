@@ -126,3 +126,21 @@ export const NO_MEASUREMENTS: Readonly<
   ptoActive: undefined,
   tamper: undefined,
 };
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Whether text holds a control character other than tab, LF and CR. */
+export function hasControlCharacters(text: string): boolean {
+  CONTROL_CHARACTERS.lastIndex = 0;
+  return CONTROL_CHARACTERS.test(text);
+}
+
+/**
+ * Device-sent text with its control characters written out as `\u0000`-style escapes (tab, LF
+ * and CR stay): a NUL stored in QuestDB made its JSON answers unparseable, and the console has
+ * no use for a bell or an escape sequence either.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -589,7 +589,8 @@ export class DeviceLink {
    * so nothing is re-sent; any copy still held (a re-send in the queue) is dropped too.
    */
   #onRejectNotice(command: CommandMessage): void {
-    const seqs = command.rejectSeq;
+    // This simulator's own sequence numbers are far below 2^53, so they decode as numbers.
+    const seqs = command.rejectSeq.filter((s): s is number => typeof s === 'number');
     this.#ctx.counters.rejected += seqs.length;
     if (seqs.length > 0) {
       this.telemetry.discard(seqs);
