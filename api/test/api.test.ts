@@ -145,8 +145,16 @@ describe('auth', () => {
 
 describe('failed logins are rate-limited', () => {
   let limited: TestApi;
+  /** The dispatcher's browser, which signed in before any failure: its device cookie. */
+  let knownBrowser = '';
   beforeAll(async () => {
     limited = await startTestApi({ AUTH_LOGIN_MAX_FAILURES: 3, AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS: 8 });
+    const first = await limited.request('POST', '/api/v1/auth/login', {
+      body: { email: limited.orgA.users.dispatcher.email, password: TEST_PASSWORD },
+    });
+    const device = first.headers.getSetCookie().find((c) => c.startsWith('fleet_device='));
+    expect(device).toMatch(/; HttpOnly; SameSite=Strict/);
+    knownBrowser = (device ?? '').split(';')[0] ?? '';
   });
   afterAll(async () => {
     await limited?.close();
@@ -189,6 +197,122 @@ describe('failed logins are rate-limited', () => {
       body: { email: limited.orgB.users.admin.email, password: TEST_PASSWORD },
     });
     expect(res.status).toBe(429);
+  });
+
+  it("others' failures never lock a user out of a browser that signed in before (device cookie)", async () => {
+    const email = limited.orgA.users.dispatcher.email;
+    const cookie = knownBrowser;
+    // An attacker behind the same address fails on this account and sprays others.
+    for (let i = 0; i < 10; i++) {
+      await limited.request('POST', '/api/v1/auth/login', { body: { email, password: 'wrong-password' } });
+      await limited.request('POST', '/api/v1/auth/login', {
+        body: { email: `spray2-${i}@example.test`, password: 'wrong-password' },
+      });
+    }
+    const unknownBrowser = await limited.request('POST', '/api/v1/auth/login', {
+      body: { email, password: TEST_PASSWORD },
+    });
+    expect(unknownBrowser.status).toBe(429);
+    const fromKnownBrowser = await limited.request('POST', '/api/v1/auth/login', {
+      body: { email, password: TEST_PASSWORD },
+      headers: { cookie },
+    });
+    expect(fromKnownBrowser.status).toBe(200);
+    // A known browser gets no second device cookie; a forged one is just an unknown browser.
+    expect(fromKnownBrowser.headers.getSetCookie().some((c) => c.startsWith('fleet_device='))).toBe(false);
+    const forged = await limited.request('POST', '/api/v1/auth/login', {
+      body: { email, password: TEST_PASSWORD },
+      headers: { cookie: `${cookie.slice(0, -3)}abc` },
+    });
+    expect(forged.status).toBe(429);
+  });
+});
+
+describe('behind a trusted reverse proxy', () => {
+  let proxied: TestApi;
+  beforeAll(async () => {
+    proxied = await startTestApi({
+      AUTH_LOGIN_MAX_FAILURES: 3,
+      AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS: 4,
+      HTTP_TRUSTED_PROXIES: '127.0.0.1,::1',
+    });
+  });
+  afterAll(async () => {
+    await proxied?.close();
+  });
+
+  it("limits each client behind it by its forwarded address, not everyone by the proxy's", async () => {
+    const fail = (forwardedFor: string, i: number) =>
+      proxied.request('POST', '/api/v1/auth/login', {
+        body: { email: `spray3-${i}@example.test`, password: 'wrong-password' },
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+    for (let i = 0; i < 6; i++) await fail('203.0.113.9', i);
+    expect((await fail('203.0.113.9', 99)).status).toBe(429);
+    // Another client behind the same proxy; a spoofed entry further left changes nothing.
+    const other = await proxied.request('POST', '/api/v1/auth/login', {
+      body: { email: proxied.orgA.users.viewer.email, password: TEST_PASSWORD },
+      headers: { 'x-forwarded-for': '203.0.113.9, 198.51.100.7' },
+    });
+    expect(other.status).toBe(200);
+  });
+});
+
+describe('an email is unique per organisation', () => {
+  it('another organisation may use an address, learns nothing about it, and each account signs in', async () => {
+    const email = t.orgA.users.viewer.email;
+    const created = await t.request<{ id: string }>('POST', '/api/v1/users', {
+      token: t.orgB.users.admin.token,
+      body: { email, name: 'Same address, other company', role: 'viewer', password: 'another long password' },
+    });
+    expect(created.status).toBe(201);
+    // Each password signs in to its own organisation's account.
+    const a = await t.request<{ user: { orgId: string } }>('POST', '/api/v1/auth/login', {
+      body: { email, password: TEST_PASSWORD },
+    });
+    expect(a.body.user.orgId).toBe(t.orgA.id);
+    const b = await t.request<{ user: { orgId: string } }>('POST', '/api/v1/auth/login', {
+      body: { email, password: 'another long password' },
+    });
+    expect(b.body.user.orgId).toBe(t.orgB.id);
+    // Within one organisation the address is still taken.
+    const dup = await t.request('POST', '/api/v1/users', {
+      token: t.orgB.users.admin.token,
+      body: { email, name: 'Again', role: 'viewer', password: 'another long password' },
+    });
+    expect(dup.status).toBe(409);
+  });
+
+  it('the same password in two organisations asks which one, and the slug chooses', async () => {
+    // '.a.' and '.b.': the lists of both organisations are checked for their own addresses.
+    const email = `shared.a.b.${crypto.randomUUID().slice(0, 6)}@example.test`;
+    for (const org of [t.orgA, t.orgB]) {
+      const res = await t.request('POST', '/api/v1/users', {
+        token: org.users.admin.token,
+        body: { email, name: 'Freelancer', role: 'dispatcher', password: 'the same long password' },
+      });
+      expect(res.status).toBe(201);
+    }
+    const ambiguous = await t.request<{ error: { code: string; details: { path: string }[] } }>(
+      'POST',
+      '/api/v1/auth/login',
+      { body: { email, password: 'the same long password' } },
+    );
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.error.details[0]?.path).toBe('body.organisation');
+    const slug = (
+      await t.platform.db.query<{ slug: string }>('select slug from organisations where id = $1', [t.orgB.id])
+    )[0]?.slug;
+    const chosen = await t.request<{ user: { orgId: string } }>('POST', '/api/v1/auth/login', {
+      body: { email, password: 'the same long password', organisation: slug },
+    });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.user.orgId).toBe(t.orgB.id);
+    // A wrong password never reveals that the address has accounts in two organisations.
+    const wrong = await t.request<{ error: { code: string } }>('POST', '/api/v1/auth/login', {
+      body: { email, password: 'not the password' },
+    });
+    expect(wrong.body.error.code).toBe('invalid_credentials');
   });
 });
 

@@ -1,11 +1,25 @@
-// Failed logins are limited per account and per client address within a sliding window, so
-// neither guessing one account's password nor spraying many accounts from one address works.
-// While a key is over its limit every attempt is refused, right password or not.
+// Failed logins are limited so that guessing does not work, and so that an attacker cannot turn
+// the limit against real users (OWASP's "device cookie" scheme):
+// - an account or a client address over its failures within the window is refused (429) for
+//   attempts from an unknown browser: one without a device cookie for that account;
+// - a browser that signed in to the account before carries a device cookie, and its attempts
+//   skip those two limits; each device cookie has its own failure limit instead, so a stolen
+//   cookie buys only a handful of guesses. A user whose account is under attack, or who sits
+//   behind the same proxy as an attacker, still signs in from a browser they used before.
+// Client addresses are the proxy's forwarded ones only from HTTP_TRUSTED_PROXIES.
 
 export interface LoginGuardLimits {
   maxPerAccount: number;
   maxPerAddress: number;
   windowMs: number;
+}
+
+/** One login attempt as the guard sees it. */
+export interface LoginAttempt {
+  account: string;
+  address: string;
+  /** The id of a valid device cookie for this account, when the browser sent one. */
+  deviceKey?: string | undefined;
 }
 
 /** Keys tracked at most; past this the oldest are forgotten (bounded memory under a spray). */
@@ -29,13 +43,19 @@ export class LoginGuard {
     return times;
   }
 
-  /** Milliseconds until an attempt is allowed again; 0 when it is allowed now. */
-  retryAfterMs(account: string, address: string): number {
+  /** The limits that apply to this attempt: its device cookie's, or the account's and address's. */
+  #keys(attempt: LoginAttempt): [string, number][] {
+    if (attempt.deviceKey !== undefined) return [[`d:${attempt.deviceKey}`, this.#limits.maxPerAccount]];
+    return [
+      [`a:${attempt.account}`, this.#limits.maxPerAccount],
+      [`ip:${attempt.address}`, this.#limits.maxPerAddress],
+    ];
+  }
+
+  /** Milliseconds until this attempt is allowed; 0 when it is allowed now. */
+  retryAfterMs(attempt: LoginAttempt): number {
     let wait = 0;
-    for (const [key, max] of [
-      [`a:${account}`, this.#limits.maxPerAccount],
-      [`ip:${address}`, this.#limits.maxPerAddress],
-    ] as const) {
+    for (const [key, max] of this.#keys(attempt)) {
       const times = this.#recent(key);
       if (times.length >= max) {
         const oldest = times[times.length - max] ?? this.#now();
@@ -45,9 +65,12 @@ export class LoginGuard {
     return Math.max(0, wait);
   }
 
-  recordFailure(account: string, address: string): void {
+  recordFailure(attempt: LoginAttempt): void {
     const at = this.#now();
-    for (const key of [`a:${account}`, `ip:${address}`]) {
+    // A failure from a known browser still counts against the account for unknown ones.
+    const keys = this.#keys(attempt).map(([k]) => k);
+    if (attempt.deviceKey !== undefined) keys.push(`a:${attempt.account}`);
+    for (const key of keys) {
       const times = this.#failures.get(key) ?? [];
       times.push(at);
       this.#failures.delete(key); // re-insert: Map order is the eviction order
@@ -60,8 +83,9 @@ export class LoginGuard {
     }
   }
 
-  /** A successful login clears the account's failures (not the address's). */
-  recordSuccess(account: string): void {
-    this.#failures.delete(`a:${account}`);
+  /** A successful login clears the account's and the device cookie's failures (not the address's). */
+  recordSuccess(attempt: LoginAttempt): void {
+    this.#failures.delete(`a:${attempt.account}`);
+    if (attempt.deviceKey !== undefined) this.#failures.delete(`d:${attempt.deviceKey}`);
   }
 }

@@ -3,7 +3,8 @@
 // ids of revoked sessions are kept in memory for as long as their tokens could live.
 import { ApiError } from '../http/errors.ts';
 import type { Principal } from '../http/route.ts';
-import type { LoginGuard } from './login-guard.ts';
+import type { DeviceCookies } from './device-cookies.ts';
+import type { LoginAttempt, LoginGuard } from './login-guard.ts';
 import { spendPasswordTime, verifyPassword } from './passwords.ts';
 import type { SessionStore } from './sessions.ts';
 import type { AccessTokens } from './tokens.ts';
@@ -13,6 +14,8 @@ export interface LoginResult {
   token: string;
   expiresAt: number;
   refreshToken: string;
+  /** A new device cookie for this browser, when it did not send a valid one. */
+  deviceCookie: string | undefined;
   user: User;
 }
 
@@ -21,6 +24,7 @@ export class AuthService {
   readonly #sessions: SessionStore;
   readonly #tokens: AccessTokens;
   readonly #guard: LoginGuard;
+  readonly #deviceCookies: DeviceCookies;
   readonly #accessTtlMs: number;
   /** session id -> when its last access token expires at the latest. */
   readonly #revoked = new Map<string, number>();
@@ -31,6 +35,7 @@ export class AuthService {
     sessions: SessionStore;
     tokens: AccessTokens;
     guard: LoginGuard;
+    deviceCookies: DeviceCookies;
     accessTtlMs: number;
     /** Told about revoked sessions, e.g. to close their WebSockets. */
     onRevoke?: (sessionIds: readonly string[]) => void;
@@ -39,6 +44,7 @@ export class AuthService {
     this.#sessions = deps.sessions;
     this.#tokens = deps.tokens;
     this.#guard = deps.guard;
+    this.#deviceCookies = deps.deviceCookies;
     this.#accessTtlMs = deps.accessTtlMs;
     this.#onRevoke = deps.onRevoke ?? (() => {});
   }
@@ -60,26 +66,42 @@ export class AuthService {
   async login(input: {
     email: string;
     password: string;
+    /** The organisation's slug, when one email has accounts in several. */
+    organisation?: string | undefined;
+    /** The device cookie the browser sent, if any. */
+    deviceCookie?: string | undefined;
     address: string;
     userAgent: string;
   }): Promise<LoginResult> {
     const email = normaliseEmail(input.email);
-    const wait = this.#guard.retryAfterMs(email, input.address);
+    const candidates = await this.#users.findByEmail(email, { organisationSlug: input.organisation });
+    // A device cookie counts only for the account it was issued to.
+    let deviceKey: string | undefined;
+    for (const c of candidates) deviceKey ??= this.#deviceCookies.verify(input.deviceCookie, c.id);
+    const attempt: LoginAttempt = { account: email, address: input.address, deviceKey };
+    const wait = this.#guard.retryAfterMs(attempt);
     if (wait > 0) {
       throw new ApiError('too_many_requests', 'Too many failed logins; wait and try again.', {
         headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
       });
     }
-    const user = await this.#users.findByEmail(email);
-    let ok = false;
-    if (user) ok = await verifyPassword(user.passwordHash, input.password);
-    else await spendPasswordTime(input.password); // same time with or without an account
+    const matches: typeof candidates = [];
+    for (const c of candidates) if (await verifyPassword(c.passwordHash, input.password)) matches.push(c);
+    if (candidates.length === 0) await spendPasswordTime(input.password); // same time with or without an account
     // A disabled account answers exactly like a wrong password: no account enumeration.
-    if (!user || !ok || user.disabledAt !== null) {
-      this.#guard.recordFailure(email, input.address);
+    const active = matches.filter((u) => u.disabledAt === null);
+    const user = active[0];
+    if (!user) {
+      this.#guard.recordFailure(attempt);
       throw new ApiError('invalid_credentials');
     }
-    this.#guard.recordSuccess(email);
+    // Only someone with the right password learns that the address has accounts elsewhere.
+    if (active.length > 1) {
+      throw new ApiError('validation_failed', 'This email signs in to several organisations: name one.', {
+        details: [{ path: 'body.organisation', message: 'required: the organisation slug' }],
+      });
+    }
+    this.#guard.recordSuccess(attempt);
     const { session, refreshToken } = await this.#sessions.create({
       orgId: user.orgId,
       userId: user.id,
@@ -94,7 +116,8 @@ export class AuthService {
       role: user.role,
       sessionId: session.id,
     });
-    return { ...access, refreshToken, user: publicUser };
+    const deviceCookie = deviceKey === undefined ? this.#deviceCookies.issue(user.id) : undefined;
+    return { ...access, refreshToken, deviceCookie, user: publicUser };
   }
 
   /** A new access token (and refresh token) for a valid refresh token. */

@@ -82,12 +82,22 @@ export class UserDirectory {
     this.#db = db;
   }
 
-  async findByEmail(email: string): Promise<UserWithHash | undefined> {
-    const rows = await this.#db.query<UserRow>(`select ${COLUMNS} from users where email = $1`, [
-      normaliseEmail(email),
-    ]);
-    const row = rows[0];
-    return row ? { ...toUser(row), passwordHash: row.password_hash } : undefined;
+  /**
+   * The users with this email, in every organisation (an email is unique per organisation, so
+   * one address can belong to several), at most `limit`; optionally only in the organisation
+   * with this slug.
+   */
+  async findByEmail(
+    email: string,
+    options: { organisationSlug?: string | undefined; limit?: number } = {},
+  ): Promise<UserWithHash[]> {
+    const rows = await this.#db.query<UserRow>(
+      `select ${COLUMNS} from users where email = $1
+         and ($3::text is null or org_id = (select id from organisations where slug = $3))
+       order by created_at limit $2`,
+      [normaliseEmail(email), options.limit ?? 10, options.organisationSlug ?? null],
+    );
+    return rows.map((row) => ({ ...toUser(row), passwordHash: row.password_hash }));
   }
 
   async findById(id: string): Promise<UserWithHash | undefined> {

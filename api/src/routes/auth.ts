@@ -4,6 +4,7 @@
 // (fleet_session=1, no secret) that tells the console whether a refresh is worth trying when a
 // page loads, instead of asking for one that is bound to be refused.
 import type { z } from 'zod';
+import { DEVICE_COOKIE } from '../auth/device-cookies.ts';
 import { TenantUsers, type User } from '../auth/users.ts';
 import { ApiError, errorBodySchema } from '../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../http/route.ts';
@@ -61,6 +62,11 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
     'set-cookie': `${cookie(refreshToken, maxAgeS)}\n${hint(maxAgeS)}`,
   });
   const refreshMaxAge = ctx.config.AUTH_REFRESH_TTL_DAYS * 86_400;
+  // A year: the browser stays "known" to the login limits well past one refresh lifetime.
+  const deviceCookie = (value: string) =>
+    `${DEVICE_COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${365 * 86_400}; HttpOnly; SameSite=Strict${
+      ctx.config.AUTH_COOKIE_SECURE ? '; Secure' : ''
+    }`;
   const errors = {
     400: { description: 'Invalid body', schema: errorBodySchema },
     401: { description: 'Not signed in', schema: errorBodySchema },
@@ -74,7 +80,7 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
       tag: 'auth',
       summary: 'Log in with email and password',
       description:
-        'Returns a short-lived access token and sets the refresh cookie. Failed attempts are limited per account and per address (429 with Retry-After).',
+        'Returns a short-lived access token and sets the refresh cookie, and a device cookie the first time a browser signs in. Failed attempts are limited per account and per address for unknown browsers, and per device cookie for browsers that signed in before, so failures of others never lock a user out of a browser they used (429 with Retry-After). An email with accounts in several organisations also needs `organisation`.',
       access: 'public',
       body: loginRequestSchema,
       responses: {
@@ -83,11 +89,19 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
         429: { description: 'Too many failed attempts', schema: errorBodySchema },
       },
       async handler({ body, address, headers }) {
-        const result = await ctx.auth.login({ ...body, address, userAgent: headers.userAgent });
+        const result = await ctx.auth.login({
+          ...body,
+          deviceCookie: readCookie(headers.cookie, DEVICE_COOKIE),
+          address,
+          userAgent: headers.userAgent,
+        });
+        const cookies = setCookies(result.refreshToken, refreshMaxAge);
+        if (result.deviceCookie !== undefined)
+          cookies['set-cookie'] += `\n${deviceCookie(result.deviceCookie)}`;
         return {
           status: 200,
           body: { token: result.token, expiresAt: result.expiresAt, user: userBody(result.user) },
-          headers: setCookies(result.refreshToken, refreshMaxAge),
+          headers: cookies,
         };
       },
     }),

@@ -112,6 +112,11 @@ export const loginRequestSchema = z
   .strictObject({
     email: z.string().min(3).max(254),
     password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+    organisation: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+      .optional()
+      .describe('The organisation slug; needed only when the email has accounts in several organisations'),
   })
   .meta({ id: 'LoginRequest' });
 

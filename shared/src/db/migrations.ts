@@ -97,4 +97,16 @@ export const MIGRATIONS: readonly Migration[] = [
       grant update (name, time_zone) on organisations to fleet_tenant;
     `,
   },
+  {
+    // An email is unique per organisation, not across the installation: with a global unique
+    // key, one organisation's admin learned (409) that an address existed in another, and could
+    // take an address so the other organisation could never add it. Login finds the account by
+    // email and password (and the organisation's slug when one address has several accounts).
+    id: '0004_user_email_per_organisation',
+    sql: `
+      alter table users drop constraint users_email_key;
+      create unique index users_org_email_idx on users (org_id, email);
+      create index users_email_idx on users (email);
+    `,
+  },
 ];
