@@ -63,18 +63,33 @@ export class PacketTooLargeError extends Error {
 export class GuardedConnection extends Duplex {
   readonly #inner: Duplex;
 
-  constructor(inner: Duplex, maxPacketBytes: number, onTooLarge: () => void) {
+  /**
+   * `onFault` hears of an unexpected throw while a chunk is handled (the connection is then
+   * destroyed): the callbacks run in a socket's event handler, where a throw would otherwise
+   * escape to the process.
+   */
+  constructor(
+    inner: Duplex,
+    maxPacketBytes: number,
+    onTooLarge: () => void,
+    onFault: (err: unknown) => void = () => {},
+  ) {
     super({ allowHalfOpen: false });
     this.#inner = inner;
     const guard = new PacketSizeGuard(maxPacketBytes);
     inner.on('data', (chunk: Buffer) => {
       if (this.destroyed) return;
-      if (!guard.inspect(chunk)) {
-        onTooLarge();
-        this.destroy(new PacketTooLargeError(`packet over ${maxPacketBytes} bytes`));
-        return;
+      try {
+        if (!guard.inspect(chunk)) {
+          this.destroy(new PacketTooLargeError(`packet over ${maxPacketBytes} bytes`));
+          onTooLarge();
+          return;
+        }
+        if (!this.push(chunk)) inner.pause();
+      } catch (err) {
+        onFault(err);
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
       }
-      if (!this.push(chunk)) inner.pause();
     });
     inner.on('end', () => this.push(null));
     inner.on('error', (err) => this.destroy(err));

@@ -27,7 +27,7 @@ class FakeSource implements CredentialSource {
   }
 }
 
-function setup(ttlMs = 30_000, maxEntries?: number) {
+function setup(ttlMs = 30_000, maxEntries?: number, unknownTtlMs?: number) {
   const source = new FakeSource();
   source.tokens.set('dev-1', 'fdt_one');
   source.tokens.set('dev-2', 'fdt_two');
@@ -38,7 +38,13 @@ function setup(ttlMs = 30_000, maxEntries?: number) {
       now += ms;
     },
   };
-  const auth = new DeviceAuthenticator(source, ttlMs, clock.now, maxEntries);
+  const auth = new DeviceAuthenticator(
+    source,
+    ttlMs,
+    clock.now,
+    maxEntries,
+    unknownTtlMs === undefined ? {} : { unknownTtlMs },
+  );
   return { source, auth, clock };
 }
 
@@ -203,5 +209,59 @@ describe('DeviceAuthenticator', () => {
     expect(source.calls.length).toBe(before); // the newest entry is kept
     await auth.authenticate('dev-3', 'dev-3', pw('fdt_3'));
     expect(source.calls.length).toBe(before + 1); // an old one is gone
+  });
+
+  it('remembers an unknown id for a few seconds: a flood of one made-up id is one look-up', async () => {
+    const { auth, source, clock } = setup(30_000, undefined, 5_000);
+    for (let i = 0; i < 20; i++) {
+      expect(await auth.authenticate('ghost', 'ghost', pw(`fdt_${i}`))).toEqual({
+        ok: false,
+        reason: 'unknown_device',
+      });
+    }
+    expect(source.calls).toHaveLength(1);
+    clock.advance(5_000);
+    await auth.authenticate('ghost', 'ghost', pw('fdt_x'));
+    expect(source.calls).toHaveLength(2);
+  });
+
+  it('an id provisioned meanwhile is known at once after invalidate()', async () => {
+    const { auth, source } = setup();
+    await auth.authenticate('dev-9', 'dev-9', pw('fdt_nine'));
+    source.tokens.set('dev-9', 'fdt_nine');
+    expect((await auth.authenticate('dev-9', 'dev-9', pw('fdt_nine'))).ok).toBe(false); // remembered
+    auth.invalidate('dev-9');
+    expect((await auth.authenticate('dev-9', 'dev-9', pw('fdt_nine'))).ok).toBe(true);
+  });
+
+  it('wrong tokens for a known device are never remembered as unknown, nor evict its entry', async () => {
+    const { auth, source } = setup();
+    await auth.authenticate('dev-1', 'dev-1', pw('fdt_one'));
+    for (let i = 0; i < 5; i++) await auth.authenticate('dev-1', 'dev-1', pw(`fdt_wrong_${i}`));
+    const before = source.calls.length;
+    expect((await auth.authenticate('dev-1', 'dev-1', pw('fdt_one'))).ok).toBe(true);
+    expect(source.calls.length).toBe(before); // still from the cache
+  });
+
+  it.each([
+    ['too short', 'ab'],
+    ['too long', 'd'.repeat(65)],
+    ['a NUL', 'dev-\u0000-1'],
+    ['a control character', 'dev-\u0007'],
+    ['DEL', 'dev-\u007f'],
+  ])('an id that cannot be a device id (%s) -> unknown_device without a look-up', async (_label, id) => {
+    const { auth, source } = setup();
+    expect(await auth.authenticate(id, id, pw('fdt_one'))).toEqual({ ok: false, reason: 'unknown_device' });
+    expect(source.calls).toHaveLength(0);
+  });
+
+  it('check() answers from memory only, undefined when the registry must be asked', async () => {
+    const { auth, source } = setup();
+    expect(auth.check('dev-1', 'dev-1', pw('fdt_one'))).toBeUndefined();
+    expect(auth.check('dev-1', undefined, pw('fdt_one'))).toEqual({ ok: false, reason: 'bad_credentials' });
+    await auth.authenticate('dev-1', 'dev-1', pw('fdt_one'));
+    expect(auth.check('dev-1', 'dev-1', pw('fdt_one'))).toEqual({ ok: true, device: device('dev-1') });
+    expect(auth.check('dev-1', 'dev-1', pw('fdt_other'))).toBeUndefined();
+    expect(source.calls).toHaveLength(1);
   });
 });

@@ -260,4 +260,24 @@ describe('GuardedConnection', () => {
     await until(() => inbound.bytes().length === total * frame.length);
     expect(inbound.bytes().equals(Buffer.concat(Array.from({ length: total }, () => frame)))).toBe(true);
   });
+
+  it('a callback that throws is handed to onFault and closes the connection; nothing escapes', async () => {
+    const [device, serverSide] = duplexPair();
+    const faults: unknown[] = [];
+    const guarded = new GuardedConnection(
+      serverSide,
+      100,
+      () => {
+        throw new Error('bug in the refusal');
+      },
+      (err) => faults.push(err),
+    );
+    guarded.on('error', () => {});
+    const closed = new Promise((r) => guarded.once('close', r));
+    device.write(publishOfSize(101));
+    await closed;
+    expect(faults).toHaveLength(1);
+    expect((faults[0] as Error).message).toBe('bug in the refusal');
+    expect(serverSide.destroyed).toBe(true);
+  });
 });

@@ -7,6 +7,8 @@ import { REFUSAL_REASONS, RefusalLog, type RefusalReason } from '../../src/refus
 interface LogLine {
   level: number;
   msg: string;
+  unlogged?: number;
+  linesLogged?: number;
   reason?: string;
   deviceId?: string;
   address?: string;
@@ -14,7 +16,7 @@ interface LogLine {
   suppressedBefore?: number;
 }
 
-function setup(windowMs = 60_000) {
+function setup(windowMs = 60_000, maxLinesPerReason?: number) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -30,7 +32,7 @@ function setup(windowMs = 60_000) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  const refusals = new RefusalLog(counter, log, windowMs);
+  const refusals = new RefusalLog(counter, log, windowMs, maxLinesPerReason);
   const parsed = () => lines.map((l) => JSON.parse(l) as LogLine);
   const count = async (reason: RefusalReason) => {
     const metric = await counter.get();
@@ -137,5 +139,26 @@ describe('RefusalLog', () => {
     expect(all).not.toContain(Buffer.from(password).toString('base64'));
     expect(all).not.toContain('password');
     expect(all).not.toContain('"token"');
+  });
+
+  it('aggregates a flood of ever new clients: a few lines per reason and window, then a count', async () => {
+    const { refusals, parsed, count } = setup(60_000, 5);
+    for (let i = 0; i < 10_000; i++) refusals.refuse('unknown_device', { deviceId: `made-up-${i}` });
+    refusals.refuse('bad_credentials', { deviceId: 'dev-1' });
+    expect(await count('unknown_device')).toBe(10_000);
+    const lines = parsed();
+    expect(lines.filter((l) => l.reason === 'unknown_device')).toHaveLength(6);
+    expect(lines[5]).toMatchObject({ reason: 'unknown_device', linesLogged: 5 });
+    expect(lines[5]?.msg).toContain('counted in fleet_mqtt_refusals_total');
+    // Other reasons have lines of their own.
+    expect(lines.at(-1)).toMatchObject({ reason: 'bad_credentials', deviceId: 'dev-1' });
+
+    // The next window starts with how many the last one left out, then logs again.
+    vi.advanceTimersByTime(60_000);
+    refusals.refuse('unknown_device', { deviceId: 'made-up-next' });
+    const next = parsed().slice(lines.length);
+    expect(next).toHaveLength(2);
+    expect(next[0]).toMatchObject({ reason: 'unknown_device', unlogged: 10_000 - 5 });
+    expect(next[1]).toMatchObject({ reason: 'unknown_device', deviceId: 'made-up-next' });
   });
 });
