@@ -96,16 +96,25 @@ export type HubFrame =
   | { type: 'pong'; at: number }
   | { type: 'error'; code: HubErrorCode; message: string };
 
-export type HubErrorCode = 'bad_message' | 'unauthorized' | 'not_found' | 'rate_limited';
+/** `internal_error`: the server failed on a valid message (counted as a fault); retrying may work. */
+export type HubErrorCode = 'bad_message' | 'unauthorized' | 'not_found' | 'rate_limited' | 'internal_error';
 
 /** Close codes of the hub (4000-4999 are the application's own, RFC 6455 7.4.2). */
 export const HUB_CLOSE = {
   /** No valid token within the grace period, or the token expired or was revoked. */
   unauthorized: 4001,
-  /** The client read too slowly and its buffer passed HUB_MAX_BUFFER_BYTES. */
+  /**
+   * The client read too slowly: its buffer passed HUB_MAX_BUFFER_BYTES, it stayed coalesced
+   * past HUB_MAX_LAG_S, or it stopped answering pings. The close frame comes after what was
+   * already sent; a client that does not read that within a grace is dropped without one.
+   */
   slowConsumer: 4008,
   /** The client sent far more messages than allowed. */
   flood: 4029,
   /** The server is shutting down. */
   goingAway: 1001,
+  /** A message over the hub's limit of 16 KiB (RFC 6455 7.4.1: message too big). */
+  messageTooBig: 1009,
+  /** The server failed unexpectedly (e.g. could not check the token); reconnecting may work. */
+  internalError: 1011,
 } as const;

@@ -3,6 +3,28 @@
 // once and sent to every subscriber; a client that reads too slowly gets the latest position
 // per device instead of every frame (coalesced) and is closed past a bound, so it never holds
 // up the hub or anyone else. Frames and messages are typed once in @fleet/shared (live.ts).
+//
+// Every uWS callback, bus subscriber and timer runs inside the shared fault guard (deps.faults):
+// an unexpected throw is counted in fleet_unexpected_errors_total{boundary,site} and answered
+// at its boundary (a 500 to an upgrade, an `internal_error` frame to a message, 1011 to a
+// socket whose token check failed), never left to kill the process or stall the hub.
+//
+// How the hub closes a socket (what a client sees is in the README's bad-input table):
+// - every close it decides is counted in fleet_ws_closed_total{reason} and sent as a close
+//   frame with its code (ws.end). The close frame queues behind what the socket has buffered,
+//   so the hub stops sending, lets a socket that still reads drain to `closeFrameRoom`, then
+//   ends it; one that has not drained within `closeGraceMs` is dropped without a close frame
+//   (ws.close). After ws.end uWS keeps the TCP connection for its ping timeout at most (16 s
+//   with idleTimeout 60), and the JS handle is gone: the hard drop can only come before it.
+// - a client that stops reading is found by the hub's own bounds before uWS's idle timeout
+//   (60 s, closed as 1006 with no reason): its buffer, its lag behind the coalesced positions,
+//   and a ping of the hub's own after `pingAfterMs` of silence, unanswered for `silentCloseMs`.
+// - uWS checks frame sizes (at the frame header) and the UTF-8 of text frames itself and
+//   closes the TCP connection before any callback runs (uWebSockets src/WebSocketContext.h,
+//   handleFragment -> forceClose = us_socket_close, no close frame). So maxPayloadLength is
+//   set above the hub's own limit: a message between HUB_MAX_MESSAGE_BYTES and
+//   FRAME_LIMIT_BYTES reaches the hub and is closed with 1009; bigger frames and invalid UTF-8
+//   can only be counted afterwards, from the reason uWS gives the close handler.
 
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocket } from 'uWebSockets.js';
 import type { LiveStateStore } from '@fleet/ingest';
@@ -10,6 +32,11 @@ import {
   type DeviceEventRecord,
   type DeviceStatusEvent,
   type EventBus,
+  type FaultReporter,
+  guard,
+  guardAsync,
+  guardedInterval,
+  guardedTimeout,
   HUB_CLOSE,
   type HubClientMessage,
   type HubErrorCode,
@@ -25,6 +52,25 @@ import type { Principal } from '../http/route.ts';
 import { toLiveDevice, toLivePosition } from '../live-view.ts';
 import type { HubMetrics } from '../metrics.ts';
 
+/** The largest client message the hub takes; the largest valid one (100 device topics) is ~7.5 kB. */
+export const HUB_MAX_MESSAGE_BYTES = 16 * 1024;
+/**
+ * uWS's maxPayloadLength: frames up to this reach the hub (and get 1009 when over
+ * HUB_MAX_MESSAGE_BYTES); uWS drops bigger ones without a close frame. It is also what uWS may
+ * buffer for one incoming frame of one socket, authenticated or not.
+ */
+export const FRAME_LIMIT_BYTES = 64 * 1024;
+
+/** Why uWS closed a socket itself (the text it hands the close handler, code 1006). */
+const UWS_CLOSES = new Map<string, string>([
+  ['Received too big message', 'too_big'],
+  ['Received too big message, or other inflation error', 'too_big'],
+  ['Received invalid UTF-8', 'invalid_utf8'],
+  ['Received invalid WebSocket frame', 'protocol_error'],
+  ['Received invalid close payload', 'protocol_error'],
+  ['WebSocket timed out from inactivity', 'idle_timeout'],
+]);
+
 export interface HubSettings {
   tickMs: number;
   coalesceBytes: number;
@@ -35,6 +81,12 @@ export interface HubSettings {
   offlineAfterMs: number;
   /** How long an unauthenticated socket may stay open waiting for {"op":"auth"}. */
   authGraceMs: number;
+  /** How long a socket being closed may take to drain to its close frame; then dropped. Default 2 s. */
+  closeGraceMs?: number;
+  /** The hub pings a client it has heard nothing from (no message, no pong) for this long. Default 20 s. */
+  pingAfterMs?: number;
+  /** A client silent this long is closed with 4008: it is not reading. Default 40 s (uWS: 60 s). */
+  silentCloseMs?: number;
 }
 
 export interface HubDeps {
@@ -45,7 +97,16 @@ export interface HubDeps {
   deviceVisible(orgId: string, deviceId: string): Promise<boolean>;
   metrics: HubMetrics;
   log: Logger;
+  /** Counts unexpected errors of the hub's callbacks (boundaries websocket, bus, timer). */
+  faults: FaultReporter;
   settings: HubSettings;
+}
+
+interface Closing {
+  code: number;
+  message: string;
+  /** When a socket that has not drained is dropped without a close frame. */
+  dropAt: number;
 }
 
 interface HubClient {
@@ -66,7 +127,14 @@ interface HubClient {
   bucket: TokenBucket;
   strikes: number;
   timer: NodeJS.Timeout | undefined;
+  /** Last time anything (a message or a pong) came from the client. */
+  heardAt: number;
+  /** Last time the hub pinged it. */
+  pingedAt: number;
+  /** false once the hub has decided to close it (or it is closed): nothing more is sent. */
   open: boolean;
+  /** Set while the hub waits for the socket to drain to its close frame. */
+  closing: Closing | undefined;
 }
 
 type HubSocket = WebSocket<HubClient>;
@@ -79,7 +147,13 @@ export interface Hub {
 }
 
 export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
-  const { settings, metrics, log } = deps;
+  const { settings, metrics, log, faults } = deps;
+  const closeGraceMs = settings.closeGraceMs ?? 2_000;
+  const pingAfterMs = settings.pingAfterMs ?? 20_000;
+  const silentCloseMs = settings.silentCloseMs ?? 40_000;
+  // A close frame is handed to uWS once at most this much is queued before it.
+  const closeFrameRoom = settings.coalesceBytes;
+  const sweepMs = Math.max(50, Math.min(1_000, Math.floor(Math.min(closeGraceMs, pingAfterMs) / 2)));
   const byOrg = new Map<string, Set<HubSocket>>();
   const pending = new Map<string, Map<string, PositionEvent>>();
   const all = new Set<HubSocket>();
@@ -98,18 +172,12 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     bucket: new TokenBucket(1, 1),
     strikes: 0,
     timer: undefined,
+    heardAt: 0,
+    pingedAt: 0,
     open: false,
+    closing: undefined,
   };
   const clientOf = (ws: HubSocket): HubClient => clients.get(ws) ?? closedClient;
-  const guarded =
-    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
-    (...args: A): void => {
-      try {
-        fn(...args);
-      } catch (err) {
-        log.error({ err, what }, 'hub handler failed');
-      }
-    };
 
   function send(ws: HubSocket, frame: HubFrame | Buffer, type: string): void {
     const client = clientOf(ws);
@@ -122,7 +190,8 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
       ws.send(Buffer.isBuffer(frame) ? frame : JSON.stringify(frame), false);
       metrics.framesSent.inc({ type });
     } catch (err) {
-      log.warn({ err }, 'hub send failed');
+      // One socket's failure must not cut the fan-out loop that called us short.
+      faults.report('websocket', 'hub.send', err);
     }
   }
 
@@ -130,19 +199,28 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     const client = clientOf(ws);
     if (!client.open) return;
     client.open = false;
+    client.backlog = undefined;
+    client.closing = { code, message, dropAt: Date.now() + closeGraceMs };
     metrics.closed.inc({ reason });
     // Closed outside the uWS callback that decided it (a message handler may be mid-batch):
     // closing a socket from inside its own message callback broke other sockets under load.
-    setImmediate(() => {
-      if (!clients.has(ws)) return; // gone meanwhile
-      try {
-        // A slow client would never read a closing handshake: drop its connection at once.
-        if (code === HUB_CLOSE.slowConsumer) ws.close();
-        else ws.end(code, message);
-      } catch (err) {
-        log.warn({ err }, 'hub close failed');
-      }
-    });
+    setImmediate(guard(faults, 'timer', 'hub.finishClose', () => finishClose(ws)));
+  }
+
+  /** Sends the close frame once little is queued before it, or drops the socket past its grace. */
+  function finishClose(ws: HubSocket): void {
+    const closing = clients.get(ws)?.closing;
+    if (!closing) return; // gone meanwhile
+    if (ws.getBufferedAmount() <= closeFrameRoom) {
+      ws.end(closing.code, closing.message);
+    } else if (Date.now() >= closing.dropAt) {
+      // It has not read what it was sent, so it would not read a close frame either.
+      log.info(
+        { code: closing.code, buffered: ws.getBufferedAmount() },
+        'hub dropped a socket that stopped reading',
+      );
+      ws.close();
+    }
   }
 
   function tooSlow(ws: HubSocket, why: string): void {
@@ -170,9 +248,11 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     set.add(ws);
     if (client.timer) clearTimeout(client.timer);
     // Close when the token expires; a client renews by sending {"op":"auth"} with a fresh one.
-    client.timer = setTimeout(
-      () => closeSocket(ws, HUB_CLOSE.unauthorized, 'token_expired', 'token expired: send a fresh token'),
+    client.timer = guardedTimeout(
+      faults,
+      'hub.tokenExpiry',
       Math.max(0, principal.expiresAt - Date.now()),
+      () => closeSocket(ws, HUB_CLOSE.unauthorized, 'token_expired', 'token expired: send a fresh token'),
     );
     client.timer.unref();
     if (!previous) {
@@ -192,15 +272,21 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     }
   }
 
-  /** Joins the socket with the token's principal, or closes it with 4001. */
+  /** Joins the socket with the token's principal, or closes it with 4001 (1011 on a fault). */
   async function authenticate(ws: HubSocket, token: string): Promise<void> {
     const client = clientOf(ws);
     try {
       const principal = await deps.authenticate(token);
       if (client.open) join(ws, principal);
     } catch (err) {
-      const expired = err instanceof ApiError && err.code === 'token_expired';
-      closeSocket(ws, HUB_CLOSE.unauthorized, 'unauthorized', expired ? 'token expired' : 'invalid token');
+      if (err instanceof ApiError) {
+        const expired = err.code === 'token_expired';
+        closeSocket(ws, HUB_CLOSE.unauthorized, 'unauthorized', expired ? 'token expired' : 'invalid token');
+      } else {
+        // Not a verdict on the token: the check itself failed. Say so, so the client retries.
+        faults.report('websocket', 'hub.authenticate', err);
+        closeSocket(ws, HUB_CLOSE.internalError, 'internal_error', 'the server could not check the token');
+      }
     } finally {
       client.authenticating = undefined;
     }
@@ -264,6 +350,11 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     }
   }
 
+  // A message whose handling fails is answered (the socket stays open) and counted.
+  const handleMessage = guardAsync(faults, 'websocket', 'hub.onMessage', onMessage, (_err, ws) =>
+    error(ws, 'internal_error', 'the server could not handle this message'),
+  );
+
   function deliverPositions(ws: HubSocket, positions: LivePosition[], frame: Buffer | undefined): void {
     const client = clientOf(ws);
     if (!client.open) return;
@@ -290,30 +381,66 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     if (positions.length > 0) send(ws, { type: 'positions', at: Date.now(), positions }, 'positions');
   }
 
+  function tickOrg(orgId: string, byDevice: Map<string, PositionEvent>, now: number): void {
+    const sockets = byOrg.get(orgId);
+    if (!sockets || sockets.size === 0) return;
+    const positions = [...byDevice.values()].map((p) => toLivePosition(p, now, settings.offlineAfterMs));
+    // Serialised and encoded once per tick: a string would be re-encoded for every socket
+    // (bench: a Buffer halves the CPU of fanning a 185 kB frame out to 100 clients).
+    let shared: Buffer | undefined;
+    for (const ws of sockets) {
+      const client = clientOf(ws);
+      if (client.topics.has('positions')) {
+        shared ??= Buffer.from(JSON.stringify({ type: 'positions', at: now, positions } satisfies HubFrame));
+        deliverPositions(ws, positions, shared);
+      } else if (client.devices.size > 0) {
+        const mine = positions.filter((p) => client.devices.has(p.deviceId));
+        if (mine.length > 0) deliverPositions(ws, mine, undefined);
+      }
+    }
+  }
+  // One organisation's bad batch (an event that cannot be serialised) costs that batch only.
+  const guardedTickOrg = guard(faults, 'timer', 'hub.tick', tickOrg);
+
   function tick(): void {
     if (pending.size === 0) return;
     const now = Date.now();
-    for (const [orgId, byDevice] of pending) {
-      const sockets = byOrg.get(orgId);
-      if (!sockets || sockets.size === 0) continue;
-      const positions = [...byDevice.values()].map((p) => toLivePosition(p, now, settings.offlineAfterMs));
-      // Serialised and encoded once per tick: a string would be re-encoded for every socket
-      // (bench: a Buffer halves the CPU of fanning a 185 kB frame out to 100 clients).
-      let shared: Buffer | undefined;
-      for (const ws of sockets) {
-        const client = clientOf(ws);
-        if (client.topics.has('positions')) {
-          shared ??= Buffer.from(
-            JSON.stringify({ type: 'positions', at: now, positions } satisfies HubFrame),
-          );
-          deliverPositions(ws, positions, shared);
-        } else if (client.devices.size > 0) {
-          const mine = positions.filter((p) => client.devices.has(p.deviceId));
-          if (mine.length > 0) deliverPositions(ws, mine, undefined);
-        }
-      }
-    }
+    // Taken before fanning out: a batch that fails must not stay pending and fail every tick.
+    const batch = [...pending];
     pending.clear();
+    for (const [orgId, byDevice] of batch) guardedTickOrg(orgId, byDevice, now);
+  }
+
+  /** Bounds that need a clock rather than an event: lag, silence, close grace. */
+  function sweepOne(ws: HubSocket, now: number): void {
+    const client = clientOf(ws);
+    if (client.closing) {
+      finishClose(ws);
+      return;
+    }
+    if (!client.open) return;
+    if (client.backlog !== undefined) {
+      if (now - client.lagSince > settings.maxLagMs) {
+        tooSlow(ws, 'not catching up');
+        return;
+      }
+      flushBacklog(ws);
+    }
+    const silentFor = now - client.heardAt;
+    if (silentFor > silentCloseMs) {
+      // A client that reads nothing answers no ping: it would hit uWS's idle timeout (a bare
+      // 1006) next. Closed here with the hub's own code, counted apart from slow readers.
+      closeSocket(ws, HUB_CLOSE.slowConsumer, 'unresponsive', 'too slow: no answer to pings');
+    } else if (silentFor >= pingAfterMs && now - client.pingedAt >= pingAfterMs) {
+      client.pingedAt = now;
+      ws.ping();
+    }
+  }
+  const guardedSweepOne = guard(faults, 'timer', 'hub.sweep', sweepOne);
+
+  function sweep(): void {
+    const now = Date.now();
+    for (const ws of [...all]) guardedSweepOne(ws, now);
   }
 
   function forOrg(orgId: string, deviceId: string, topic: string, frame: HubFrame, type: string): void {
@@ -330,138 +457,210 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
   }
 
   const unsubscribers = [
-    deps.bus.subscribe('position', (p: PositionEvent) => {
-      if (!byOrg.has(p.tenant)) return;
-      let byDevice = pending.get(p.tenant);
-      if (!byDevice) {
-        byDevice = new Map();
-        pending.set(p.tenant, byDevice);
-      }
-      byDevice.set(p.deviceId, p);
-    }),
-    deps.bus.subscribe('status', (s: DeviceStatusEvent) =>
-      forOrg(
-        s.tenant,
-        s.deviceId,
-        'status',
-        { type: 'status', deviceId: s.deviceId, connection: s.status, at: s.at, reason: s.reason ?? null },
-        'status',
+    deps.bus.subscribe(
+      'position',
+      guard(faults, 'bus', 'hub.position', (p: PositionEvent) => {
+        if (!byOrg.has(p.tenant)) return;
+        let byDevice = pending.get(p.tenant);
+        if (!byDevice) {
+          byDevice = new Map();
+          pending.set(p.tenant, byDevice);
+        }
+        byDevice.set(p.deviceId, p);
+      }),
+    ),
+    deps.bus.subscribe(
+      'status',
+      guard(faults, 'bus', 'hub.status', (s: DeviceStatusEvent) =>
+        forOrg(
+          s.tenant,
+          s.deviceId,
+          'status',
+          { type: 'status', deviceId: s.deviceId, connection: s.status, at: s.at, reason: s.reason ?? null },
+          'status',
+        ),
       ),
     ),
-    deps.bus.subscribe('device-event', (e: DeviceEventRecord) =>
-      forOrg(
-        e.tenant,
-        e.deviceId,
-        'events',
-        {
-          type: 'event',
-          event: {
-            deviceId: e.deviceId,
-            ts: e.ts,
-            kind: e.kind,
-            lat: e.lat ?? null,
-            lon: e.lon ?? null,
-            speedKmh: e.speedKmh ?? null,
-            detail: e.detail,
+    deps.bus.subscribe(
+      'device-event',
+      guard(faults, 'bus', 'hub.deviceEvent', (e: DeviceEventRecord) =>
+        forOrg(
+          e.tenant,
+          e.deviceId,
+          'events',
+          {
+            type: 'event',
+            event: {
+              deviceId: e.deviceId,
+              ts: e.ts,
+              kind: e.kind,
+              lat: e.lat ?? null,
+              lon: e.lon ?? null,
+              speedKmh: e.speedKmh ?? null,
+              detail: e.detail,
+            },
           },
-        },
-        'event',
+          'event',
+        ),
       ),
     ),
   ];
-  const ticker = setInterval(tick, settings.tickMs);
+  const ticker = guardedInterval(faults, 'hub.tick', settings.tickMs, tick);
   ticker.unref();
+  const sweeper = guardedInterval(faults, 'hub.sweep', sweepMs, sweep);
+  sweeper.unref();
+
+  /** The answer to an upgrade that failed before it upgraded: a 500, never a hanging request. */
+  function refuseUpgrade(res: HttpResponse): void {
+    try {
+      res
+        .writeStatus('500 Internal Server Error')
+        .writeHeader('content-type', 'text/plain')
+        .end('internal error', true);
+    } catch {
+      // Already upgraded or answered: uWS owns the connection now, nothing left to answer.
+    }
+  }
 
   app.ws<HubClient>('/ws', {
-    maxPayloadLength: 16 * 1024,
+    maxPayloadLength: FRAME_LIMIT_BYTES,
     idleTimeout: 60,
     sendPingsAutomatically: true,
     // Our own bounds (coalesce, then close with 4008) decide about slow clients, not uWS's.
     maxBackpressure: settings.maxBufferBytes * 2,
     closeOnBackpressureLimit: false,
-    upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t) {
-      // Upgraded at once, inside uWS's own callback; a token in the query is checked after
-      // `open`. Upgrading later from a promise (res.cork(() => res.upgrade())) made uWS close
-      // some fresh sockets without a close frame (uNetworking/uWebSockets#1928: cork() reads
-      // the old HTTP state from memory the WebSocket now owns).
-      const token = new URLSearchParams(req.getQuery() ?? '').get('token');
-      res.upgrade<HubClient>(
-        {
-          principal: undefined,
-          pendingToken: token === null || token === '' ? undefined : token,
-          authenticating: undefined,
-          address: Buffer.from(res.getRemoteAddressAsText()).toString(),
-          topics: new Set(),
-          devices: new Set(),
-          backlog: undefined,
-          lagSince: 0,
-          bucket: new TokenBucket(settings.clientMsgRate, settings.clientMsgRate * 5),
-          strikes: 0,
-          timer: undefined,
-          open: true,
-        },
-        req.getHeader('sec-websocket-key'),
-        req.getHeader('sec-websocket-protocol'),
-        req.getHeader('sec-websocket-extensions'),
-        context,
-      );
-    },
-    open: guarded('open', (ws: HubSocket) => {
-      const client = ws.getUserData();
-      clients.set(ws, client);
-      all.add(ws);
-      metrics.clients.set(all.size);
-      if (client.pendingToken !== undefined) {
-        const token = client.pendingToken;
-        client.pendingToken = undefined;
-        client.authenticating = authenticate(ws, token);
-        return;
-      }
-      client.timer = setTimeout(
-        () => closeSocket(ws, HUB_CLOSE.unauthorized, 'unauthorized', 'no token: send {"op":"auth"} first'),
-        settings.authGraceMs,
-      );
-      client.timer.unref();
-    }),
-    message: guarded('message', (ws: HubSocket, data: ArrayBuffer, isBinary: boolean) => {
-      const client = clientOf(ws);
-      if (!client.open) return;
-      if (!client.bucket.take()) {
-        metrics.badMessages.inc({ reason: 'rate' });
-        client.strikes++;
-        if (client.strikes === 1) error(ws, 'rate_limited', `more than ${settings.clientMsgRate} messages/s`);
-        if (client.strikes > settings.clientMsgRate * 5)
-          closeSocket(ws, HUB_CLOSE.flood, 'flood', 'too many messages');
-        return;
-      }
-      let parsed: unknown;
-      try {
-        parsed = isBinary ? undefined : JSON.parse(Buffer.from(data).toString('utf8'));
-      } catch {
-        parsed = undefined;
-      }
-      const result = hubClientMessage.safeParse(parsed);
-      if (!result.success) {
-        metrics.badMessages.inc({ reason: 'invalid' });
-        error(
-          ws,
-          'bad_message',
-          parsed === undefined
-            ? 'send JSON text frames'
-            : `invalid message: ${result.error.issues[0]?.message ?? 'unknown'} (ops: auth, subscribe, unsubscribe, ping)`,
+    upgrade: guard(
+      faults,
+      'websocket',
+      'hub.upgrade',
+      (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
+        // Upgraded at once, inside uWS's own callback; a token in the query is checked after
+        // `open`. Upgrading later from a promise (res.cork(() => res.upgrade())) made uWS close
+        // some fresh sockets without a close frame (uNetworking/uWebSockets#1928: cork() reads
+        // the old HTTP state from memory the WebSocket now owns).
+        const token = new URLSearchParams(req.getQuery() ?? '').get('token');
+        const now = Date.now();
+        res.upgrade<HubClient>(
+          {
+            principal: undefined,
+            pendingToken: token === null || token === '' ? undefined : token,
+            authenticating: undefined,
+            address: Buffer.from(res.getRemoteAddressAsText()).toString(),
+            topics: new Set(),
+            devices: new Set(),
+            backlog: undefined,
+            lagSince: 0,
+            bucket: new TokenBucket(settings.clientMsgRate, settings.clientMsgRate * 5),
+            strikes: 0,
+            timer: undefined,
+            heardAt: now,
+            pingedAt: 0,
+            open: true,
+            closing: undefined,
+          },
+          req.getHeader('sec-websocket-key'),
+          req.getHeader('sec-websocket-protocol'),
+          req.getHeader('sec-websocket-extensions'),
+          context,
         );
-        return;
-      }
-      onMessage(ws, result.data).catch((err: unknown) => {
-        log.error({ err }, 'hub message failed');
-        if (client.open) error(ws, 'bad_message', 'the server could not handle this message');
-      });
+      },
+      (_err, res) => refuseUpgrade(res),
+    ),
+    open: guard(
+      faults,
+      'websocket',
+      'hub.open',
+      (ws: HubSocket) => {
+        const client = ws.getUserData();
+        clients.set(ws, client);
+        all.add(ws);
+        metrics.clients.set(all.size);
+        if (client.pendingToken !== undefined) {
+          const token = client.pendingToken;
+          client.pendingToken = undefined;
+          client.authenticating = authenticate(ws, token);
+          return;
+        }
+        client.timer = guardedTimeout(faults, 'hub.authGrace', settings.authGraceMs, () =>
+          closeSocket(ws, HUB_CLOSE.unauthorized, 'unauthorized', 'no token: send {"op":"auth"} first'),
+        );
+        client.timer.unref();
+      },
+      (_err, ws) => {
+        if (clients.has(ws)) closeSocket(ws, HUB_CLOSE.internalError, 'internal_error', 'the server failed');
+        else ws.end(HUB_CLOSE.internalError, 'the server failed'); // no state: nothing else could close it
+      },
+    ),
+    message: guard(
+      faults,
+      'websocket',
+      'hub.message',
+      (ws: HubSocket, data: ArrayBuffer, isBinary: boolean) => {
+        const client = clientOf(ws);
+        if (!client.open) return;
+        client.heardAt = Date.now();
+        if (data.byteLength > HUB_MAX_MESSAGE_BYTES) {
+          metrics.badMessages.inc({ reason: 'too_big' });
+          closeSocket(
+            ws,
+            HUB_CLOSE.messageTooBig,
+            'too_big',
+            `message too big: at most ${HUB_MAX_MESSAGE_BYTES} bytes`,
+          );
+          return;
+        }
+        if (!client.bucket.take()) {
+          metrics.badMessages.inc({ reason: 'rate' });
+          client.strikes++;
+          if (client.strikes === 1)
+            error(ws, 'rate_limited', `more than ${settings.clientMsgRate} messages/s`);
+          if (client.strikes > settings.clientMsgRate * 5)
+            closeSocket(ws, HUB_CLOSE.flood, 'flood', 'too many messages');
+          return;
+        }
+        let parsed: unknown;
+        try {
+          // uWS has checked the UTF-8 of every text frame before it gets here.
+          parsed = isBinary ? undefined : JSON.parse(Buffer.from(data).toString('utf8'));
+        } catch {
+          parsed = undefined;
+        }
+        const result = hubClientMessage.safeParse(parsed);
+        if (!result.success) {
+          metrics.badMessages.inc({ reason: 'invalid' });
+          error(
+            ws,
+            'bad_message',
+            parsed === undefined
+              ? 'send JSON text frames'
+              : `invalid message: ${result.error.issues[0]?.message ?? 'unknown'} (ops: auth, subscribe, unsubscribe, ping)`,
+          );
+          return;
+        }
+        handleMessage(ws, result.data);
+      },
+      (_err, ws) => error(ws, 'internal_error', 'the server could not handle this message'),
+    ),
+    pong: guard(faults, 'websocket', 'hub.pong', (ws: HubSocket) => {
+      clientOf(ws).heardAt = Date.now();
     }),
-    drain: guarded('drain', (ws: HubSocket) => flushBacklog(ws)),
-    close: guarded('close', (ws: HubSocket) => {
+    drain: guard(faults, 'websocket', 'hub.drain', (ws: HubSocket) => {
+      if (clientOf(ws).closing) finishClose(ws);
+      else flushBacklog(ws);
+    }),
+    close: guard(faults, 'websocket', 'hub.close', (ws: HubSocket, code: number, message: ArrayBuffer) => {
       const client = clientOf(ws);
+      if (client.open && code === 1006) {
+        // Closed by uWS itself, with no close frame: count why, the hub never saw the frame.
+        const reason = UWS_CLOSES.get(Buffer.from(message).toString('latin1'));
+        if (reason !== undefined) {
+          metrics.closed.inc({ reason });
+          if (reason === 'too_big' || reason === 'invalid_utf8') metrics.badMessages.inc({ reason });
+        }
+      }
       clients.delete(ws);
       client.open = false;
+      client.closing = undefined;
       if (client.timer) clearTimeout(client.timer);
       all.delete(ws);
       metrics.clients.set(all.size);
@@ -485,8 +684,20 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     },
     close() {
       clearInterval(ticker);
+      clearInterval(sweeper);
       for (const u of unsubscribers) u();
-      for (const ws of [...all]) closeSocket(ws, HUB_CLOSE.goingAway, 'shutdown', 'server shutting down');
+      // At once, not deferred like closeSocket: the server closes its sockets right after this
+      // (app.close()), and a deferred close frame was never sent (clients saw 1006, not 1001).
+      for (const ws of [...all]) {
+        const client = clientOf(ws);
+        if (client.open) metrics.closed.inc({ reason: 'shutdown' });
+        client.open = false;
+        try {
+          ws.end(HUB_CLOSE.goingAway, 'server shutting down');
+        } catch (err) {
+          faults.report('websocket', 'hub.shutdown', err);
+        }
+      }
     },
   };
 }
