@@ -1,5 +1,5 @@
 # The platform image: the same sources `npm start` runs, on Node 22. docker-compose.yml runs
-# the platform process (broker + ingest + API + hub) from it, and optionally the simulator.
+# the platform (a launcher supervising the device side and the API side) from it, and optionally the simulator.
 # The ops console is built in a first stage (it needs the dev dependencies: Vite, SvelteKit) and
 # only its static files (web/build) reach the image, which the platform serves at /.
 
@@ -11,6 +11,7 @@ COPY proto/package.json proto/
 COPY ingest/package.json ingest/
 COPY broker/package.json broker/
 COPY api/package.json api/
+COPY platform/package.json platform/
 COPY cli/package.json cli/
 COPY bench/package.json bench/
 COPY firmware-sim/package.json firmware-sim/
@@ -28,6 +29,7 @@ COPY proto/package.json proto/
 COPY ingest/package.json ingest/
 COPY broker/package.json broker/
 COPY api/package.json api/
+COPY platform/package.json platform/
 COPY cli/package.json cli/
 COPY bench/package.json bench/
 COPY firmware-sim/package.json firmware-sim/
@@ -40,4 +42,4 @@ ENV NODE_ENV=production \
     MQTT_HOST=0.0.0.0 \
     DATA_DIR=/var/lib/fleet
 EXPOSE 8080 1883 8083
-CMD ["node", "api/src/main.ts"]
+CMD ["node", "platform/src/main.ts"]

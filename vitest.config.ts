@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // (2-core machines): they start brokers and push load, and parallel files only add noise.
 export default defineConfig({
   test: {
-    include: ['{shared,proto,ingest,broker,api,cli,bench,firmware-sim,web}/test/**/*.test.ts'],
+    include: ['{shared,proto,ingest,broker,api,platform,cli,bench,firmware-sim,web}/test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
     testTimeout: 30_000,

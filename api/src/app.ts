@@ -4,10 +4,11 @@
 import * as uws from 'uWebSockets.js';
 import { join, resolve } from 'node:path';
 import type { LiveStateStore } from '@fleet/ingest';
-import type { EventBus, FleetConfig, Logger } from '@fleet/shared';
+import type { EventBus, FaultReporter, FleetConfig, Logger } from '@fleet/shared';
 import type { SqlDatabase } from '@fleet/shared/db';
 import type { QuestDbHttp } from '@fleet/shared/questdb';
 import type { Registry } from 'prom-client';
+import { DeviceCookies } from './auth/device-cookies.ts';
 import { LoginGuard } from './auth/login-guard.ts';
 import { AuthService } from './auth/service.ts';
 import { SessionStore } from './auth/sessions.ts';
@@ -37,8 +38,12 @@ export interface ApiDeps {
   liveState: LiveStateStore;
   connectedDevices(): ReadonlySet<string>;
   metricsRegistry: Registry;
+  /** The text of GET /metrics when the platform has several processes; default: this registry's. */
+  platformMetrics?: () => Promise<string>;
   readiness: readonly Readiness[];
   log: Logger;
+  /** Counts and logs unexpected errors at the HTTP and WebSocket entry points. */
+  faults: FaultReporter;
   /** Where the basemap served at /basemap/ lives; default vendor/basemap of the project. */
   basemapDir?: string;
 }
@@ -77,13 +82,12 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   const metrics = createApiMetrics(deps.metricsRegistry);
   const accessTtlMs = config.AUTH_ACCESS_TOKEN_TTL_S * 1000;
   let hub: Hub | undefined;
+  const signingKey = loadSigningKey(config.AUTH_JWT_SECRET, join(resolve(config.DATA_DIR), 'auth'));
   const auth = new AuthService({
     users: new UserDirectory(deps.db),
     sessions: new SessionStore(deps.db, config.AUTH_REFRESH_TTL_DAYS * 86_400_000),
-    tokens: new AccessTokens(
-      loadSigningKey(config.AUTH_JWT_SECRET, join(resolve(config.DATA_DIR), 'auth')),
-      config.AUTH_ACCESS_TOKEN_TTL_S,
-    ),
+    tokens: new AccessTokens(signingKey, config.AUTH_ACCESS_TOKEN_TTL_S),
+    deviceCookies: new DeviceCookies(signingKey),
     guard: new LoginGuard({
       maxPerAccount: config.AUTH_LOGIN_MAX_FAILURES,
       maxPerAddress: config.AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -103,17 +107,24 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     liveState: deps.liveState,
     connectedDevices: deps.connectedDevices,
     metricsRegistry: deps.metricsRegistry,
+    platformMetrics: deps.platformMetrics ?? (() => deps.metricsRegistry.metrics()),
     readiness: deps.readiness,
   };
   const app = uws.App();
   const routes = apiRoutes(ctx);
   registerRoutes(app, routes, {
     log,
+    faults: deps.faults,
     metrics: metrics.http,
     maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
     corsOrigins: config.HTTP_CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter((o) => o !== ''),
+    trustedProxies: new Set(
+      config.HTTP_TRUSTED_PROXIES.split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+    ),
     authenticate: (token) => auth.authenticate(token),
   });
   hub = mountHub(app, {
@@ -123,6 +134,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     deviceVisible: async (orgId, deviceId) => (await directory.get(orgId, deviceId)) !== undefined,
     metrics: metrics.hub,
     log,
+    faults: deps.faults,
     settings: {
       tickMs: config.HUB_TICK_MS,
       coalesceBytes: config.HUB_COALESCE_BYTES,
@@ -137,6 +149,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   mountStaticSites(app, {
     config,
     log,
+    faults: deps.faults,
     metrics: metrics.http,
     ...(deps.basemapDir === undefined ? {} : { basemapDir: deps.basemapDir }),
   });

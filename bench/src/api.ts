@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     say('Starting the platform process...');
     const [apiPort, mqttPort] = [await freePort(), await freePort()];
     const password = 'bench-password-0123456789';
-    platform = spawnTied(process.execPath, [join(ROOT, 'api/src/main.ts')], {
+    platform = spawnTied(process.execPath, [join(ROOT, 'platform/src/main.ts')], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         ...process.env,

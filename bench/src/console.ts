@@ -14,10 +14,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startPlatformProcess } from '@fleet/api';
 import { ensureConsoleBuilt } from '@fleet/cli/console-build';
 import { prepareSimulatedFleet, simCredentialsPath } from '@fleet/cli/sim-fleet';
 import { readCredentials, selectFleet } from '@fleet/firmware-sim';
+import { startPlatformProcess } from '@fleet/platform';
 import { createLogger, type FleetConfig, freePort, loadConfig } from '@fleet/shared';
 import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
@@ -103,7 +103,7 @@ class Injector {
         this.worstLateMs = Math.max(this.worstLateMs, late);
       }
       const records = fleet.report(k % fleet.slots, Date.now(), tenant);
-      const advanced = await platform.broker.liveState.applyTelemetry(records);
+      const advanced = await platform.device.broker.liveState.applyTelemetry(records);
       for (const position of advanced) platform.bus.publish('position', position);
       this.injected += records.length;
       await sleep(Math.max(0, start + (k + 1) * TICK_MS - performance.now()));

@@ -1,7 +1,7 @@
 // npm run bench:fleet -- [options]
 //
 // The platform under a simulated fleet: a managed QuestDB, the real platform process
-// (node api/src/main.ts) and the device simulator (firmware-sim/src/main.ts, the same program as
+// (node platform/src/main.ts) and the device simulator (firmware-sim/src/main.ts, the same program as
 // `npm run sim`) in a process of its own, every device reporting once a second. Per fleet size:
 // connect, warm up, measure records/s produced / acknowledged / stored, the devices' PUBACK
 // latency, CPU and memory per process. Then k6 runs the console's journeys (bench/k6) while a
@@ -352,7 +352,7 @@ async function main(): Promise<number> {
 
   progress('bench: starting the platform');
   const password = randomBytes(18).toString('base64url');
-  const platform = spawnNode('platform', ['api/src/main.ts'], {
+  const platform = spawnNode('platform', ['platform/src/main.ts'], {
     cwd: ROOT,
     env: childEnv({
       DATA_DIR: tmp,

@@ -1,7 +1,7 @@
 // npm run bench:hub -- [options]
 //
 // End-to-end benchmark of the live hub: a managed QuestDB, the real platform process
-// (node api/src/main.ts: broker + ingest + API + WebSocket hub), MQTT devices publishing
+// (node platform/src/main.ts: broker + ingest + API + WebSocket hub), MQTT devices publishing
 // positions from a worker thread of this process, and N WebSocket clients in a receiver child
 // process (hub-receiver.ts). Measures, per client count and rate, positions/s published and
 // delivered, frames/s and bytes/s, and the latency from the MQTT publish to the WebSocket frame.
@@ -526,7 +526,7 @@ async function main(): Promise<number> {
   progress('bench: starting the platform');
   const password = randomBytes(18).toString('base64url');
   const env = platformEnv(o, tmp, state.questdb.httpUrl, { http: httpPort, mqtt: mqttPort }, password);
-  const platform = spawnNode('platform', ['api/src/main.ts'], {
+  const platform = spawnNode('platform', ['platform/src/main.ts'], {
     cwd: ROOT,
     env,
     cpu: pin ? 0 : undefined,

@@ -362,7 +362,7 @@ async function main(): Promise<number> {
 
   progress('bench: starting the broker');
   // The platform process (broker + ingest + API): its API listens too, on a port of its own.
-  const broker = spawnNode('broker', ['api/src/main.ts'], {
+  const broker = spawnNode('broker', ['platform/src/main.ts'], {
     cwd: ROOT,
     env: brokerEnv(tmp, questdb.httpUrl, mqttPort, await freePort()),
     cpu: pin ? 0 : undefined,

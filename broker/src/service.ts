@@ -8,7 +8,7 @@ import {
   type LiveStateStore,
   openTelemetryStore,
 } from '@fleet/ingest';
-import { canConnect, type EventBus, type FleetConfig, type Logger } from '@fleet/shared';
+import { canConnect, type EventBus, type FaultReporter, type FleetConfig, type Logger } from '@fleet/shared';
 import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
 import type { Registry } from 'prom-client';
 import { DeviceAuthenticator } from './auth.ts';
@@ -24,6 +24,8 @@ export interface BrokerServiceDeps {
   bus: EventBus;
   metricsRegistry: Registry;
   log: Logger;
+  /** Counts and logs unexpected errors at the MQTT entry points. */
+  faults: FaultReporter;
 }
 
 export interface BrokerService {
@@ -57,6 +59,8 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
       maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
       maxRecordsPerBatch: config.INGEST_MAX_RECORDS_PER_BATCH,
       rejectSampleBytes: config.INGEST_REJECT_SAMPLE_BYTES,
+      deviceRejectRate: config.INGEST_DEVICE_REJECT_RATE,
+      deviceRejectBurst: config.INGEST_DEVICE_REJECT_BURST,
     },
   });
   const registry = new DeviceRegistry(db);
@@ -68,6 +72,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     refusals: new RefusalLog(brokerMetrics.refusals, log),
     metrics: brokerMetrics,
     log,
+    faults: deps.faults,
     // Hold new connections back while the store is more than 80% full: a device that cannot
     // be acknowledged is better told "server unavailable" than left waiting.
     storeSaturated: () => store.writer.pendingRows > config.INGEST_MAX_PENDING_ROWS * 0.8,
@@ -77,6 +82,10 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
       deviceMsgBurst: config.MQTT_DEVICE_MSG_BURST,
       connectRate: config.MQTT_CONNECT_RATE,
       connectBurst: config.MQTT_CONNECT_BURST,
+      authFailRate: config.MQTT_AUTH_FAIL_RATE,
+      authFailBurst: config.MQTT_AUTH_FAIL_BURST,
+      authFailGlobalRate: config.MQTT_AUTH_FAIL_GLOBAL_RATE,
+      authFailGlobalBurst: config.MQTT_AUTH_FAIL_GLOBAL_BURST,
       keepaliveMinS: config.MQTT_KEEPALIVE_MIN_S,
       keepaliveMaxS: config.MQTT_KEEPALIVE_MAX_S,
       connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
@@ -93,6 +102,26 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
   // NOTIFY and go onto the bus like local ones.
   // The hub and the API read connection status from the live state.
   const unsubscribeStatus = bus.subscribe('status', (event) => void liveState.applyStatus(event));
+  // A live view that just started in another process (the API side after a restart) asks for
+  // the whole fleet once: the newest record and the connection of every device.
+  const unsubscribeSync = bus.subscribe('live-sync', () => {
+    void liveState.listAll().then(
+      (states) => {
+        for (const s of states) {
+          if (s.latest) bus.publish('latest', s.latest);
+          // Every device, connected or not: a view that outlived an earlier device side may
+          // still think a device is online that never came back.
+          bus.publish('status', {
+            tenant: s.tenant,
+            deviceId: s.deviceId,
+            status: broker.connectedIds().has(s.deviceId) ? 'online' : 'offline',
+            at: s.statusAt ?? Date.now(),
+          });
+        }
+      },
+      (err: unknown) => deps.faults.report('bus', 'live-sync', err),
+    );
+  });
   const stopWatching = await registry.watchChanges((c) =>
     bus.publish('device-changed', { tenant: c.orgId, deviceId: c.deviceId, change: c.change }),
   );
@@ -115,6 +144,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     async close() {
       unsubscribe();
       unsubscribeStatus();
+      unsubscribeSync();
       await stopWatching();
       await listeners.close();
       await broker.close();

@@ -1,7 +1,7 @@
 // `npm start`: the whole platform on one machine with embedded defaults. QuestDB runs as a
-// managed child (unless QUESTDB_URL is set); the platform process (broker + ingest + API + hub,
-// api/src/main.ts) runs as its own process so it has a core to itself. Every child is tied to
-// this process and stops with it. The ops console (web/build) is built first when it is missing
+// managed child (unless QUESTDB_URL is set); the platform (platform/src/main.ts: a launcher that
+// owns the embedded database and supervises the device side and the API side as processes of
+// their own) runs as its own process tree. Every child is tied to this process and stops with it. The ops console (web/build) is built first when it is missing
 // or older than its sources; the platform process serves it at /.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -71,7 +71,7 @@ export async function startPlatform(
     log,
   );
   await consoleBuild;
-  const broker = spawnTied(process.execPath, [resolve(ROOT, 'api/src/main.ts')], {
+  const broker = spawnTied(process.execPath, [resolve(ROOT, 'platform/src/main.ts')], {
     stdio: 'inherit',
     env: { ...process.env, QUESTDB_URL: questdb.url },
   });

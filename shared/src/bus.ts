@@ -1,7 +1,7 @@
 // The event bus between the ingest tier and its consumers (the WebSocket hub, rules, the
 // broker's own command path). One interface; the in-process implementation is the embedded
 // default, and a Redis one can sit behind the same interface for scale-out.
-import type { DeviceEventRecord } from './telemetry.ts';
+import type { DeviceEventRecord, TelemetryRecord } from './telemetry.ts';
 
 /** The latest position of a device, as the live map and the hub see it. */
 export interface PositionEvent {
@@ -32,12 +32,20 @@ export interface DeviceChangedEvent {
   change: 'provisioned' | 'disabled' | 'enabled' | 'token_reissued' | 'updated';
 }
 
+/** Asks the device side to publish the status of every connected device again (a live view that just started). */
+export interface LiveSyncRequest {
+  requestedAt: number;
+}
+
 /** Every topic of the bus and the event it carries. */
 export interface FleetEvents {
   position: PositionEvent;
   status: DeviceStatusEvent;
   'device-event': DeviceEventRecord;
   'device-changed': DeviceChangedEvent;
+  /** The newest stored record of a device from one message, for live views in other processes. */
+  latest: TelemetryRecord;
+  'live-sync': LiveSyncRequest;
 }
 
 export type FleetTopic = keyof FleetEvents;
@@ -88,5 +96,79 @@ export class InProcessEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.#handlers.clear();
+  }
+}
+
+/** A bus event on its way to or from another process. */
+export interface BusMessage {
+  t: 'bus';
+  topic: FleetTopic;
+  event: unknown;
+}
+
+/** The channel to the other processes of one platform (a child's IPC channel to its launcher). */
+export interface BusLink {
+  send(message: BusMessage): void;
+  /** Calls `handler` with every bus message from the other processes; returns a stop function. */
+  onMessage(handler: (message: BusMessage) => void): () => void;
+}
+
+const TOPICS: ReadonlySet<string> = new Set<FleetTopic>([
+  'position',
+  'status',
+  'device-event',
+  'device-changed',
+  'latest',
+  'live-sync',
+]);
+
+export function isBusMessage(message: unknown): message is BusMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { t?: unknown }).t === 'bus' &&
+    TOPICS.has(String((message as { topic?: unknown }).topic)) &&
+    typeof (message as { event?: unknown }).event === 'object'
+  );
+}
+
+/**
+ * The bus of one process among several (the embedded default's device and API processes):
+ * events go to this process's handlers at once, as in-process, and to the other processes
+ * through the link (the launcher relays them). Delivery across processes is at most once: a
+ * process restarting misses what was published meanwhile, which the live views make up by
+ * asking again (`live-sync`) and which storage never depends on.
+ */
+export class LinkedEventBus implements EventBus {
+  readonly #local: InProcessEventBus;
+  readonly #link: BusLink;
+  readonly #stop: () => void;
+
+  constructor(link: BusLink, onHandlerError: (err: unknown, topic: FleetTopic) => void = () => {}) {
+    this.#local = new InProcessEventBus(onHandlerError);
+    this.#link = link;
+    this.#stop = link.onMessage((message) => {
+      // Only the topics of this build, from our own launcher; anything else is dropped.
+      if (isBusMessage(message)) this.#local.publish(message.topic, message.event as never);
+    });
+  }
+
+  publish<T extends FleetTopic>(topic: T, event: FleetEvents[T]): void {
+    this.#local.publish(topic, event);
+    try {
+      this.#link.send({ t: 'bus', topic, event });
+    } catch (err) {
+      // The launcher is gone (the process is being stopped): local delivery still happened.
+      void err;
+    }
+  }
+
+  subscribe<T extends FleetTopic>(topic: T, handler: (event: FleetEvents[T]) => void): Unsubscribe {
+    return this.#local.subscribe(topic, handler);
+  }
+
+  async close(): Promise<void> {
+    this.#stop();
+    await this.#local.close();
   }
 }

@@ -1,6 +1,7 @@
 // The one configuration table of the platform. Every setting is an environment variable with
 // its unit and default written here, once; the README's table is generated from this list
 // (`npm run fleet -- config --markdown`), and a test keeps the two in step.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { FleetError } from './errors.ts';
 
@@ -26,6 +27,10 @@ const httpUrl = z
 
 export const settings = {
   DATA_DIR: setting(z.string().min(1).default('./data'), 'Where embedded data lives (PGlite, QuestDB).'),
+  PLATFORM_PROCESSES: setting(
+    z.enum(['split', 'single']).default('split'),
+    'split: the device side (MQTT, ingest) and the API side (REST, hub, console) run as supervised processes of their own, so a fault of one does not stop the other; single: both in one process.',
+  ),
   LOG_LEVEL: setting(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     'Log level of every service (pino).',
@@ -43,14 +48,42 @@ export const settings = {
     'Largest MQTT packet accepted; a bigger one closes the connection before it is buffered.',
     'bytes',
   ),
-  MQTT_DEVICE_MSG_RATE: setting(positiveInt(50), 'Sustained messages per second per device.', 'msg/s'),
+  MQTT_DEVICE_MSG_RATE: setting(
+    positiveInt(50),
+    'Sustained messages per second per device, across its connections (reconnecting does not refill it).',
+    'msg/s',
+  ),
   MQTT_DEVICE_MSG_BURST: setting(
     positiveInt(200),
     'Burst of messages a device may send above its rate.',
     'msg',
   ),
-  MQTT_CONNECT_RATE: setting(positiveInt(500), 'New connections per second, all devices together.', 'conn/s'),
+  MQTT_CONNECT_RATE: setting(
+    positiveInt(500),
+    'New device connections per second, all devices together; only CONNECTs that authenticate count (over it: CONNACK 3).',
+    'conn/s',
+  ),
   MQTT_CONNECT_BURST: setting(positiveInt(2000), 'Burst of new connections above that rate.', 'conn'),
+  MQTT_AUTH_FAIL_RATE: setting(
+    positiveInt(2),
+    'Failed CONNECTs (wrong credentials, unknown or disabled device) per second per source address (IPv6: per /64); over it (and the burst) the address gets no registry look-ups, only devices the credential cache knows get in, the rest CONNACK 3.',
+    'conn/s',
+  ),
+  MQTT_AUTH_FAIL_BURST: setting(
+    positiveInt(20),
+    'Failed CONNECTs a source address may make at once before its failure rate applies.',
+    'conn',
+  ),
+  MQTT_AUTH_FAIL_GLOBAL_RATE: setting(
+    positiveInt(50),
+    'Failed CONNECTs per second from all addresses together; over it (and the burst), the same cache-only rule holds for every address.',
+    'conn/s',
+  ),
+  MQTT_AUTH_FAIL_GLOBAL_BURST: setting(
+    positiveInt(500),
+    'Failed CONNECTs from all addresses at once before the global failure rate applies.',
+    'conn',
+  ),
   MQTT_KEEPALIVE_MIN_S: setting(
     positiveInt(5),
     'Smallest keep-alive a device may ask for; 0 is refused.',
@@ -82,6 +115,16 @@ export const settings = {
     positiveInt(1024 * 1024, 64 * 1024 * 1024),
     'Largest request body; a bigger one is refused with 413 before it is read.',
     'bytes',
+  ),
+  HTTP_TRUSTED_PROXIES: setting(
+    z
+      .string()
+      .default('')
+      .refine(
+        (v) => v.split(',').every((a) => a.trim() === '' || isIP(a.trim()) !== 0),
+        'a comma-separated list of IP addresses',
+      ),
+    'Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (login limits, logs); empty: the connection address is the client.',
   ),
   HTTP_CORS_ORIGINS: setting(
     z.string().default(''),
@@ -228,9 +271,19 @@ export const settings = {
     'days',
   ),
   INGEST_REJECT_SAMPLE_BYTES: setting(
-    positiveInt(4096, 1024 * 1024),
-    'Raw bytes kept (base64) with each rejected payload.',
+    positiveInt(4096, 65_536),
+    'Raw bytes kept (base64) with each rejected payload (one row per payload, whatever number of its records was refused).',
     'bytes',
+  ),
+  INGEST_DEVICE_REJECT_RATE: setting(
+    positiveInt(2, 1000),
+    'Reject rows stored per second per device; past it (and the burst) rejects are counted, not stored, and the next stored row says how many were left out.',
+    'rows/s',
+  ),
+  INGEST_DEVICE_REJECT_BURST: setting(
+    positiveInt(20, 10_000),
+    'Reject rows a device may cause at once before its reject rate applies.',
+    'rows',
   ),
   INGEST_RETRY_MAX_MS: setting(
     positiveInt(2000, 60_000),
@@ -308,4 +361,17 @@ export function configMarkdownTable(): string {
 function defaultOf(schema: z.ZodType): string | undefined {
   const result = schema.safeParse(undefined);
   return result.success && result.data !== undefined ? String(result.data) : undefined;
+}
+
+/**
+ * The configuration as environment variables, for child processes: a child that loads its
+ * config from this sees exactly the parent's settings, overrides and defaults included.
+ */
+export function configToEnv(config: FleetConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of Object.keys(settings) as SettingName[]) {
+    const value = config[key];
+    if (value !== undefined && value !== null) env[key] = String(value);
+  }
+  return env;
 }

@@ -24,5 +24,7 @@ export interface ApiContext {
   /** Ids of the devices connected to the broker right now. */
   connectedDevices(): ReadonlySet<string>;
   metricsRegistry: Registry;
+  /** GET /metrics: every process's metrics, each series labelled with its process. */
+  platformMetrics(): Promise<string>;
   readiness: readonly Readiness[];
 }

@@ -98,7 +98,9 @@ export function opsRoutes(ctx: ApiContext, openApi: () => Record<string, unknown
       method: 'get',
       path: '/metrics',
       tag: 'operations',
-      summary: 'Prometheus metrics of this process',
+      summary: 'Prometheus metrics of the platform',
+      description:
+        'Every process of the platform (launcher, device side, API side), each series labelled with its `process`.',
       access: 'public',
       responses: {
         200: { description: 'Prometheus text format', alternatives: { 'text/plain': z.string() } },
@@ -106,7 +108,7 @@ export function opsRoutes(ctx: ApiContext, openApi: () => Record<string, unknown
       async handler() {
         return {
           status: 200,
-          raw: await ctx.metricsRegistry.metrics(),
+          raw: await ctx.platformMetrics(),
           contentType: ctx.metricsRegistry.contentType,
         };
       },
