@@ -2,7 +2,13 @@
 // -> ingest pipeline -> the run's real QuestDB. Each case states the documented outcome.
 import { randomBytes } from 'node:crypto';
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { decodeCommand, encodeDeviceEvent, encodeTelemetryBatch, type TelemetryMessage } from '@fleet/proto';
+import {
+  DeviceEventKind,
+  decodeCommand,
+  encodeDeviceEvent,
+  encodeTelemetryBatch,
+  type TelemetryMessage,
+} from '@fleet/proto';
 import type { DeviceStatusEvent, PositionEvent } from '@fleet/shared';
 import { DeviceRegistry, openDatabase } from '@fleet/shared/db';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -498,6 +504,41 @@ describe('bad payloads are kept with their reason and the device is told', () =>
       `select seq from telemetry where ${deviceFilter(device.id)} and seq = 900`,
       1,
     );
+  });
+
+  it('an event with every field at its extreme is stored or refused, and never blocks later commits', async () => {
+    const now = Date.now();
+    const extremes = [
+      { buttonId: 4294967295 },
+      { peakG: 3.4e38, speedKmh: -3.4e38 },
+      { lat: 1e308, lon: -1e308 },
+      { lat: Number.NaN, speedKmh: Number.POSITIVE_INFINITY },
+      { firmware: 'x'.repeat(5000), detail: '\u0000'.repeat(600) },
+    ];
+    for (const [i, extra] of extremes.entries()) {
+      const event = {
+        seq: 1000 + i,
+        tsMs: now - 1000 + i,
+        kind: DeviceEventKind.BUTTON,
+        detail: '',
+        ...extra,
+      };
+      await publishAsync(client, `devices/${device.id}/events`, encodeDeviceEvent(event));
+    }
+    // The store is not stuck on a row QuestDB refused: the next record is committed.
+    await publishAsync(client, topic(), encodeTelemetryBatch([record(950, Date.now())]));
+    await waitForRows(
+      p.questdb,
+      `select seq from telemetry where ${deviceFilter(device.id)} and seq = 950`,
+      1,
+    );
+    const events = await p.questdb.rows<{ seq: number }>(
+      `select seq from device_events where ${deviceFilter(device.id)} and seq >= 1000`,
+    );
+    const rejects = await p.questdb.rows<{ seq: number }>(
+      `select seq from telemetry_rejects where ${deviceFilter(device.id)} and topic = 'events' and seq >= 1000`,
+    );
+    expect(events.length + rejects.length).toBe(extremes.length);
   });
 
   it('cuts off a packet over the size limit before buffering it, and keeps serving others', async () => {

@@ -7,6 +7,10 @@
 // with capped exponential backoff, forever; the callers keep waiting (their devices get no
 // PUBACK yet). Memory is bounded by `maxPendingRows`: past it, `write` refuses at once with a
 // BackpressureError and the broker disconnects the publisher, which keeps and re-sends.
+// A commit the store refuses for its content (RowsRefusedError: retrying would fail the same)
+// is not retried as it is: its writes are committed one by one, so the one write that holds the
+// offending row fails alone (its caller gets the error) and every other device's rows go in.
+// Retrying it forever would let one bad row stop every device's PUBACK.
 import { FleetError } from '@fleet/shared';
 
 export interface CommitTransport<Row> {
@@ -30,12 +34,21 @@ export interface GroupCommitOptions {
 export interface GroupCommitObserver {
   committed?(rows: number, ms: number): void;
   failed?(rows: number, err: unknown, nextRetryMs: number): void;
+  /** The store refused a commit for its content (not retried as it was). */
+  refused?(rows: number, err: unknown): void;
   recovered?(downForMs: number): void;
 }
 
 export class BackpressureError extends FleetError {
   constructor(pending: number) {
     super('ingest_backpressure', `ingest is holding ${pending} rows for the store; try again later`);
+  }
+}
+
+/** The store refused these rows for what they hold (a retry would fail the same way). */
+export class RowsRefusedError extends FleetError {
+  constructor(message: string) {
+    super('rows_refused', message);
   }
 }
 
@@ -51,6 +64,8 @@ interface PendingWrite<Row> {
   rows: readonly Row[];
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** Committed on its own: it shared a commit the store refused. */
+  alone?: boolean;
 }
 
 export class GroupCommitWriter<Row> {
@@ -120,10 +135,11 @@ export class GroupCommitWriter<Row> {
     let rows = 0;
     while (this.#queue.length > 0) {
       const next = this.#queue[0] as PendingWrite<Row>;
-      if (group.length > 0 && rows + next.rows.length > this.#o.maxCommitRows) break;
+      if (group.length > 0 && (next.alone || rows + next.rows.length > this.#o.maxCommitRows)) break;
       this.#queue.shift();
       group.push(next);
       rows += next.rows.length;
+      if (next.alone) break;
     }
     this.#queuedRows -= rows;
     return group;
@@ -148,6 +164,10 @@ export class GroupCommitWriter<Row> {
     } catch (err) {
       this.#inFlight--;
       this.#inFlightRows -= rows.length;
+      if (err instanceof RowsRefusedError) {
+        this.#refused(group, err);
+        return;
+      }
       this.#failingSince ??= Date.now();
       this.#requeue(group);
       this.#queuedRows += rows.length;
@@ -168,6 +188,19 @@ export class GroupCommitWriter<Row> {
       this.#pump();
     }
     this.#notifyIdle();
+  }
+
+  /** A commit the store refused: its one write fails, or its writes go again one by one. */
+  #refused(group: PendingWrite<Row>[], err: RowsRefusedError): void {
+    const rows = group.reduce((n, w) => n + w.rows.length, 0);
+    this.#observer.refused?.(rows, err);
+    if (group.length === 1) (group[0] as PendingWrite<Row>).reject(err);
+    else {
+      for (const w of group) w.alone = true;
+      this.#requeue(group);
+      this.#queuedRows += rows;
+    }
+    this.#pump();
   }
 
   /** Puts a failed group back in arrival order (another failed commit may be queued already). */

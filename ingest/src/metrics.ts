@@ -9,6 +9,7 @@ export interface IngestMetrics {
   commitRows: Histogram;
   commitSeconds: Histogram;
   commitFailures: Counter;
+  commitsRefused: Counter;
   pendingRows: Gauge;
   positionsPublished: Counter;
   lateRecords: Counter;
@@ -55,6 +56,11 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     commitFailures: new Counter({
       name: 'fleet_ingest_commit_failures_total',
       help: 'Failed group commits (retried)',
+      registers,
+    }),
+    commitsRefused: new Counter({
+      name: 'fleet_ingest_commits_refused_total',
+      help: 'Commits QuestDB refused for their content (their writes then go one by one; the offending one becomes a store_refused reject)',
       registers,
     }),
     pendingRows: new Gauge({

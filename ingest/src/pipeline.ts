@@ -4,13 +4,19 @@
 // sends the PUBACK only then: a PUBACK means "stored".
 import { decodeDeviceEvent, decodeTelemetryBatch, type TelemetryMessage } from '@fleet/proto';
 import type { DeviceEventRecord, EventBus, TelemetryRecord } from '@fleet/shared';
-import type { GroupCommitWriter } from './group-commit.ts';
+import { type GroupCommitWriter, RowsRefusedError } from './group-commit.ts';
 import type { LiveStateStore } from './live-state.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { type DeviceSession, toDeviceEventRecord, toTelemetryRecord } from './normalize.ts';
 import { PayloadRejects, type RecordRejection, RejectBudget } from './rejects.ts';
 import type { RejectRecord, StoredRow } from './rows.ts';
-import { checkDeviceTime, type ValidationPolicy, type Verdict, validateTelemetry } from './validate.ts';
+import {
+  checkDeviceTime,
+  type ValidationPolicy,
+  type Verdict,
+  validateDeviceEvent,
+  validateTelemetry,
+} from './validate.ts';
 
 export interface IngestLimits {
   maxPayloadBytes: number;
@@ -80,6 +86,31 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
     return { table: 'rejects', reject: { ...record, unstoredBefore: admitted.unstoredBefore } };
   }
 
+  /**
+   * Commits the message's rows. When the store refuses them for what they hold (a value no
+   * check here caught), the payload is kept as a store_refused reject instead and false is
+   * returned: one device's bad row never blocks the others', and nothing is lost silently.
+   */
+  async function store(
+    session: DeviceSession,
+    topic: RejectRecord['topic'],
+    payload: Uint8Array,
+    receivedAt: number,
+    rows: StoredRow[],
+  ): Promise<boolean> {
+    try {
+      await writer.write(rows);
+      return true;
+    } catch (err) {
+      if (!(err instanceof RowsRefusedError)) throw err;
+      const rejects = new PayloadRejects();
+      rejects.add('store_refused', err.message.slice(0, 300));
+      const row = rejectRow(session, topic, payload, receivedAt, rejects, 0);
+      if (row) await writer.write([row]);
+      return false;
+    }
+  }
+
   async function updateLiveState(accepted: TelemetryRecord[]): Promise<void> {
     const advanced = await liveState.applyTelemetry(accepted);
     // Live views in other processes keep their copy from the newest record of each device.
@@ -141,7 +172,9 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
       if (rejectRowOrNone) rows.push(rejectRowOrNone);
 
       // 3. store: resolves once QuestDB has committed every row of this message
-      if (rows.length > 0) await writer.write(rows);
+      if (rows.length > 0 && !(await store(session, 'telemetry', payload, receivedAt, rows))) {
+        return { stored: 0, rejected: [{ reason: 'store_refused', seq: undefined }] };
+      }
       metrics.records.inc({ outcome: 'stored' }, accepted.length);
       if (rejects.count > 0) metrics.records.inc({ outcome: 'rejected' }, rejects.count);
 
@@ -168,7 +201,9 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
             ? ({ ok: false, reason: 'seq_missing', detail: `seq=${candidate.seq}` } as const)
             : candidate.kind === 'UNKNOWN' || candidate.kind === 'KIND_UNSPECIFIED'
               ? ({ ok: false, reason: 'unknown_event_kind', detail: `kind=${decoded.value.kind}` } as const)
-              : checkDeviceTime(candidate.ts, receivedAt, policy));
+              : andThen(checkDeviceTime(candidate.ts, receivedAt, policy), () =>
+                  validateDeviceEvent(candidate),
+                ));
         if (verdict.ok) event = candidate;
         else
           rejects.add(verdict.reason, verdict.detail, {
@@ -181,7 +216,9 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
         : rejectRow(session, 'events', payload, receivedAt, rejects, decoded.ok ? 1 : 0);
 
       // 3. store
-      if (row) await writer.write([row]);
+      if (row && !(await store(session, 'events', payload, receivedAt, [row]))) {
+        return { stored: 0, rejected: [{ reason: 'store_refused', seq: undefined }] };
+      }
       metrics.records.inc({ outcome: event ? 'stored' : 'rejected' });
 
       // 4. (events do not move the live position) 5. publish
@@ -207,4 +244,9 @@ function seqVerdict(message: Pick<TelemetryMessage, 'seqOverflow'>): Verdict | u
     reason: 'seq_out_of_range',
     detail: `seq=${message.seqOverflow} is above 2^53-1 (9007199254740991)`,
   };
+}
+
+/** The first verdict if it refuses, else the second. */
+function andThen(first: Verdict, second: () => Verdict): Verdict {
+  return first.ok ? second() : first;
 }

@@ -2,7 +2,7 @@
 // QuestDB answers 204 only after the rows are committed to its WAL, which is what the PUBACK
 // waits for. Retries are the group committer's job; a request here fails fast and clearly.
 import { FleetError } from '@fleet/shared';
-import type { CommitTransport } from './group-commit.ts';
+import { type CommitTransport, RowsRefusedError } from './group-commit.ts';
 import { encodeRows } from './ilp.ts';
 import type { StoredRow } from './rows.ts';
 
@@ -33,6 +33,9 @@ export class QuestDbTransport implements CommitTransport<StoredRow> {
       });
     }
     const answer = await res.text().catch(() => '');
+    // 400: QuestDB parsed the request and refused a row of it (a value its column cannot hold);
+    // the same rows would be refused again. Anything else may pass on a retry.
+    if (res.status === 400) throw new RowsRefusedError(`QuestDB refused rows (400): ${answer.slice(0, 300)}`);
     if (res.status !== 204) {
       throw new QuestDbWriteError(
         'questdb_write_refused',

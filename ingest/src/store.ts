@@ -35,6 +35,7 @@ export async function openTelemetryStore(
   await ensureSchema(questdb, config.TELEMETRY_RETENTION_DAYS);
   const transport = new QuestDbTransport(questdbUrl);
   let failureLogged = false;
+  let refusalLoggedAt = 0;
   const writer = new GroupCommitWriter<StoredRow>(
     transport,
     {
@@ -58,6 +59,17 @@ export async function openTelemetryStore(
           log.error(
             { rows, err: errorMessage(err), nextRetryMs },
             'QuestDB commit failed; holding rows and retrying',
+          );
+        }
+      },
+      refused(rows, err) {
+        metrics.commitsRefused.inc();
+        // Rows are refused for what a device sent, so an attacker could repeat it: a line a minute.
+        if (Date.now() - refusalLoggedAt > 60_000) {
+          refusalLoggedAt = Date.now();
+          log.warn(
+            { rows, err: errorMessage(err) },
+            'QuestDB refused rows; committing their writes one by one',
           );
         }
       },

@@ -1,6 +1,6 @@
 // Validation of decoded records: pure functions, plain inputs and outputs. A record that fails
 // is never dropped silently: the pipeline stores it in telemetry_rejects with the reason here.
-import { TELEMETRY_FIELDS, type TelemetryRecord } from '@fleet/shared';
+import { type DeviceEventRecord, TELEMETRY_FIELDS, type TelemetryRecord } from '@fleet/shared';
 
 /** The reject reasons of the ingest tier: the catalogue of codes stored and counted. */
 export const REJECT_REASONS = [
@@ -22,6 +22,8 @@ export const REJECT_REASONS = [
   'dtc_invalid',
   'duplicate_ts',
   'unknown_event_kind',
+  // the store
+  'store_refused',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -95,6 +97,35 @@ export function validateTelemetry(record: TelemetryRecord, now: number, policy: 
     const bad = record.dtcCodes.find((c) => !DTC_PATTERN.test(c));
     if (bad !== undefined)
       return { ok: false, reason: 'dtc_invalid', detail: `code ${JSON.stringify(bad.slice(0, 16))}` };
+  }
+  return OK;
+}
+
+/** Limits of the numbers a device event carries (its columns, and what is physically possible). */
+const EVENT_LIMITS = [
+  { name: 'lat', min: -90, max: 90, unit: 'deg' },
+  { name: 'lon', min: -180, max: 180, unit: 'deg' },
+  { name: 'speedKmh', min: 0, max: 400, unit: 'km/h' },
+  { name: 'peakG', min: 0, max: 100, unit: 'g' },
+  { name: 'buttonId', min: 0, max: 65_535, unit: '' },
+] as const satisfies readonly { name: keyof DeviceEventRecord; min: number; max: number; unit: string }[];
+
+/** The values of a device event, as validateTelemetry checks a record's. */
+export function validateDeviceEvent(event: DeviceEventRecord): Verdict {
+  if ((event.lat === undefined) !== (event.lon === undefined)) {
+    return { ok: false, reason: 'half_position', detail: 'lat and lon must come together' };
+  }
+  for (const limit of EVENT_LIMITS) {
+    const value = event[limit.name];
+    if (typeof value !== 'number') continue;
+    if (!Number.isFinite(value)) return { ok: false, reason: 'not_finite', detail: `${limit.name}=${value}` };
+    if (value < limit.min || value > limit.max) {
+      return {
+        ok: false,
+        reason: 'out_of_range',
+        detail: `${limit.name}=${value} outside ${limit.min}..${limit.max} ${limit.unit}`.trim(),
+      };
+    }
   }
   return OK;
 }

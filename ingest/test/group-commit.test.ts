@@ -5,6 +5,7 @@ import {
   type GroupCommitObserver,
   type GroupCommitOptions,
   GroupCommitWriter,
+  RowsRefusedError,
   WriterClosedError,
 } from '../src/group-commit.ts';
 
@@ -27,6 +28,8 @@ class FakeTransport implements CommitTransport<number> {
   readonly waiting: Waiting[] = [];
   manual = false;
   failures = 0;
+  /** A row the store refuses for what it is: any send holding it fails with RowsRefusedError. */
+  poison: number | undefined;
   inFlight = 0;
   maxInFlightSeen = 0;
 
@@ -54,6 +57,10 @@ class FakeTransport implements CommitTransport<number> {
           },
         });
       });
+    }
+    if (this.poison !== undefined && copy.includes(this.poison)) {
+      finish(false);
+      return Promise.reject(new RowsRefusedError(`row ${this.poison} refused`));
     }
     if (this.failures > 0) {
       this.failures--;
@@ -283,6 +290,30 @@ describe('GroupCommitWriter', () => {
     expect(a.state).toBe('resolved');
     expect(b.state).toBe('resolved');
     expect(t.committedRows).toEqual([1, 2]);
+  });
+
+  it('a commit the store refuses is split into its writes: only the offending one fails, the others go in', async () => {
+    const t = new FakeTransport();
+    t.poison = 7;
+    const refused: number[] = [];
+    const w = new GroupCommitWriter(t, OPTIONS, { refused: (rows) => refused.push(rows) });
+    const writes = range(0, 20).map((i) => track(w.write([i * 2, i * 2 + 1])));
+    await tick(OPTIONS.flushIntervalMs);
+    await tick(0);
+    const states = writes.map((s) => s.state);
+    expect(states[3]).toBe('rejected'); // rows 6 and 7
+    expect(writes[3]?.error).toBeInstanceOf(RowsRefusedError);
+    expect(states.filter((s) => s === 'resolved')).toHaveLength(19);
+    expect(t.committedRows.sort((a, b) => a - b)).toEqual(range(0, 40).filter((r) => r !== 6 && r !== 7));
+    // Not retried as a whole, and no outage: the writer stays healthy, nothing is left pending.
+    expect(refused).toEqual([40, 2]);
+    expect(w.healthy).toBe(true);
+    expect(w.pendingRows).toBe(0);
+    // Later writes are grouped again.
+    const later = range(100, 110).map((i) => track(w.write([i])));
+    await tick(OPTIONS.flushIntervalMs);
+    expect(later.every((s) => s.state === 'resolved')).toBe(true);
+    expect(t.calls.at(-1)).toEqual(range(100, 110));
   });
 
   it('pendingRows and healthy reflect queued, in-flight and failing rows', async () => {

@@ -6,8 +6,10 @@ import { NO_MEASUREMENTS } from '@fleet/shared';
 import { QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import { describe, expect, inject, it } from 'vitest';
 import { waitForRows } from '../../test/support.ts';
+import { RowsRefusedError } from '../src/group-commit.ts';
 import { escapeSymbol, eventLine, quoteString, rejectLine, telemetryLine } from '../src/ilp.ts';
 import { QuestDbTransport } from '../src/questdb-transport.ts';
+import { ensureSchema } from '../src/schema.ts';
 
 function telemetry(extra: Partial<TelemetryRecord> = {}): TelemetryRecord {
   return {
@@ -130,5 +132,36 @@ describe('round trip through QuestDB', () => {
     await expect(bad.send([{ table: 'telemetry', record: telemetry() }])).rejects.toThrow(
       /QuestDB write failed/,
     );
+  });
+});
+
+describe('rows QuestDB refuses', () => {
+  it('are refused for good (RowsRefusedError), where an unreachable QuestDB is worth a retry', async () => {
+    const url = inject('questdbUrl');
+    await ensureSchema(new QuestDbHttp(url), 30);
+    const transport = new QuestDbTransport(url);
+    const event = {
+      tenant: 'ilp-test',
+      deviceId: `refused-${randomUUID()}`,
+      seq: 1,
+      ts: Date.now(),
+      receivedAt: Date.now(),
+      kind: 'BUTTON',
+      lat: undefined,
+      lon: undefined,
+      speedKmh: undefined,
+      peakG: undefined,
+      // The INT column cannot hold a uint32 above 2^31-1 (validation refuses it before; this is
+      // the store's own answer, should anything slip through).
+      buttonId: 4294967295,
+      firmware: undefined,
+      detail: '',
+    };
+    const err = await transport.send([{ table: 'events', event }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RowsRefusedError);
+    const unreachable = await new QuestDbTransport(url.replace(/:\d+$/, ':1'))
+      .send([{ table: 'events', event }])
+      .catch((e: unknown) => e);
+    expect(unreachable).not.toBeInstanceOf(RowsRefusedError);
   });
 });

@@ -20,13 +20,16 @@ import {
   GroupCommitWriter,
   type IngestOutcome,
   InMemoryLiveState,
+  RowsRefusedError,
   type StoredRow,
 } from '../src/index.ts';
 
 const SESSION = { tenant: 'org-1', deviceId: 'dev-1' };
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
-function harness(options: { rejectRate?: number; rejectBurst?: number } = {}) {
+function harness(
+  options: { rejectRate?: number; rejectBurst?: number; refuse?: (row: StoredRow) => boolean } = {},
+) {
   const committed: StoredRow[] = [];
   let clock = NOW;
   const writer = new GroupCommitWriter<StoredRow>(
@@ -34,6 +37,8 @@ function harness(options: { rejectRate?: number; rejectBurst?: number } = {}) {
       async send(rows) {
         // The real transport's encoding runs too: a row it cannot write would throw here.
         encodeRows(rows);
+        if (options.refuse && rows.some(options.refuse))
+          throw new RowsRefusedError('QuestDB refused rows (400)');
         committed.push(...rows);
       },
     },
@@ -170,6 +175,26 @@ describe('hostile payloads found from outside', () => {
     // Every reject was counted by reason, stored or not.
     const byReason = await h.registry.getSingleMetricAsString('fleet_ingest_rejects_total');
     expect(byReason).toMatch(/fleet_ingest_rejects_total\{reason="malformed_protobuf"\} 52/);
+  });
+
+  it('a button id past the INT column (QuestDB refused the whole commit, forever) is refused first', async () => {
+    const h = harness();
+    const payload = encodeDeviceEvent({ seq: 9, tsMs: NOW - 1000, kind: 9, buttonId: 4294967295 });
+    const outcome = await h.pipeline.ingestEvent(SESSION, payload);
+    expect(outcome.rejected).toEqual([{ reason: 'out_of_range', seq: 9 }]);
+    expect(h.rejects()[0]?.detail).toContain('buttonId=4294967295');
+  });
+
+  it('rows the store refuses anyway become a store_refused reject, and other devices are stored', async () => {
+    const h = harness({ refuse: (row) => row.table === 'telemetry' && row.record.deviceId === 'dev-bad' });
+    const bad = { tenant: 'org-1', deviceId: 'dev-bad' };
+    const [a, b] = await Promise.all([
+      h.pipeline.ingestTelemetry(bad, encodeTelemetryBatch([{ seq: 1, tsMs: NOW - 1000 }])),
+      h.pipeline.ingestTelemetry(SESSION, encodeTelemetryBatch([{ seq: 1, tsMs: NOW - 1000 }])),
+    ]);
+    expect(a).toEqual({ stored: 0, rejected: [{ reason: 'store_refused', seq: undefined }] });
+    expect(b).toEqual({ stored: 1, rejected: [] });
+    expect(h.rejects()).toMatchObject([{ deviceId: 'dev-bad', reason: 'store_refused' }]);
   });
 
   it('control characters in device text are escaped before they reach storage or the bus', async () => {
@@ -339,10 +364,18 @@ describe('generated payloads through decode, validate, store rows and the reject
         ts: int64,
         kind: fc.integer({ min: -5, max: 300 }),
         detail: fc.string({ unit: 'binary', maxLength: 600 }),
+        buttonId: fc.option(fc.oneof(fc.constantFrom(0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1), fc.nat()), {
+          nil: undefined,
+        }),
+        peakG: fc.option(double, { nil: undefined }),
       })
       .map((e) => {
         const detail = new TextEncoder().encode(e.detail);
+        const peakG = new Uint8Array(4);
+        if (e.peakG !== undefined) new DataView(peakG.buffer).setFloat32(0, e.peakG, true);
         return new Uint8Array([
+          ...(e.buttonId === undefined ? [] : [0x40, ...varint(BigInt(e.buttonId))]), // button_id = 8
+          ...(e.peakG === undefined ? [] : [0x3d, ...peakG]), // peak_g = 7, fixed32
           0x08,
           ...varint(e.seq),
           0x10,
@@ -363,6 +396,14 @@ describe('generated payloads through decode, validate, store rows and the reject
         expect(outcome.stored + (outcome.rejected.length > 0 ? 1 : 0)).toBe(1);
         const text = encodeRows(rows).toString('utf8');
         expect(hasControlCharacters(text)).toBe(false);
+        // What is stored fits its column: an INT button id, a finite float peak.
+        for (const r of rows) {
+          if (r.table !== 'events') continue;
+          expect(
+            r.event.buttonId === undefined || (r.event.buttonId >= 0 && r.event.buttonId < 2 ** 31),
+          ).toBe(true);
+          expect(r.event.peakG === undefined || Number.isFinite(r.event.peakG)).toBe(true);
+        }
         if (outcome.rejected.length > 0) noticeFor(outcome);
       }),
       { seed: seed + 1, numRuns: runs },
