@@ -126,6 +126,8 @@ interface HubClient {
   lagSince: number;
   bucket: TokenBucket;
   strikes: number;
+  /** When the last message over the rate came. */
+  struckAt: number;
   timer: NodeJS.Timeout | undefined;
   /** Last time anything (a message or a pong) came from the client. */
   heardAt: number;
@@ -171,6 +173,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     lagSince: 0,
     bucket: new TokenBucket(1, 1),
     strikes: 0,
+    struckAt: 0,
     timer: undefined,
     heardAt: 0,
     pingedAt: 0,
@@ -552,6 +555,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
             lagSince: 0,
             bucket: new TokenBucket(settings.clientMsgRate, settings.clientMsgRate * 5),
             strikes: 0,
+            struckAt: 0,
             timer: undefined,
             heardAt: now,
             pingedAt: 0,
@@ -611,6 +615,11 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
         }
         if (!client.bucket.take()) {
           metrics.badMessages.inc({ reason: 'rate' });
+          // Strikes are forgiven after 10 s without one: a long-lived console that bursts now
+          // and then must not add up to 4029 over hours; a flood keeps striking.
+          const now = Date.now();
+          if (now - client.struckAt > 10_000) client.strikes = 0;
+          client.struckAt = now;
           client.strikes++;
           if (client.strikes === 1)
             error(ws, 'rate_limited', `more than ${settings.clientMsgRate} messages/s`);
