@@ -5,7 +5,11 @@ import { defineConfig } from 'vitest/config';
 // (2-core machines): they start brokers and push load, and parallel files only add noise.
 export default defineConfig({
   test: {
-    include: ['{shared,proto,ingest,broker,api,platform,cli,bench,firmware-sim,web}/test/**/*.test.ts'],
+    // Package tests in test/, and each business domain's beside its code (api/src/domains/*/).
+    include: [
+      '{shared,proto,ingest,broker,api,platform,cli,bench,firmware-sim,web}/test/**/*.test.ts',
+      'api/src/domains/**/*.test.ts',
+    ],
     globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
     testTimeout: 30_000,

@@ -15,6 +15,8 @@ import { SessionStore } from './auth/sessions.ts';
 import { AccessTokens, loadSigningKey } from './auth/tokens.ts';
 import { UserDirectory } from './auth/users.ts';
 import { DeviceDirectory } from './device-directory.ts';
+import { OperatorTokens, PlatformOperators } from './domains/organisations/operators.ts';
+import { operatorRoutes } from './domains/organisations/routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { AnyRoute } from './http/route.ts';
 import { registerRoutes } from './http/server.ts';
@@ -65,6 +67,13 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...deviceRoutes(ctx),
     ...historyRoutes(ctx),
     ...consoleRoutes(ctx),
+    ...operatorRoutes({
+      db: ctx.db,
+      operators: ctx.operators.accounts,
+      tokens: ctx.operators.tokens,
+      guard: ctx.operators.guard,
+      auth: ctx.auth,
+    }),
   ];
   const info = {
     title: 'Fleet platform API',
@@ -98,6 +107,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   });
   await auth.loadRevocations();
   const directory = new DeviceDirectory(deps.db, deps.bus);
+  const operatorTokens = new OperatorTokens(signingKey, config.AUTH_ACCESS_TOKEN_TTL_S);
   const ctx: ApiContext = {
     config,
     db: deps.db,
@@ -109,6 +119,15 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     metricsRegistry: deps.metricsRegistry,
     platformMetrics: deps.platformMetrics ?? (() => deps.metricsRegistry.metrics()),
     readiness: deps.readiness,
+    operators: {
+      accounts: new PlatformOperators(deps.db),
+      tokens: operatorTokens,
+      guard: new LoginGuard({
+        maxPerAccount: config.AUTH_LOGIN_MAX_FAILURES,
+        maxPerAddress: config.AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS,
+        windowMs: config.AUTH_LOGIN_WINDOW_S * 1000,
+      }),
+    },
   };
   const app = uws.App();
   const routes = apiRoutes(ctx);
@@ -126,6 +145,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
         .filter((a) => a !== ''),
     ),
     authenticate: (token) => auth.authenticate(token),
+    authenticateOperator: (token) => operatorTokens.verify(token),
   });
   hub = mountHub(app, {
     bus: deps.bus,

@@ -62,7 +62,7 @@ describe('timeZoneName', () => {
 });
 
 describe('organisation changes', () => {
-  it('take a name, a time zone or both, and nothing else', () => {
+  it('take a name, a time zone or the other settings, and nothing else', () => {
     expect(organisationChangesSchema.parse({ timeZone: 'Europe/Helsinki' })).toEqual({
       timeZone: 'Europe/Helsinki',
     });
@@ -71,7 +71,7 @@ describe('organisation changes', () => {
       timeZone: 'UTC',
     });
     expect(messages(organisationChangesSchema.safeParse({}))).toEqual([
-      'nothing to change: give name, timeZone or both',
+      'nothing to change: give name, timeZone, workingHours, distanceUnit or currency',
     ]);
     for (const body of [
       { timeZone: 'UTC', slug: 'other' },

@@ -14,7 +14,15 @@ export interface CredentialSource {
 
 export type AuthDecision =
   | { ok: true; device: Device }
-  | { ok: false; reason: 'bad_credentials' | 'unknown_device' | 'device_disabled' | 'client_id_mismatch' };
+  | {
+      ok: false;
+      reason:
+        | 'bad_credentials'
+        | 'unknown_device'
+        | 'device_disabled'
+        | 'organisation_suspended'
+        | 'client_id_mismatch';
+    };
 
 /** What the broker needs from authentication; DeviceAuthenticator is the real one. */
 export interface Authenticator {

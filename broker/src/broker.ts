@@ -91,6 +91,7 @@ const CONNACK_CODE: Partial<Record<RefusalReason, 2 | 3 | 4 | 5>> = {
   bad_credentials: 4,
   unknown_device: 4,
   device_disabled: 5,
+  organisation_suspended: 5,
 };
 
 /**

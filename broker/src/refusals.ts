@@ -11,6 +11,7 @@ export const REFUSAL_REASONS = [
   'bad_credentials',
   'unknown_device',
   'device_disabled',
+  'organisation_suspended',
   'client_id_mismatch',
   'keepalive_out_of_bounds',
   'connect_rate',

@@ -12,6 +12,13 @@ import type { SqlDatabase } from '@fleet/shared/db';
 // The `fleet` command: `npm start` runs `fleet start`; `npm run fleet -- <command>` the rest.
 import { Command, CommanderError } from 'commander';
 import { addDevice, listDevices, reissueToken, setDeviceDisabled } from './devices.ts';
+import {
+  addOperator,
+  addOrganisation,
+  listOrganisations,
+  renameOrganisation,
+  suspendOrganisation,
+} from './orgs.ts';
 import { sendSample } from './send.ts';
 import { startPlatform } from './start.ts';
 
@@ -70,6 +77,58 @@ devices
   .description('issue a new token; the old one stops working')
   .option('--json', 'print JSON')
   .action((id: string, o: { json?: boolean }) => withDatabase((db) => reissueToken(db, { out }, id, o.json)));
+
+const orgs = program.command('orgs').description('organisations of the installation (platform operator)');
+orgs
+  .command('add')
+  .description("create an organisation and its first administrator; prints the administrator's password once")
+  .requiredOption('--slug <slug>', 'short name in URLs and logins: lower-case letters, digits, dashes')
+  .requiredOption('--name <name>', 'display name, e.g. "Acme Oy"')
+  .requiredOption('--admin-email <email>', "the administrator's email")
+  .option('--admin-password <password>', 'set the password instead of generating one')
+  .option('--time-zone <zone>', 'IANA time zone, e.g. Europe/Helsinki', 'UTC')
+  .option('--json', 'print JSON')
+  .action(
+    (o: {
+      slug: string;
+      name: string;
+      adminEmail: string;
+      adminPassword?: string;
+      timeZone?: string;
+      json?: boolean;
+    }) => withDatabase((db) => addOrganisation(db, { out }, o)),
+  );
+orgs
+  .command('list')
+  .description('every organisation with its numbers of users and devices')
+  .option('--json', 'print JSON')
+  .action((o: { json?: boolean }) => withDatabase((db) => listOrganisations(db, { out }, o)));
+orgs
+  .command('rename <slug>')
+  .description('change the display name')
+  .requiredOption('--name <name>', 'the new name')
+  .action((slug: string, o: { name: string }) =>
+    withDatabase((db) => renameOrganisation(db, { out }, slug, o.name)),
+  );
+orgs
+  .command('suspend <slug>')
+  .description('refuse its users and devices until resumed (its data stays)')
+  .action((slug: string) => withDatabase((db) => suspendOrganisation(db, { out }, slug, true)));
+orgs
+  .command('resume <slug>')
+  .description('let a suspended organisation back in')
+  .action((slug: string) => withDatabase((db) => suspendOrganisation(db, { out }, slug, false)));
+
+const operators = program.command('operators').description('platform operators (who manage organisations)');
+operators
+  .command('add')
+  .description('create a platform operator; prints the password once unless --password is given')
+  .requiredOption('--email <email>', "the operator's email")
+  .option('--name <name>', 'display name', 'Platform operator')
+  .option('--password <password>', 'set the password instead of generating one')
+  .action((o: { email: string; name: string; password?: string }) =>
+    withDatabase((db) => addOperator(db, { out }, o)),
+  );
 
 program
   .command('send')

@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FleetError } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, RegistryError, type SqlDatabase } from '@fleet/shared/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addDevice, listDevices, type Output, reissueToken, setDeviceDisabled } from '../src/devices.ts';
+import { runCli } from './run-cli.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'cli/src/main.ts');
 const TOKEN = /^fdt_[A-Za-z0-9_-]{43,}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -198,30 +196,6 @@ describe('fleet devices (functions)', () => {
     expect((await registry.checkCredentials(device.id, d.token as string)).ok).toBe(true);
   });
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<Run> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'silent', ...env };
-  for (const key of ['DATABASE_URL', 'QUESTDB_URL', 'MQTT_PORT']) if (!(key in env)) delete childEnv[key];
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: childEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
 
 describe('fleet devices (the real CLI)', () => {
   let dataDir: string;

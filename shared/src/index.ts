@@ -6,6 +6,7 @@ export { hubClientMessage } from './hub-messages.ts';
 export * from './latency-histogram.ts';
 export * from './live.ts';
 export * from './log.ts';
+export * from './organisation-settings.ts';
 export * from './process.ts';
 export * from './rate.ts';
 export * from './runtime.ts';

@@ -5,7 +5,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_ORGANISATION, DEMO_TIME_ZONE, ensureDemoOrganisation } from '@fleet/shared';
+import {
+  DEFAULT_WORKING_HOURS,
+  DEMO_ORGANISATION,
+  DEMO_TIME_ZONE,
+  ensureDemoOrganisation,
+} from '@fleet/shared';
 import {
   DatabaseLockedError,
   type DeviceChange,
@@ -116,6 +121,10 @@ describe.each([
       slug: 'acme',
       name: 'Acme Oy',
       timeZone: 'UTC',
+      workingHours: DEFAULT_WORKING_HOURS,
+      distanceUnit: 'km',
+      currency: 'EUR',
+      suspendedAt: null,
     });
     expect(await registry.findOrganisation('nobody')).toBeUndefined();
   });

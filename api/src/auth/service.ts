@@ -89,9 +89,12 @@ export class AuthService {
     for (const c of candidates) if (await verifyPassword(c.passwordHash, input.password)) matches.push(c);
     if (candidates.length === 0) await spendPasswordTime(input.password); // same time with or without an account
     // A disabled account answers exactly like a wrong password: no account enumeration.
-    const active = matches.filter((u) => u.disabledAt === null);
+    const enabled = matches.filter((u) => u.disabledAt === null);
+    const active = enabled.filter((u) => !u.organisationSuspended);
     const user = active[0];
     if (!user) {
+      // Only someone with the right password learns that the organisation is suspended.
+      if (enabled.length > 0) throw new ApiError('organisation_suspended');
       this.#guard.recordFailure(attempt);
       throw new ApiError('invalid_credentials');
     }
@@ -109,7 +112,7 @@ export class AuthService {
       address: input.address,
     });
     await this.#users.recordLogin(user.id);
-    const { passwordHash: _, ...publicUser } = user;
+    const { passwordHash: _, organisationSuspended: __, ...publicUser } = user;
     const access = await this.#tokens.issue({
       userId: user.id,
       orgId: user.orgId,
@@ -128,7 +131,7 @@ export class AuthService {
       throw new ApiError('unauthorized', 'The session has ended; log in again.');
     }
     const user = await this.#users.findById(outcome.session.userId);
-    if (!user || user.disabledAt !== null) {
+    if (!user || user.disabledAt !== null || user.organisationSuspended) {
       await this.#sessions.revoke(outcome.session.id);
       this.#markRevoked([outcome.session.id]);
       throw new ApiError('unauthorized', 'The session has ended; log in again.');

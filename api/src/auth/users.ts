@@ -1,7 +1,13 @@
 // Users of an organisation. Everything an administrator does runs inside `inTenant`, under
 // row-level security; only login (which does not yet know the organisation) and the first-start
 // bootstrap look users up as the system.
-import { inTenant, type Organisation, type SqlDatabase, type SqlExecutor } from '@fleet/shared/db';
+import {
+  inTenant,
+  ORGANISATION_COLUMNS,
+  type Organisation,
+  type SqlDatabase,
+  type SqlExecutor,
+} from '@fleet/shared/db';
 import { ApiError } from '../http/errors.ts';
 import type { Role } from '../permissions.ts';
 import { hashPassword } from './passwords.ts';
@@ -19,6 +25,8 @@ export interface User {
 
 export interface UserWithHash extends User {
   passwordHash: string;
+  /** The user's organisation is suspended by a platform operator: no sign-in, no refresh. */
+  organisationSuspended: boolean;
 }
 
 interface UserRow {
@@ -35,6 +43,18 @@ interface UserRow {
 
 const COLUMNS =
   'id::text as id, org_id::text as org_id, email, name, role, password_hash, created_at, disabled_at, last_login_at';
+
+/** The columns of a user with its hash and its organisation's suspension, as the system reads them. */
+const WITH_HASH = `${COLUMNS},
+  (select suspended_at is not null from organisations o where o.id = users.org_id) as org_suspended`;
+
+function withHash(row: UserRow & { org_suspended: boolean }): UserWithHash {
+  return {
+    ...toUser(row),
+    passwordHash: row.password_hash,
+    organisationSuspended: row.org_suspended === true,
+  };
+}
 
 const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
@@ -91,19 +111,22 @@ export class UserDirectory {
     email: string,
     options: { organisationSlug?: string | undefined; limit?: number } = {},
   ): Promise<UserWithHash[]> {
-    const rows = await this.#db.query<UserRow>(
-      `select ${COLUMNS} from users where email = $1
+    const rows = await this.#db.query<UserRow & { org_suspended: boolean }>(
+      `select ${WITH_HASH} from users where email = $1
          and ($3::text is null or org_id = (select id from organisations where slug = $3))
        order by created_at limit $2`,
       [normaliseEmail(email), options.limit ?? 10, options.organisationSlug ?? null],
     );
-    return rows.map((row) => ({ ...toUser(row), passwordHash: row.password_hash }));
+    return rows.map(withHash);
   }
 
   async findById(id: string): Promise<UserWithHash | undefined> {
-    const rows = await this.#db.query<UserRow>(`select ${COLUMNS} from users where id = $1`, [id]);
+    const rows = await this.#db.query<UserRow & { org_suspended: boolean }>(
+      `select ${WITH_HASH} from users where id = $1`,
+      [id],
+    );
     const row = rows[0];
-    return row ? { ...toUser(row), passwordHash: row.password_hash } : undefined;
+    return row ? withHash(row) : undefined;
   }
 
   async count(): Promise<number> {
@@ -152,7 +175,7 @@ export class TenantUsers {
   /** The organisation itself, as row-level security lets the tenant see it. */
   async organisation(): Promise<Organisation | undefined> {
     const rows = await this.#tx((tx) =>
-      tx.query<Organisation>('select id::text as id, slug, name, time_zone as "timeZone" from organisations'),
+      tx.query<Organisation>(`select ${ORGANISATION_COLUMNS} from organisations`),
     );
     return rows[0];
   }

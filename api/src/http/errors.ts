@@ -11,6 +11,10 @@ export const API_ERRORS = {
   token_expired: { status: 401, message: 'The access token has expired; refresh it or log in again.' },
   invalid_credentials: { status: 401, message: 'Wrong email or password.' },
   forbidden: { status: 403, message: 'Your role does not allow this.' },
+  organisation_suspended: {
+    status: 403,
+    message: 'Your organisation is suspended; ask the platform operator to resume it.',
+  },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'Method not allowed on this path.' },
   conflict: { status: 409, message: 'The request conflicts with the current state.' },

@@ -7,8 +7,11 @@ import type { Role } from '../permissions.ts';
 
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
-/** Who may call a route: anyone, or a signed-in user with one of these roles. */
-export type Access = 'public' | readonly Role[];
+/**
+ * Who may call a route: anyone, a signed-in user with one of these roles, or a platform operator
+ * (who runs the installation and its organisations, and is no member of any of them).
+ */
+export type Access = 'public' | 'operator' | readonly Role[];
 
 export interface ResponseSpec {
   description: string;
@@ -16,6 +19,13 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Other representations the route can answer with (CSV, GeoJSON), documented, not validated. */
   alternatives?: Record<string, z.ZodType>;
+}
+
+/** A signed-in platform operator, from a verified operator token. */
+export interface OperatorPrincipal {
+  operatorId: string;
+  /** When the operator token expires, ms. */
+  expiresAt: number;
 }
 
 /** The signed-in user of a request, from a verified access token. */
@@ -56,7 +66,9 @@ export interface RequestContext<P, Q, B, A extends Access> {
   params: P;
   query: Q;
   body: B;
-  principal: A extends 'public' ? Principal | undefined : Principal;
+  principal: A extends 'public' | 'operator' ? Principal | undefined : Principal;
+  /** Set on operator routes only. */
+  operator: A extends 'operator' ? OperatorPrincipal : undefined;
   headers: RequestHeaders;
   /** The client address: the connection's, or from X-Forwarded-For of an HTTP_TRUSTED_PROXIES proxy. */
   address: string;

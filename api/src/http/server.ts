@@ -10,7 +10,7 @@ import type { FaultReporter, Logger } from '@fleet/shared';
 import { z } from 'zod';
 import { ApiError, toApiError, validationError } from './errors.ts';
 import { checkFraming, clientAddress, decodePathParam, findNulCharacter } from './request-checks.ts';
-import type { AnyRoute, Principal, RequestHeaders } from './route.ts';
+import type { AnyRoute, OperatorPrincipal, Principal, RequestHeaders } from './route.ts';
 
 export interface HttpMetrics {
   observe(route: string, method: string, status: number, seconds: number): void;
@@ -28,6 +28,8 @@ export interface HttpServerDeps {
   trustedProxies?: ReadonlySet<string>;
   /** Verifies a bearer token; throws ApiError unauthorized/token_expired. */
   authenticate(token: string): Promise<Principal>;
+  /** Verifies a platform operator's token; throws ApiError unauthorized/token_expired. */
+  authenticateOperator?(token: string): Promise<OperatorPrincipal>;
 }
 
 /** Routes whose success is not worth a log line at info (probes and scrapes). */
@@ -417,8 +419,24 @@ async function handle(
   deps: HttpServerDeps,
 ): Promise<Outcome> {
   let principal: Principal | undefined;
+  let operator: OperatorPrincipal | undefined;
   const token = bearerToken(incoming.headers.authorization);
-  if (route.access !== 'public') {
+  if (route.access === 'operator') {
+    if (token === undefined) throw new ApiError('unauthorized');
+    const verify = deps.authenticateOperator;
+    if (!verify) throw new ApiError('forbidden');
+    operator = await verify(token).catch(async (err: unknown) => {
+      // A valid token of an organisation's user is a known caller without the right: 403.
+      if (
+        await deps.authenticate(token).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new ApiError('forbidden');
+      throw err;
+    });
+  } else if (route.access !== 'public') {
     if (token === undefined) throw new ApiError('unauthorized');
     principal = await deps.authenticate(token);
     if (!route.access.includes(principal.role)) throw new ApiError('forbidden');
@@ -448,6 +466,7 @@ async function handle(
     query,
     body,
     principal,
+    operator,
     headers: incoming.headers,
     address: incoming.address,
     log: deps.log,

@@ -18,6 +18,7 @@ import {
   loginRequestSchema,
   loginResponseSchema,
   meSchema,
+  organisationBody,
   SESSION_HINT_COOKIE,
   userSchema,
 } from './schemas.ts';
@@ -160,7 +161,7 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
         const users = new TenantUsers(ctx.db, principal.orgId);
         const [user, organisation] = [await users.get(principal.userId), await users.organisation()];
         if (!user || !organisation) throw new ApiError('unauthorized', 'The account no longer exists.');
-        return { status: 200, body: { user: userBody(user), organisation } };
+        return { status: 200, body: { user: userBody(user), organisation: organisationBody(organisation) } };
       },
     }),
   ];

@@ -5,8 +5,10 @@ import type { FleetConfig } from '@fleet/shared';
 import type { SqlDatabase } from '@fleet/shared/db';
 import type { QuestDbHttp } from '@fleet/shared/questdb';
 import type { Registry } from 'prom-client';
+import type { LoginGuard } from '../auth/login-guard.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { DeviceDirectory } from '../device-directory.ts';
+import type { OperatorTokens, PlatformOperators } from '../domains/organisations/operators.ts';
 
 export interface Readiness {
   name: string;
@@ -27,4 +29,6 @@ export interface ApiContext {
   /** GET /metrics: every process's metrics, each series labelled with its process. */
   platformMetrics(): Promise<string>;
   readiness: readonly Readiness[];
+  /** Platform operators: their accounts, tokens and login limits. */
+  operators: { accounts: PlatformOperators; tokens: OperatorTokens; guard: LoginGuard };
 }

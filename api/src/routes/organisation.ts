@@ -7,7 +7,12 @@ import { type AnyRoute, defineRoute } from '../http/route.ts';
 import { MANAGE_ORGANISATION } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
 import { registryError } from './devices.ts';
-import { ERROR_RESPONSES, organisationChangesSchema, organisationSchema } from './schemas.ts';
+import {
+  ERROR_RESPONSES,
+  organisationBody,
+  organisationChangesSchema,
+  organisationSchema,
+} from './schemas.ts';
 
 export function organisationRoutes(ctx: ApiContext): AnyRoute[] {
   return [
@@ -16,9 +21,9 @@ export function organisationRoutes(ctx: ApiContext): AnyRoute[] {
       method: 'patch',
       path: '/api/v1/organisation',
       tag: 'organisation',
-      summary: 'Rename the organisation or set its time zone',
+      summary: "Change the organisation's name, time zone, working hours, distance unit or currency",
       description:
-        'The time zone is an IANA name (Europe/Helsinki, UTC); the console shows times in it. Every user reads it from GET /api/v1/me.',
+        'The time zone is an IANA name (Europe/Helsinki, UTC); the console shows times in it, and after-hours rules read the working hours in it. Every user reads the settings from GET /api/v1/me.',
       access: MANAGE_ORGANISATION,
       body: organisationChangesSchema,
       responses: {
@@ -32,7 +37,7 @@ export function organisationRoutes(ctx: ApiContext): AnyRoute[] {
             throw registryError(err);
           });
         if (!organisation) throw new ApiError('unauthorized', 'The organisation no longer exists.');
-        return { status: 200, body: organisation };
+        return { status: 200, body: organisationBody(organisation) };
       },
     }),
   ];

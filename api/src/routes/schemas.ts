@@ -2,6 +2,14 @@
 // Each named one becomes a component of the OpenAPI document. The console's type check loads
 // this module and what it imports: keep those to zod and small dependency-free modules.
 import { DEVICE_KINDS, type DeviceKind, VEHICLE_STATUSES, type VehicleStatus } from '@fleet/shared/live';
+import {
+  DISTANCE_UNITS,
+  isCurrencyCode,
+  WEEKDAYS,
+  type Weekday,
+  type WorkingHours,
+  workingDayProblem,
+} from '@fleet/shared/organisation-settings';
 import { canonicalTimeZone, isTimeZoneName, TIME_ZONE_MAX_LENGTH } from '@fleet/shared/time-zone';
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH } from '../auth/passwords.ts';
@@ -124,6 +132,37 @@ export const loginResponseSchema = accessTokenSchema
   .extend({ user: userSchema })
   .meta({ id: 'LoginResponse' });
 
+const workingInterval = z.strictObject({
+  from: z.string().max(5).meta({ example: '08:00' }),
+  to: z.string().max(5).meta({ example: '17:00' }),
+});
+
+/** Working intervals per weekday, local times "HH:MM" in the organisation's time zone. */
+export const workingHoursSchema = z
+  .strictObject(
+    Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(workingInterval).max(8)])) as Record<
+      Weekday,
+      z.ZodArray<typeof workingInterval>
+    >,
+  )
+  .superRefine((hours, ctx) => {
+    for (const day of WEEKDAYS) {
+      const problem = workingDayProblem(hours[day]);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [day], message: problem });
+    }
+  })
+  .meta({
+    id: 'WorkingHours',
+    description:
+      'Working intervals per weekday in the organisation time zone ("HH:MM", to may be "24:00"; [] is a day off); after-hours rules use them',
+  });
+
+export const distanceUnit = z.enum(DISTANCE_UNITS).meta({ id: 'DistanceUnit' });
+export const currencyCode = z
+  .string()
+  .refine(isCurrencyCode, 'an ISO 4217 currency code such as EUR, SEK or USD')
+  .meta({ example: 'EUR' });
+
 export const organisationSchema = z
   .object({
     id: z.uuid(),
@@ -133,6 +172,10 @@ export const organisationSchema = z
       description: 'IANA time zone name in which the console shows times',
       example: 'Europe/Helsinki',
     }),
+    workingHours: workingHoursSchema,
+    distanceUnit,
+    currency: z.string(),
+    suspendedAt: z.iso.datetime().nullable(),
   })
   .meta({ id: 'Organisation' });
 
@@ -140,9 +183,38 @@ export const organisationChangesSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(100).optional(),
     timeZone: timeZoneName.optional(),
+    workingHours: workingHoursSchema.optional(),
+    distanceUnit: distanceUnit.optional(),
+    currency: currencyCode.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change: give name, timeZone or both')
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    'nothing to change: give name, timeZone, workingHours, distanceUnit or currency',
+  )
   .meta({ id: 'OrganisationChanges' });
+
+/** An organisation as the API answers with it. */
+export function organisationBody(o: {
+  id: string;
+  slug: string;
+  name: string;
+  timeZone: string;
+  workingHours: WorkingHours;
+  distanceUnit: (typeof DISTANCE_UNITS)[number];
+  currency: string;
+  suspendedAt: Date | string | null;
+}): z.input<typeof organisationSchema> {
+  return {
+    id: o.id,
+    slug: o.slug,
+    name: o.name,
+    timeZone: o.timeZone,
+    workingHours: o.workingHours,
+    distanceUnit: o.distanceUnit,
+    currency: o.currency,
+    suspendedAt: o.suspendedAt === null ? null : new Date(o.suspendedAt).toISOString(),
+  };
+}
 
 export const meSchema = z.object({ user: userSchema, organisation: organisationSchema }).meta({ id: 'Me' });
 

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { FleetError } from '../errors.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../live.ts';
+import type { DistanceUnit, WorkingHours } from '../organisation-settings.ts';
 import { DEFAULT_TIME_ZONE, isTimeZoneName } from '../time-zone.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from './database.ts';
 import { inTenant } from './tenant.ts';
@@ -15,15 +16,25 @@ export interface Organisation {
   name: string;
   /** IANA time zone name (shared/src/time-zone.ts) in which the console shows times. */
   timeZone: string;
+  workingHours: WorkingHours;
+  distanceUnit: DistanceUnit;
+  /** ISO 4217 code. */
+  currency: string;
+  /** Set while the organisation is suspended by a platform operator. */
+  suspendedAt: Date | null;
 }
 
 /** What an administrator may change about their organisation; absent fields stay as they are. */
 export interface OrganisationChanges {
   name?: string | undefined;
   timeZone?: string | undefined;
+  workingHours?: WorkingHours | undefined;
+  distanceUnit?: DistanceUnit | undefined;
+  currency?: string | undefined;
 }
 
-const ORGANISATION_COLUMNS = 'id::text as id, slug, name, time_zone as "timeZone"';
+export const ORGANISATION_COLUMNS =
+  'id::text as id, slug, name, time_zone as "timeZone", working_hours as "workingHours", distance_unit as "distanceUnit", currency, suspended_at as "suspendedAt"';
 
 export interface Device {
   id: string;
@@ -37,7 +48,7 @@ export interface Device {
 /** What a credential check answers: the device, or why it is refused. */
 export type CredentialCheck =
   | { ok: true; device: Device }
-  | { ok: false; reason: 'unknown_device' | 'bad_token' | 'device_disabled' };
+  | { ok: false; reason: 'unknown_device' | 'bad_token' | 'device_disabled' | 'organisation_suspended' };
 
 export class RegistryError extends FleetError {}
 
@@ -210,11 +221,15 @@ export class DeviceRegistry {
     this.#checkOrg(orgId);
     const name = changes.name === undefined ? null : checkName(changes.name);
     const timeZone = changes.timeZone === undefined ? null : checkTimeZone(changes.timeZone);
+    // Checked by the API's schemas; the database's checks stand behind them.
+    const hours = changes.workingHours === undefined ? null : JSON.stringify(changes.workingHours);
     const rows = await this.#write((tx) =>
       tx.query<Organisation>(
-        `update organisations set name = coalesce($2, name), time_zone = coalesce($3, time_zone)
+        `update organisations set name = coalesce($2, name), time_zone = coalesce($3, time_zone),
+           working_hours = coalesce($4::jsonb, working_hours), distance_unit = coalesce($5, distance_unit),
+           currency = coalesce($6, currency)
          where id = $1 returning ${ORGANISATION_COLUMNS}`,
-        [orgId, name, timeZone],
+        [orgId, name, timeZone, hours, changes.distanceUnit ?? null, changes.currency ?? null],
       ),
     );
     return rows[0];
@@ -365,11 +380,17 @@ export class DeviceRegistry {
   }
 
   async checkCredentials(id: string, token: string): Promise<CredentialCheck> {
-    const rows = await this.#db.query<DeviceRow>(`select ${DEVICE_COLUMNS} from devices where id = $1`, [id]);
+    const rows = await this.#db.query<DeviceRow & { org_suspended: boolean }>(
+      `select ${DEVICE_COLUMNS},
+         (select suspended_at is not null from organisations o where o.id = devices.org_id) as org_suspended
+       from devices where id = $1`,
+      [id],
+    );
     const row = rows[0];
     if (!row) return { ok: false, reason: 'unknown_device' };
     if (!tokenMatches(token, row.token_hash)) return { ok: false, reason: 'bad_token' };
     if (row.disabled_at !== null) return { ok: false, reason: 'device_disabled' };
+    if (row.org_suspended) return { ok: false, reason: 'organisation_suspended' };
     return { ok: true, device: toDevice(row) };
   }
 }

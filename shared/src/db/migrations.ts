@@ -109,4 +109,27 @@ export const MIGRATIONS: readonly Migration[] = [
       create index users_email_idx on users (email);
     `,
   },
+  {
+    // Organisations as a platform operator runs them: settings beyond the name and time zone
+    // (working hours per weekday, read by after-hours rules; distance unit; currency), and
+    // suspension (its users cannot sign in, its devices get CONNACK 5). Platform operators are
+    // not members of any organisation: their table has no organisation and no tenant grants.
+    id: '0005_organisation_settings_operators',
+    sql: `
+      alter table organisations
+        add column working_hours jsonb not null default '{"mon":[{"from":"08:00","to":"17:00"}],"tue":[{"from":"08:00","to":"17:00"}],"wed":[{"from":"08:00","to":"17:00"}],"thu":[{"from":"08:00","to":"17:00"}],"fri":[{"from":"08:00","to":"17:00"}],"sat":[],"sun":[]}',
+        add column distance_unit text not null default 'km' check (distance_unit in ('km', 'mi')),
+        add column currency text not null default 'EUR' check (currency ~ '^[A-Z]{3}$'),
+        add column suspended_at timestamptz;
+      grant update (working_hours, distance_unit, currency) on organisations to fleet_tenant;
+      create table platform_operators (
+        id uuid primary key default gen_random_uuid(),
+        email text not null unique check (email = lower(email) and char_length(email) between 3 and 254),
+        name text not null check (char_length(name) between 1 and 100),
+        password_hash text not null,
+        created_at timestamptz not null default now(),
+        disabled_at timestamptz
+      );
+    `,
+  },
 ];
