@@ -15,8 +15,10 @@ import { SessionStore } from './auth/sessions.ts';
 import { AccessTokens, loadSigningKey } from './auth/tokens.ts';
 import { UserDirectory } from './auth/users.ts';
 import { DeviceDirectory } from './device-directory.ts';
+import { departmentRoutes } from './domains/departments/routes.ts';
 import { OperatorTokens, PlatformOperators } from './domains/organisations/operators.ts';
 import { operatorRoutes } from './domains/organisations/routes.ts';
+import { placeRoutes } from './domains/places/routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { AnyRoute } from './http/route.ts';
 import { registerRoutes } from './http/server.ts';
@@ -67,6 +69,8 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...deviceRoutes(ctx),
     ...historyRoutes(ctx),
     ...consoleRoutes(ctx),
+    ...placeRoutes(ctx),
+    ...departmentRoutes(ctx),
     ...operatorRoutes({
       db: ctx.db,
       operators: ctx.operators.accounts,

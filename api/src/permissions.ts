@@ -10,8 +10,12 @@ export const ANY_ROLE: readonly Role[] = ROLES;
 export const MANAGE_DEVICES: readonly Role[] = ['admin', 'fleet_manager'];
 /** Users and roles of the organisation. */
 export const MANAGE_USERS: readonly Role[] = ['admin'];
-/** The organisation's own settings: its name and time zone. */
+/** The organisation's own settings: its name, time zone, working hours, units and currency. */
 export const MANAGE_ORGANISATION: readonly Role[] = ['admin'];
+/** The department tree and who belongs where. */
+export const MANAGE_DEPARTMENTS: readonly Role[] = ['admin'];
+/** Places (depots, client and job sites): the people who plan where the fleet goes; everyone reads them. */
+export const MANAGE_PLACES: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager'];
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

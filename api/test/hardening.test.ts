@@ -189,11 +189,13 @@ describe('found by probing from outside', () => {
 
   it('the OpenAPI document lists every query parameter and the 400/415/500 answers', async () => {
     const doc = (
-      await t.request<{ paths: Record<string, Record<string, OpenApiOperation>> }>(
-        'GET',
-        '/api/v1/openapi.json',
-      )
+      await t.request<{
+        paths: Record<string, Record<string, OpenApiOperation>>;
+        components: { schemas: Record<string, unknown> };
+      }>('GET', '/api/v1/openapi.json')
     ).body;
+    // A named schema used by several routes is one component, not one copy per use.
+    expect(Object.keys(doc.components.schemas).filter((n) => n.includes('InputInput'))).toEqual([]);
     const track = doc.paths['/api/v1/devices/{id}/track']?.get;
     expect(track?.parameters.map((p) => `${p.in}:${p.name}`).sort()).toEqual(
       ['path:id', 'query:format', 'query:from', 'query:maxPoints', 'query:to'].sort(),

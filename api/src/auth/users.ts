@@ -18,6 +18,8 @@ export interface User {
   email: string;
   name: string;
   role: Role;
+  /** The department the user belongs to, if any. */
+  departmentId: string | null;
   createdAt: Date;
   disabledAt: Date | null;
   lastLoginAt: Date | null;
@@ -36,13 +38,14 @@ interface UserRow {
   name: string;
   role: Role;
   password_hash: string;
+  department_id: string | null;
   created_at: Date | string;
   disabled_at: Date | string | null;
   last_login_at: Date | string | null;
 }
 
 const COLUMNS =
-  'id::text as id, org_id::text as org_id, email, name, role, password_hash, created_at, disabled_at, last_login_at';
+  'id::text as id, org_id::text as org_id, email, name, role, password_hash, department_id::text as department_id, created_at, disabled_at, last_login_at';
 
 /** The columns of a user with its hash and its organisation's suspension, as the system reads them. */
 const WITH_HASH = `${COLUMNS},
@@ -65,6 +68,7 @@ function toUser(row: UserRow): User {
     email: row.email,
     name: row.name,
     role: row.role,
+    departmentId: row.department_id,
     createdAt: new Date(row.created_at),
     disabledAt: date(row.disabled_at),
     lastLoginAt: date(row.last_login_at),
@@ -86,6 +90,7 @@ export interface NewUser {
   name: string;
   role: Role;
   password: string;
+  departmentId?: string | null | undefined;
 }
 
 export interface UserChanges {
@@ -93,6 +98,17 @@ export interface UserChanges {
   role?: Role | undefined;
   password?: string | undefined;
   disabled?: boolean | undefined;
+  /** null: no department. */
+  departmentId?: string | null | undefined;
+}
+
+/** A department of another organisation (or none) is refused like one that does not exist. */
+function unknownDepartment(err: unknown): unknown {
+  return (err as { code?: string }).code === '23503'
+    ? new ApiError('validation_failed', 'No such department.', {
+        details: [{ path: 'body.departmentId', message: 'no such department in your organisation' }],
+      })
+    : err;
 }
 
 /** System-level look-ups, for login and the first start only. */
@@ -149,12 +165,13 @@ async function insertUser(tx: SqlExecutor, orgId: string, input: NewUser): Promi
   const hash = await hashPassword(input.password);
   try {
     const rows = await tx.query<UserRow>(
-      `insert into users (org_id, email, name, role, password_hash) values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
-      [orgId, email, input.name.trim(), input.role, hash],
+      `insert into users (org_id, email, name, role, password_hash, department_id)
+       values ($1, $2, $3, $4, $5, $6) returning ${COLUMNS}`,
+      [orgId, email, input.name.trim(), input.role, hash, input.departmentId ?? null],
     );
     return toUser(rows[0] as UserRow);
   } catch (err) {
-    throw conflictOnDuplicate(err, email);
+    throw unknownDepartment(conflictOnDuplicate(err, email));
   }
 }
 
@@ -180,8 +197,21 @@ export class TenantUsers {
     return rows[0];
   }
 
-  async list(): Promise<User[]> {
-    const rows = await this.#tx((tx) => tx.query<UserRow>(`select ${COLUMNS} from users order by email`));
+  /** Users by email; with a department, its members and those of its sub-departments. */
+  async list(filter: { departmentId?: string | undefined } = {}): Promise<User[]> {
+    const rows = await this.#tx((tx) =>
+      filter.departmentId === undefined
+        ? tx.query<UserRow>(`select ${COLUMNS} from users order by email`)
+        : tx.query<UserRow>(
+            `with recursive sub as (
+               select id from departments where id = $1
+               union all
+               select d.id from departments d join sub on d.parent_id = sub.id
+             )
+             select ${COLUMNS} from users where department_id in (select id from sub) order by email`,
+            [filter.departmentId],
+          ),
+    );
     return rows.map(toUser);
   }
 
@@ -203,16 +233,29 @@ export class TenantUsers {
   async update(id: string, changes: UserChanges): Promise<User | undefined> {
     const hash = changes.password === undefined ? undefined : await hashPassword(changes.password);
     return this.#tx(async (tx) => {
-      const rows = await tx.query<UserRow>(
-        `update users set
+      const rows = await tx
+        .query<UserRow>(
+          `update users set
            name = coalesce($2, name),
            role = coalesce($3, role),
            password_hash = coalesce($4, password_hash),
            disabled_at = case when $5::boolean is null then disabled_at
-                              when $5::boolean then coalesce(disabled_at, now()) else null end
+                              when $5::boolean then coalesce(disabled_at, now()) else null end,
+           department_id = case when $7 then $6::uuid else department_id end
          where id = $1 returning ${COLUMNS}`,
-        [id, changes.name?.trim() ?? null, changes.role ?? null, hash ?? null, changes.disabled ?? null],
-      );
+          [
+            id,
+            changes.name?.trim() ?? null,
+            changes.role ?? null,
+            hash ?? null,
+            changes.disabled ?? null,
+            changes.departmentId ?? null,
+            changes.departmentId !== undefined,
+          ],
+        )
+        .catch((err: unknown) => {
+          throw unknownDepartment(err);
+        });
       if (!rows[0]) return undefined;
       await assertAnAdminRemains(tx);
       return toUser(rows[0]);

@@ -42,7 +42,6 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: OpenApiInfo): Re
     delete json.$defs;
     delete json.$schema;
     const renamed = new Map<string, string>();
-    for (const [name, def] of Object.entries(defs)) renamed.set(name, register(name, def));
     const rewrite = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(rewrite);
       if (value && typeof value === 'object') {
@@ -57,7 +56,13 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: OpenApiInfo): Re
       }
       return value;
     };
-    for (const name of renamed.values()) components[name] = rewrite(components[name]) as JsonSchema;
+    // Registered with their references already pointing at components: compared raw, a named
+    // schema holding another named one never equalled its earlier copy and was registered again
+    // on every use (DeviceInput, DeviceInputInput, ...).
+    for (const [name, def] of Object.entries(defs))
+      renamed.set(name, register(name, rewrite(def) as JsonSchema));
+    // A def that refers to one renamed after it was registered gets the final name.
+    for (const [name, final] of renamed) components[final] = rewrite(defs[name]) as JsonSchema;
     return rewrite(json) as JsonSchema;
   }
 

@@ -451,7 +451,8 @@ async function handle(
   let body: unknown;
   if (route.body && bodyPromise) {
     const raw = await bodyPromise;
-    if (!/^application\/json\b/i.test(incoming.headers.contentType))
+    // GeoJSON is JSON: clients that send places say so with its own type.
+    if (!/^application\/(geo\+)?json\b/i.test(incoming.headers.contentType))
       throw new ApiError('unsupported_media_type');
     let json: unknown;
     try {

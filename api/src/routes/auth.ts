@@ -35,6 +35,7 @@ export function userBody(u: User): z.input<typeof userSchema> {
     email: u.email,
     name: u.name,
     role: u.role,
+    departmentId: u.departmentId,
     createdAt: iso(u.createdAt),
     disabledAt: isoOrNull(u.disabledAt),
     lastLoginAt: isoOrNull(u.lastLoginAt),

@@ -103,6 +103,7 @@ export const userSchema = z
     email: z.string(),
     name: z.string(),
     role,
+    departmentId: z.uuid().nullable(),
     createdAt: z.string(),
     disabledAt: z.string().nullable(),
     lastLoginAt: z.string().nullable(),

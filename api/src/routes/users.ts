@@ -33,6 +33,14 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
       tag: 'users',
       summary: "The organisation's users",
       access: MANAGE_USERS,
+      query: z
+        .strictObject({
+          departmentId: z
+            .uuid()
+            .optional()
+            .meta({ description: 'Only members of this department and of its sub-departments' }),
+        })
+        .meta({ id: 'UserQuery' }),
       responses: {
         200: {
           description: 'Users by email',
@@ -40,8 +48,8 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
         },
         ...errors,
       },
-      async handler({ principal }) {
-        const list = await users(principal.orgId).list();
+      async handler({ principal, query }) {
+        const list = await users(principal.orgId).list(query);
         return { status: 200, body: { items: list.map(userBody) } };
       },
     }),
@@ -52,7 +60,15 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
       tag: 'users',
       summary: 'Add a user to the organisation',
       access: MANAGE_USERS,
-      body: z.strictObject({ email: z.email().max(254), name, role, password }).meta({ id: 'NewUser' }),
+      body: z
+        .strictObject({
+          email: z.email().max(254),
+          name,
+          role,
+          password,
+          departmentId: z.uuid().nullable().optional(),
+        })
+        .meta({ id: 'NewUser' }),
       responses: { 201: { description: 'Created', schema: userSchema }, ...errors, 409: conflict },
       async handler({ principal, body }) {
         const user = await users(principal.orgId).create(body);
@@ -88,6 +104,7 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
           role: role.optional(),
           password: password.optional(),
           disabled: z.boolean().optional(),
+          departmentId: z.uuid().nullable().optional().meta({ description: 'null: no department' }),
         })
         .refine((b) => Object.keys(b).length > 0, 'nothing to change')
         .meta({ id: 'UserChanges' }),

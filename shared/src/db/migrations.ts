@@ -132,4 +132,68 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Departments: a tree per organisation (Production > Lighting). The parent is referenced
+    // with the organisation in the key, so no department can hang below another organisation's
+    // (a plain foreign key is checked past row-level security). Users belong to at most one.
+    id: '0006_departments',
+    sql: `
+      create table departments (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        parent_id uuid,
+        name text not null check (char_length(name) between 1 and 100),
+        created_at timestamptz not null default now(),
+        unique (org_id, id),
+        unique nulls not distinct (org_id, parent_id, name),
+        foreign key (org_id, parent_id) references departments (org_id, id),
+        check (parent_id is null or parent_id <> id)
+      );
+      create index departments_parent_idx on departments (org_id, parent_id);
+      alter table users add column department_id uuid;
+      alter table users add constraint users_department_fk
+        foreign key (org_id, department_id) references departments (org_id, id);
+      grant select, insert, update, delete on departments to fleet_tenant;
+      alter table departments enable row level security;
+      create policy tenant_isolation on departments
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+    `,
+  },
+  {
+    // Places: depots, client and job sites as named circles or polygons (checked in
+    // api/src/domains/places/geometry.ts). The geometry is GeoJSON: a Polygon, or a circle's
+    // centre Point with radius_m, so rules test circles exactly. No PostGIS (not available on
+    // every install): the box columns and their index are the prefilter, the exact test runs in
+    // code. Names are unique per organisation in any case ("Depot" and "depot" are one place).
+    id: '0007_places',
+    sql: `
+      create table places (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        name text not null check (char_length(name) between 1 and 100),
+        category text not null check (category in
+          ('depot', 'client_site', 'job_site', 'workshop', 'fuel_station', 'parking', 'restricted_area', 'other')),
+        address text check (char_length(address) between 1 and 500),
+        geometry jsonb not null check (
+          geometry->>'type' in ('Point', 'Polygon') and jsonb_typeof(geometry->'coordinates') = 'array'),
+        radius_m double precision check (radius_m between 10 and 50000),
+        min_lat double precision not null check (min_lat between -90 and 90),
+        min_lon double precision not null check (min_lon between -180 and 180),
+        max_lat double precision not null check (max_lat between -90 and 90),
+        max_lon double precision not null check (max_lon between -180 and 180),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        check ((geometry->>'type' = 'Point') = (radius_m is not null)),
+        check (min_lat <= max_lat and min_lon <= max_lon)
+      );
+      create unique index places_org_name_idx on places (org_id, lower(name));
+      create index places_org_bbox_idx on places (org_id, min_lat, max_lat, min_lon, max_lon);
+      grant select, insert, update, delete on places to fleet_tenant;
+      alter table places enable row level security;
+      create policy tenant_isolation on places
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+    `,
+  },
 ];

@@ -1,0 +1,219 @@
+// Places of one organisation in PostgreSQL (migration 0007). Every statement runs under
+// row-level security for that organisation (inTenant), so another organisation's place is not
+// found whatever id is asked for. The geometry is stored as GeoJSON (a Polygon, or a circle's
+// centre Point with radius_m), with its box in four columns for an indexed prefilter.
+import { inTenant, type SqlDatabase, type SqlExecutor, type SqlParam } from '@fleet/shared/db';
+import { ApiError } from '../../http/errors.ts';
+import type { BBox, LonLat, PlaceShape } from './geometry.ts';
+import type { NewPlace, PlaceCategory, PlaceChanges } from './schemas.ts';
+
+export interface Place {
+  id: string;
+  name: string;
+  category: PlaceCategory;
+  address: string | null;
+  shape: PlaceShape;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PlaceFilter {
+  category?: PlaceCategory | undefined;
+  /** Case-insensitive substring of the name. */
+  nameContains?: string | undefined;
+  /** Places whose box meets this one; minLon > maxLon is a box across the antimeridian. */
+  bbox?: BBox | undefined;
+  limit: number;
+  offset: number;
+}
+
+interface PlaceRow {
+  id: string;
+  name: string;
+  category: PlaceCategory;
+  address: string | null;
+  geometry: StoredGeometry | string;
+  radius_m: number | null;
+  min_lat: number;
+  min_lon: number;
+  max_lat: number;
+  max_lon: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+type StoredGeometry = { type: 'Point'; coordinates: LonLat } | { type: 'Polygon'; coordinates: LonLat[][] };
+
+const COLUMNS =
+  'id::text as id, name, category, address, geometry, radius_m, min_lat, min_lon, max_lat, max_lon, created_at, updated_at';
+
+function stored(shape: PlaceShape): { geometry: string; radiusM: number | null } {
+  return shape.kind === 'circle'
+    ? {
+        geometry: JSON.stringify({ type: 'Point', coordinates: [shape.center.lon, shape.center.lat] }),
+        radiusM: shape.radiusM,
+      }
+    : { geometry: JSON.stringify({ type: 'Polygon', coordinates: [shape.ring] }), radiusM: null };
+}
+
+function toPlace(row: PlaceRow): Place {
+  const geometry = (
+    typeof row.geometry === 'string' ? JSON.parse(row.geometry) : row.geometry
+  ) as StoredGeometry;
+  const bbox: BBox = {
+    minLon: Number(row.min_lon),
+    minLat: Number(row.min_lat),
+    maxLon: Number(row.max_lon),
+    maxLat: Number(row.max_lat),
+  };
+  const shape: PlaceShape =
+    geometry.type === 'Point'
+      ? {
+          kind: 'circle',
+          center: { lon: geometry.coordinates[0], lat: geometry.coordinates[1] },
+          radiusM: Number(row.radius_m),
+          bbox,
+        }
+      : { kind: 'polygon', ring: geometry.coordinates[0] ?? [], bbox };
+  return {
+    id: row.id,
+    name: row.name,
+    category: row.category,
+    address: row.address,
+    shape,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function translate(err: unknown, name: string | undefined): unknown {
+  if ((err as { code?: string }).code === '23505')
+    return new ApiError('conflict', `A place named "${name}" already exists (names are unique in any case).`);
+  return err;
+}
+
+export class Places {
+  readonly #db: SqlDatabase;
+  readonly #orgId: string;
+
+  constructor(db: SqlDatabase, orgId: string) {
+    this.#db = db;
+    this.#orgId = orgId;
+  }
+
+  #tx<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return inTenant(this.#db, this.#orgId, fn);
+  }
+
+  /** A page by name; filters are parameters, never SQL text. */
+  async page(filter: PlaceFilter): Promise<{ items: Place[]; total: number }> {
+    const where = ['org_id = $1'];
+    const params: SqlParam[] = [this.#orgId];
+    const param = (value: SqlParam) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.category !== undefined) where.push(`category = ${param(filter.category)}`);
+    if (filter.nameContains !== undefined && filter.nameContains !== '')
+      where.push(`name ilike ${param(`%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    const box = filter.bbox;
+    if (box !== undefined) {
+      where.push(`min_lat <= ${param(box.maxLat)}::float8 and max_lat >= ${param(box.minLat)}::float8`);
+      where.push(
+        box.minLon <= box.maxLon
+          ? `min_lon <= ${param(box.maxLon)}::float8 and max_lon >= ${param(box.minLon)}::float8`
+          : // Across the antimeridian: the part east of minLon or the part west of maxLon.
+            `(max_lon >= ${param(box.minLon)}::float8 or min_lon <= ${param(box.maxLon)}::float8)`,
+      );
+    }
+    const clause = where.join(' and ');
+    return this.#tx(async (tx) => {
+      const count = await tx.query<{ n: number | string }>(
+        `select count(*) as n from places where ${clause}`,
+        params,
+      );
+      const rows = await tx.query<PlaceRow>(
+        `select ${COLUMNS} from places where ${clause} order by lower(name), name, id
+         limit ${Math.trunc(filter.limit)} offset ${Math.trunc(filter.offset)}`,
+        params,
+      );
+      return { items: rows.map(toPlace), total: Number(count[0]?.n ?? 0) };
+    });
+  }
+
+  async get(id: string): Promise<Place | undefined> {
+    const rows = await this.#tx((tx) =>
+      tx.query<PlaceRow>(`select ${COLUMNS} from places where id = $1`, [id]),
+    );
+    return rows[0] ? toPlace(rows[0]) : undefined;
+  }
+
+  async create(input: NewPlace): Promise<Place> {
+    const { geometry, radiusM } = stored(input.shape);
+    const b = input.shape.bbox;
+    try {
+      const rows = await this.#tx((tx) =>
+        tx.query<PlaceRow>(
+          `insert into places (org_id, name, category, address, geometry, radius_m, min_lat, min_lon, max_lat, max_lon)
+           values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10) returning ${COLUMNS}`,
+          [
+            this.#orgId,
+            input.name,
+            input.category,
+            input.address,
+            geometry,
+            radiusM,
+            b.minLat,
+            b.minLon,
+            b.maxLat,
+            b.maxLon,
+          ],
+        ),
+      );
+      return toPlace(rows[0] as PlaceRow);
+    } catch (err) {
+      throw translate(err, input.name);
+    }
+  }
+
+  /** Undefined when there is no such place (in this organisation). */
+  async update(id: string, changes: PlaceChanges): Promise<Place | undefined> {
+    const set = ['updated_at = now()'];
+    const params: SqlParam[] = [id];
+    const param = (value: SqlParam) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (changes.name !== undefined) set.push(`name = ${param(changes.name)}`);
+    if (changes.category !== undefined) set.push(`category = ${param(changes.category)}`);
+    if (changes.address !== undefined) set.push(`address = ${param(changes.address)}`);
+    if (changes.shape !== undefined) {
+      const { geometry, radiusM } = stored(changes.shape);
+      const b = changes.shape.bbox;
+      set.push(
+        `geometry = ${param(geometry)}::jsonb`,
+        `radius_m = ${param(radiusM)}::float8`,
+        `min_lat = ${param(b.minLat)}`,
+        `min_lon = ${param(b.minLon)}`,
+        `max_lat = ${param(b.maxLat)}`,
+        `max_lon = ${param(b.maxLon)}`,
+      );
+    }
+    try {
+      const rows = await this.#tx((tx) =>
+        tx.query<PlaceRow>(`update places set ${set.join(', ')} where id = $1 returning ${COLUMNS}`, params),
+      );
+      return rows[0] ? toPlace(rows[0]) : undefined;
+    } catch (err) {
+      throw translate(err, changes.name);
+    }
+  }
+
+  /** Whether there was such a place. */
+  async remove(id: string): Promise<boolean> {
+    const rows = await this.#tx((tx) =>
+      tx.query<{ id: string }>('delete from places where id = $1 returning id::text as id', [id]),
+    );
+    return rows.length > 0;
+  }
+}
