@@ -31,6 +31,43 @@ export interface TokenSubject {
   sessionId: string;
 }
 
+/** Signs a short-lived HS256 JWT for `subject` with these claims, for one audience. */
+export async function signToken(
+  key: Uint8Array,
+  options: { subject: string; audience: string; claims: Record<string, unknown>; ttlS: number; now: number },
+): Promise<{ token: string; expiresAt: number }> {
+  const iat = Math.floor(options.now / 1000);
+  const exp = iat + options.ttlS;
+  const token = await new SignJWT(options.claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(options.subject)
+    .setIssuer(ISSUER)
+    .setAudience(options.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(key);
+  return { token, expiresAt: exp * 1000 };
+}
+
+/**
+ * The claims of a valid token of this audience; ApiError token_expired or unauthorized (with
+ * `invalid` as its message) otherwise. HS256 only: `alg: none` and others are refused.
+ */
+export async function verifyToken(
+  key: Uint8Array,
+  token: string,
+  audience: string,
+  invalid: string,
+): Promise<Record<string, unknown>> {
+  try {
+    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience, algorithms: ['HS256'] });
+    return payload;
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) throw new ApiError('token_expired');
+    throw new ApiError('unauthorized', invalid);
+  }
+}
+
 export class AccessTokens {
   readonly #key: Uint8Array;
   readonly #ttlS: number;
@@ -40,44 +77,34 @@ export class AccessTokens {
     this.#ttlS = ttlS;
   }
 
-  async issue(subject: TokenSubject, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
-    const iat = Math.floor(now / 1000);
-    const exp = iat + this.#ttlS;
-    const token = await new SignJWT({ org: subject.orgId, role: subject.role, sid: subject.sessionId })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(subject.userId)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(this.#key);
-    return { token, expiresAt: exp * 1000 };
+  issue(subject: TokenSubject, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+    return signToken(this.#key, {
+      subject: subject.userId,
+      audience: AUDIENCE,
+      claims: { org: subject.orgId, role: subject.role, sid: subject.sessionId },
+      ttlS: this.#ttlS,
+      now,
+    });
   }
 
   /** The principal of a valid token; ApiError token_expired or unauthorized otherwise. */
   async verify(token: string): Promise<Principal> {
-    try {
-      const { payload } = await jwtVerify(token, this.#key, {
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ['HS256'],
-      });
-      const { sub, org, role, sid, exp } = payload;
-      if (
-        typeof sub !== 'string' ||
-        typeof org !== 'string' ||
-        typeof role !== 'string' ||
-        !isRole(role) ||
-        typeof sid !== 'string' ||
-        typeof exp !== 'number'
-      ) {
-        throw new ApiError('unauthorized', 'The access token is missing claims.');
-      }
-      return { userId: sub, orgId: org, role, sessionId: sid, expiresAt: exp * 1000 };
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      if (err instanceof errors.JWTExpired) throw new ApiError('token_expired');
-      throw new ApiError('unauthorized', 'The access token is not valid.');
+    const { sub, org, role, sid, exp } = await verifyToken(
+      this.#key,
+      token,
+      AUDIENCE,
+      'The access token is not valid.',
+    );
+    if (
+      typeof sub !== 'string' ||
+      typeof org !== 'string' ||
+      typeof role !== 'string' ||
+      !isRole(role) ||
+      typeof sid !== 'string' ||
+      typeof exp !== 'number'
+    ) {
+      throw new ApiError('unauthorized', 'The access token is missing claims.');
     }
+    return { userId: sub, orgId: org, role, sessionId: sid, expiresAt: exp * 1000 };
   }
 }

@@ -2,11 +2,11 @@
 // row-level security; only login (which does not yet know the organisation) and the first-start
 // bootstrap look users up as the system.
 import {
-  inTenant,
   ORGANISATION_COLUMNS,
   type Organisation,
   type SqlDatabase,
   type SqlExecutor,
+  TenantRepository,
 } from '@fleet/shared/db';
 import { ApiError } from '../http/errors.ts';
 import type { Role } from '../permissions.ts';
@@ -176,22 +176,10 @@ async function insertUser(tx: SqlExecutor, orgId: string, input: NewUser): Promi
 }
 
 /** One organisation's users, every statement under row-level security. */
-export class TenantUsers {
-  readonly #db: SqlDatabase;
-  readonly #orgId: string;
-
-  constructor(db: SqlDatabase, orgId: string) {
-    this.#db = db;
-    this.#orgId = orgId;
-  }
-
-  #tx<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return inTenant(this.#db, this.#orgId, fn);
-  }
-
+export class TenantUsers extends TenantRepository {
   /** The organisation itself, as row-level security lets the tenant see it. */
   async organisation(): Promise<Organisation | undefined> {
-    const rows = await this.#tx((tx) =>
+    const rows = await this.tx((tx) =>
       tx.query<Organisation>(`select ${ORGANISATION_COLUMNS} from organisations`),
     );
     return rows[0];
@@ -199,7 +187,7 @@ export class TenantUsers {
 
   /** Users by email; with a department, its members and those of its sub-departments. */
   async list(filter: { departmentId?: string | undefined } = {}): Promise<User[]> {
-    const rows = await this.#tx((tx) =>
+    const rows = await this.tx((tx) =>
       filter.departmentId === undefined
         ? tx.query<UserRow>(`select ${COLUMNS} from users order by email`)
         : tx.query<UserRow>(
@@ -216,14 +204,12 @@ export class TenantUsers {
   }
 
   async get(id: string): Promise<User | undefined> {
-    const rows = await this.#tx((tx) =>
-      tx.query<UserRow>(`select ${COLUMNS} from users where id = $1`, [id]),
-    );
+    const rows = await this.tx((tx) => tx.query<UserRow>(`select ${COLUMNS} from users where id = $1`, [id]));
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 
   create(input: NewUser): Promise<User> {
-    return this.#tx((tx) => insertUser(tx, this.#orgId, input));
+    return this.tx((tx) => insertUser(tx, this.orgId, input));
   }
 
   /**
@@ -232,7 +218,7 @@ export class TenantUsers {
    */
   async update(id: string, changes: UserChanges): Promise<User | undefined> {
     const hash = changes.password === undefined ? undefined : await hashPassword(changes.password);
-    return this.#tx(async (tx) => {
+    return this.tx(async (tx) => {
       const rows = await tx
         .query<UserRow>(
           `update users set
@@ -264,7 +250,7 @@ export class TenantUsers {
 
   /** Deletes a user; returns the ids of the sessions that went with it, or undefined if none such. */
   async remove(id: string): Promise<string[] | undefined> {
-    return this.#tx(async (tx) => {
+    return this.tx(async (tx) => {
       const sessions = await tx.query<{ id: string }>(
         'select id::text as id from sessions where user_id = $1',
         [id],

@@ -14,3 +14,21 @@ export function inTenant<T>(db: SqlDatabase, orgId: string, fn: (tx: SqlExecutor
     return fn(tx);
   });
 }
+
+/**
+ * The base of every repository of one organisation's data: each call runs in `inTenant`, so
+ * row-level security filters whatever the SQL says.
+ */
+export abstract class TenantRepository {
+  protected readonly db: SqlDatabase;
+  protected readonly orgId: string;
+
+  constructor(db: SqlDatabase, orgId: string) {
+    this.db = db;
+    this.orgId = orgId;
+  }
+
+  protected tx<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return inTenant(this.db, this.orgId, fn);
+  }
+}

@@ -1,7 +1,7 @@
 // Departments: a tree per organisation (Production > Lighting). Every statement runs for one
 // organisation under row-level security; the schema keeps parents inside the organisation, and
 // this module keeps the tree a tree (a move below one's own descendant is refused).
-import { inTenant, type SqlDatabase, type SqlExecutor } from '@fleet/shared/db';
+import { type SqlExecutor, TenantRepository } from '@fleet/shared/db';
 import { ApiError } from '../../http/errors.ts';
 
 export interface Department {
@@ -58,38 +58,26 @@ function translate(err: unknown, name: string | undefined): unknown {
   return err;
 }
 
-export class Departments {
-  readonly #db: SqlDatabase;
-  readonly #orgId: string;
-
-  constructor(db: SqlDatabase, orgId: string) {
-    this.#db = db;
-    this.#orgId = orgId;
-  }
-
-  #tx<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return inTenant(this.#db, this.#orgId, fn);
-  }
-
+export class Departments extends TenantRepository {
   async list(): Promise<Department[]> {
-    const rows = await this.#tx((tx) => tx.query<DepartmentRow>(`${TREE} order by tree.path`));
+    const rows = await this.tx((tx) => tx.query<DepartmentRow>(`${TREE} order by tree.path`));
     return rows.map(toDepartment);
   }
 
   async get(id: string): Promise<Department | undefined> {
-    const rows = await this.#tx((tx) => tx.query<DepartmentRow>(`${TREE} where tree.id = $1`, [id]));
+    const rows = await this.tx((tx) => tx.query<DepartmentRow>(`${TREE} where tree.id = $1`, [id]));
     return rows[0] ? toDepartment(rows[0]) : undefined;
   }
 
   async create(input: { name: string; parentId?: string | null | undefined }): Promise<Department> {
     const name = input.name.trim();
-    const id = await this.#tx(async (tx) => {
+    const id = await this.tx(async (tx) => {
       const parentId = input.parentId ?? null;
       if (parentId !== null) await this.#checkParent(tx, parentId, undefined);
       const rows = await tx
         .query<{ id: string }>(
           `insert into departments (org_id, parent_id, name) values ($1, $2, $3) returning id::text as id`,
-          [this.#orgId, parentId, name],
+          [this.orgId, parentId, name],
         )
         .catch((err: unknown) => {
           throw translate(err, name);
@@ -105,7 +93,7 @@ export class Departments {
     changes: { name?: string | undefined; parentId?: string | null | undefined },
   ): Promise<Department | undefined> {
     const name = changes.name?.trim();
-    const found = await this.#tx(async (tx) => {
+    const found = await this.tx(async (tx) => {
       const exists = await tx.query('select 1 from departments where id = $1', [id]);
       if (exists.length === 0) return false;
       if (changes.parentId !== undefined && changes.parentId !== null)
@@ -127,7 +115,7 @@ export class Departments {
 
   /** Deletes an empty department (no sub-departments, no members); false when there is none. */
   async remove(id: string): Promise<boolean> {
-    const rows = await this.#tx((tx) =>
+    const rows = await this.tx((tx) =>
       tx
         .query<{ id: string }>('delete from departments where id = $1 returning id::text as id', [id])
         .catch((err: unknown) => {

@@ -5,13 +5,12 @@
 // one and the other way round.
 import { randomBytes } from 'node:crypto';
 import type { SqlDatabase } from '@fleet/shared/db';
-import { errors, jwtVerify, SignJWT } from 'jose';
 import { hashPassword, spendPasswordTime, verifyPassword } from '../../auth/passwords.ts';
+import { signToken, verifyToken } from '../../auth/tokens.ts';
 import { normaliseEmail } from '../../auth/users.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { OperatorPrincipal } from '../../http/route.ts';
 
-const ISSUER = 'fleet-platform';
 const AUDIENCE = 'fleet-platform-operator';
 
 export interface PlatformOperator {
@@ -98,7 +97,7 @@ export class PlatformOperators {
   }
 }
 
-/** Operator tokens: HS256 JWTs on the platform's signing key, with their own audience. */
+/** Operator tokens: HS256 JWTs on the platform's signing key, with an audience of their own. */
 export class OperatorTokens {
   readonly #key: Uint8Array;
   readonly #ttlS: number;
@@ -108,34 +107,20 @@ export class OperatorTokens {
     this.#ttlS = ttlS;
   }
 
-  async issue(operatorId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
-    const iat = Math.floor(now / 1000);
-    const exp = iat + this.#ttlS;
-    const token = await new SignJWT({ op: true })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(operatorId)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(this.#key);
-    return { token, expiresAt: exp * 1000 };
+  issue(operatorId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+    return signToken(this.#key, {
+      subject: operatorId,
+      audience: AUDIENCE,
+      claims: { op: true },
+      ttlS: this.#ttlS,
+      now,
+    });
   }
 
   async verify(token: string): Promise<OperatorPrincipal> {
-    try {
-      const { payload } = await jwtVerify(token, this.#key, {
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ['HS256'],
-      });
-      if (typeof payload.sub !== 'string' || payload.op !== true || typeof payload.exp !== 'number')
-        throw new ApiError('unauthorized', 'The operator token is missing claims.');
-      return { operatorId: payload.sub, expiresAt: payload.exp * 1000 };
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      if (err instanceof errors.JWTExpired) throw new ApiError('token_expired');
-      throw new ApiError('unauthorized', 'The operator token is not valid.');
-    }
+    const payload = await verifyToken(this.#key, token, AUDIENCE, 'The operator token is not valid.');
+    if (typeof payload.sub !== 'string' || payload.op !== true || typeof payload.exp !== 'number')
+      throw new ApiError('unauthorized', 'The operator token is missing claims.');
+    return { operatorId: payload.sub, expiresAt: payload.exp * 1000 };
   }
 }

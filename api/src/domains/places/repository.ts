@@ -2,7 +2,7 @@
 // row-level security for that organisation (inTenant), so another organisation's place is not
 // found whatever id is asked for. The geometry is stored as GeoJSON (a Polygon, or a circle's
 // centre Point with radius_m), with its box in four columns for an indexed prefilter.
-import { inTenant, type SqlDatabase, type SqlExecutor, type SqlParam } from '@fleet/shared/db';
+import { type SqlParam, TenantRepository } from '@fleet/shared/db';
 import { ApiError } from '../../http/errors.ts';
 import type { BBox, LonLat, PlaceShape } from './geometry.ts';
 import type { NewPlace, PlaceCategory, PlaceChanges } from './schemas.ts';
@@ -92,23 +92,11 @@ function translate(err: unknown, name: string | undefined): unknown {
   return err;
 }
 
-export class Places {
-  readonly #db: SqlDatabase;
-  readonly #orgId: string;
-
-  constructor(db: SqlDatabase, orgId: string) {
-    this.#db = db;
-    this.#orgId = orgId;
-  }
-
-  #tx<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return inTenant(this.#db, this.#orgId, fn);
-  }
-
+export class Places extends TenantRepository {
   /** A page by name; filters are parameters, never SQL text. */
   async page(filter: PlaceFilter): Promise<{ items: Place[]; total: number }> {
     const where = ['org_id = $1'];
-    const params: SqlParam[] = [this.#orgId];
+    const params: SqlParam[] = [this.orgId];
     const param = (value: SqlParam) => {
       params.push(value);
       return `$${params.length}`;
@@ -127,7 +115,7 @@ export class Places {
       );
     }
     const clause = where.join(' and ');
-    return this.#tx(async (tx) => {
+    return this.tx(async (tx) => {
       const count = await tx.query<{ n: number | string }>(
         `select count(*) as n from places where ${clause}`,
         params,
@@ -142,7 +130,7 @@ export class Places {
   }
 
   async get(id: string): Promise<Place | undefined> {
-    const rows = await this.#tx((tx) =>
+    const rows = await this.tx((tx) =>
       tx.query<PlaceRow>(`select ${COLUMNS} from places where id = $1`, [id]),
     );
     return rows[0] ? toPlace(rows[0]) : undefined;
@@ -152,12 +140,12 @@ export class Places {
     const { geometry, radiusM } = stored(input.shape);
     const b = input.shape.bbox;
     try {
-      const rows = await this.#tx((tx) =>
+      const rows = await this.tx((tx) =>
         tx.query<PlaceRow>(
           `insert into places (org_id, name, category, address, geometry, radius_m, min_lat, min_lon, max_lat, max_lon)
            values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10) returning ${COLUMNS}`,
           [
-            this.#orgId,
+            this.orgId,
             input.name,
             input.category,
             input.address,
@@ -200,7 +188,7 @@ export class Places {
       );
     }
     try {
-      const rows = await this.#tx((tx) =>
+      const rows = await this.tx((tx) =>
         tx.query<PlaceRow>(`update places set ${set.join(', ')} where id = $1 returning ${COLUMNS}`, params),
       );
       return rows[0] ? toPlace(rows[0]) : undefined;
@@ -211,7 +199,7 @@ export class Places {
 
   /** Whether there was such a place. */
   async remove(id: string): Promise<boolean> {
-    const rows = await this.#tx((tx) =>
+    const rows = await this.tx((tx) =>
       tx.query<{ id: string }>('delete from places where id = $1 returning id::text as id', [id]),
     );
     return rows.length > 0;
