@@ -7,6 +7,7 @@
 //   cookie buys only a handful of guesses. A user whose account is under attack, or who sits
 //   behind the same proxy as an attacker, still signs in from a browser they used before.
 // Client addresses are the proxy's forwarded ones only from HTTP_TRUSTED_PROXIES.
+import { ApiError } from '../http/errors.ts';
 
 export interface LoginGuardLimits {
   maxPerAccount: number;
@@ -63,6 +64,16 @@ export class LoginGuard {
       }
     }
     return Math.max(0, wait);
+  }
+
+  /** Throws the 429 (with Retry-After) when this attempt must wait; returns when it may go on. */
+  check(attempt: LoginAttempt): void {
+    const wait = this.retryAfterMs(attempt);
+    if (wait > 0) {
+      throw new ApiError('too_many_requests', 'Too many failed logins; wait and try again.', {
+        headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
+      });
+    }
   }
 
   recordFailure(attempt: LoginAttempt): void {

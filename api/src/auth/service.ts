@@ -79,12 +79,7 @@ export class AuthService {
     let deviceKey: string | undefined;
     for (const c of candidates) deviceKey ??= this.#deviceCookies.verify(input.deviceCookie, c.id);
     const attempt: LoginAttempt = { account: email, address: input.address, deviceKey };
-    const wait = this.#guard.retryAfterMs(attempt);
-    if (wait > 0) {
-      throw new ApiError('too_many_requests', 'Too many failed logins; wait and try again.', {
-        headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
-      });
-    }
+    this.#guard.check(attempt);
     const matches: typeof candidates = [];
     for (const c of candidates) if (await verifyPassword(c.passwordHash, input.password)) matches.push(c);
     if (candidates.length === 0) await spendPasswordTime(input.password); // same time with or without an account

@@ -96,11 +96,7 @@ export function operatorRoutes(deps: OperatorRouteDeps): AnyRoute[] {
       },
       async handler({ body, address }) {
         const attempt = { account: `operator:${body.email.trim().toLowerCase()}`, address };
-        const wait = deps.guard.retryAfterMs(attempt);
-        if (wait > 0)
-          throw new ApiError('too_many_requests', 'Too many failed logins; wait and try again.', {
-            headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
-          });
+        deps.guard.check(attempt);
         const operator = await deps.operators.verify(body.email, body.password);
         if (!operator) {
           deps.guard.recordFailure(attempt);
