@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { hostname, userInfo } from 'node:os';
 import {
   configMarkdownTable,
   createLogger,
@@ -8,7 +9,7 @@ import {
   openDomainDatabase,
   silentLogger,
 } from '@fleet/shared';
-import type { SqlDatabase } from '@fleet/shared/db';
+import { type SqlDatabase, withAuditActor } from '@fleet/shared/db';
 // The `fleet` command: `npm start` runs `fleet start`; `npm run fleet -- <command>` the rest.
 import { Command, CommanderError } from 'commander';
 import { addDevice, listDevices, reissueToken, setDeviceDisabled } from './devices.ts';
@@ -21,6 +22,14 @@ import {
 } from './orgs.ts';
 import { sendSample } from './send.ts';
 import { startPlatform } from './start.ts';
+
+function cliUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -151,7 +160,10 @@ program
   });
 
 try {
-  await program.parseAsync(process.argv);
+  // Changes made from the command line are logged in the audit log as the shell's user.
+  await withAuditActor({ kind: 'cli', label: `cli:${cliUser()}@${hostname()}` }, () =>
+    program.parseAsync(process.argv),
+  );
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   process.stderr.write(`fleet: ${err instanceof FleetError ? err.message : errorMessage(err)}\n`);

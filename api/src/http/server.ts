@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { FaultReporter, Logger } from '@fleet/shared';
+import { type AuditActor, withAuditActor } from '@fleet/shared/db';
 import { z } from 'zod';
 import { ApiError, toApiError, validationError } from './errors.ts';
 import { checkFraming, clientAddress, decodePathParam, findNulCharacter } from './request-checks.ts';
@@ -462,16 +463,24 @@ async function handle(
     }
     body = parsePart('body', route.body, json);
   }
-  const reply = await route.handler({
-    params,
-    query,
-    body,
-    principal,
-    operator,
-    headers: incoming.headers,
-    address: incoming.address,
-    log: deps.log,
-  });
+  // Whatever the handler changes is logged in the audit log under this caller (audit.ts).
+  const actor: AuditActor = operator
+    ? { kind: 'operator', id: operator.operatorId, label: 'platform operator', address: incoming.address }
+    : principal
+      ? { kind: 'user', id: principal.userId, label: 'user', address: incoming.address }
+      : { kind: 'system', label: 'anonymous', address: incoming.address };
+  const reply = await withAuditActor(actor, () =>
+    route.handler({
+      params,
+      query,
+      body,
+      principal,
+      operator,
+      headers: incoming.headers,
+      address: incoming.address,
+      log: deps.log,
+    }),
+  );
   const headers = reply.headers ?? {};
   if ('raw' in reply) return new Outcome(reply.status, reply.contentType, reply.raw, headers);
   const spec = route.responses[reply.status];

@@ -5,6 +5,7 @@ import { FleetError } from '../errors.ts';
 import { DEVICE_KINDS, type DeviceKind } from '../live.ts';
 import type { DistanceUnit, WorkingHours } from '../organisation-settings.ts';
 import { DEFAULT_TIME_ZONE, isTimeZoneName } from '../time-zone.ts';
+import { inAuditedTransaction } from './audit.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from './database.ts';
 import { inTenant } from './tenant.ts';
 
@@ -176,7 +177,9 @@ export class DeviceRegistry {
   }
 
   #write<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#orgId === undefined ? this.#db.transaction(fn) : inTenant(this.#db, this.#orgId, fn);
+    return this.#orgId === undefined
+      ? inAuditedTransaction(this.#db, fn)
+      : inTenant(this.#db, this.#orgId, fn);
   }
 
   #checkOrg(orgId: string): void {
@@ -194,11 +197,13 @@ export class DeviceRegistry {
     options: { timeZone?: string } = {},
   ): Promise<Organisation> {
     const timeZone = checkTimeZone(options.timeZone ?? DEFAULT_TIME_ZONE);
-    const rows = await this.#db.query<Organisation>(
-      `insert into organisations (slug, name, time_zone) values ($1, $2, $3)
-       on conflict (slug) do update set slug = excluded.slug
-       returning ${ORGANISATION_COLUMNS}`,
-      [slug, name, timeZone],
+    const rows = await inAuditedTransaction(this.#db, (tx) =>
+      tx.query<Organisation>(
+        `insert into organisations (slug, name, time_zone) values ($1, $2, $3)
+         on conflict (slug) do update set slug = excluded.slug
+         returning ${ORGANISATION_COLUMNS}`,
+        [slug, name, timeZone],
+      ),
     );
     const org = rows[0];
     if (!org) throw new RegistryError('registry_failed', `could not create organisation ${slug}`);

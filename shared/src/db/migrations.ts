@@ -196,4 +196,281 @@ export const MIGRATIONS: readonly Migration[] = [
         with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
     `,
   },
+  {
+    // The audit log: one row per created, changed or deleted row of an audited table, written by
+    // the database (the trigger below) in the same transaction as the change, so no code path
+    // can change a row unlogged. Who and from where come from the transaction's settings
+    // (shared/src/db/audit.ts). An update keeps only the fields that changed, before and after.
+    // Trigger arguments: the entity's name, the column holding the organisation, then columns
+    // as `secret:<name>` (the value never recorded, a change shown as "[secret]") or
+    // `ignore:<name>` (bookkeeping such as last_login_at, never recorded nor logged alone).
+    // Append-only: the tenant role may read its organisation's entries and nothing else; the
+    // function is SECURITY DEFINER so it can write them. The one other way in is
+    // fleet_audit_redact, for erasing a person's data on request (GDPR), which keeps the entry
+    // and replaces the named fields' values.
+    id: '0008_audit_log',
+    sql: `
+      create table audit_log (
+        id bigint generated always as identity primary key,
+        org_id uuid not null, -- no foreign key: entries outlive what they describe
+        at timestamptz not null default clock_timestamp(),
+        actor_kind text not null,
+        actor_id uuid,
+        actor_label text not null,
+        address text,
+        entity text not null,
+        entity_id text not null,
+        action text not null check (action in ('create', 'update', 'delete')),
+        before jsonb,
+        after jsonb
+      );
+      create index audit_log_org_at_idx on audit_log (org_id, at desc, id desc);
+      create index audit_log_entity_idx on audit_log (org_id, entity, entity_id, at desc, id desc);
+      create index audit_log_actor_idx on audit_log (org_id, actor_id, at desc, id desc);
+      grant select on audit_log to fleet_tenant;
+      alter table audit_log enable row level security;
+      create policy tenant_isolation on audit_log
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+
+      create function fleet_audit() returns trigger
+      language plpgsql security definer set search_path = public, pg_catalog as $fn$
+      declare
+        entity text := tg_argv[0];
+        org_column text := tg_argv[1];
+        secrets text[] := '{}';
+        ignored text[] := '{}';
+        old_row jsonb;
+        new_row jsonb;
+        before_row jsonb;
+        after_row jsonb;
+        row_id text;
+        k text;
+        i int;
+        kind text := coalesce(nullif(current_setting('fleet.actor_kind', true), ''), 'system');
+      begin
+        for i in 2 .. coalesce(array_upper(tg_argv, 1), 1) loop
+          if tg_argv[i] like 'secret:%' then secrets := secrets || substr(tg_argv[i], 8);
+          elsif tg_argv[i] like 'ignore:%' then ignored := ignored || substr(tg_argv[i], 8);
+          end if;
+        end loop;
+        if tg_op <> 'INSERT' then old_row := to_jsonb(old) - ignored; end if;
+        if tg_op <> 'DELETE' then new_row := to_jsonb(new) - ignored; end if;
+        row_id := coalesce(new_row, old_row)->>'id';
+        if tg_op = 'UPDATE' then
+          before_row := '{}';
+          after_row := '{}';
+          for k in select key from jsonb_each(new_row) loop
+            if (new_row->k) is distinct from (old_row->k) and k <> 'updated_at' then
+              if k = any(secrets) then
+                before_row := before_row || jsonb_build_object(k, '[secret]');
+                after_row := after_row || jsonb_build_object(k, '[secret]');
+              else
+                before_row := before_row || jsonb_build_object(k, old_row->k);
+                after_row := after_row || jsonb_build_object(k, new_row->k);
+              end if;
+            end if;
+          end loop;
+          if after_row = '{}' then return null; end if;
+        else
+          before_row := old_row;
+          after_row := new_row;
+          foreach k in array secrets loop
+            if before_row ? k then before_row := jsonb_set(before_row, array[k], '"[secret]"'); end if;
+            if after_row ? k then after_row := jsonb_set(after_row, array[k], '"[secret]"'); end if;
+          end loop;
+        end if;
+        insert into audit_log (org_id, actor_kind, actor_id, actor_label, address, entity, entity_id, action, before, after)
+        values (
+          (coalesce(new_row, old_row)->>org_column)::uuid,
+          kind,
+          nullif(current_setting('fleet.actor_id', true), '')::uuid,
+          coalesce(nullif(current_setting('fleet.actor_label', true), ''), kind),
+          nullif(current_setting('fleet.actor_address', true), ''),
+          entity,
+          row_id,
+          case tg_op when 'INSERT' then 'create' when 'UPDATE' then 'update' else 'delete' end,
+          case when tg_op = 'INSERT' then null else before_row end,
+          case when tg_op = 'DELETE' then null else after_row end
+        );
+        return null;
+      end
+      $fn$;
+
+      -- Erasure on request: the named fields of one entity's entries become "[erased]".
+      create function fleet_audit_redact(target_entity text, target_id text, fields text[]) returns bigint
+      language plpgsql security definer set search_path = public, pg_catalog as $fn$
+      declare
+        org uuid := nullif(current_setting('fleet.org_id', true), '')::uuid;
+        n bigint;
+      begin
+        if org is null then raise exception 'fleet_audit_redact runs inside an organisation'; end if;
+        update audit_log a set
+          before = case when a.before is null then null else (
+            select jsonb_object_agg(e.key, case when e.key = any(fields) then '"[erased]"'::jsonb else e.value end)
+            from jsonb_each(a.before) e) end,
+          after = case when a.after is null then null else (
+            select jsonb_object_agg(e.key, case when e.key = any(fields) then '"[erased]"'::jsonb else e.value end)
+            from jsonb_each(a.after) e) end
+        where a.org_id = org and a.entity = target_entity and a.entity_id = target_id;
+        get diagnostics n = row_count;
+        return n;
+      end
+      $fn$;
+      revoke all on function fleet_audit_redact(text, text, text[]) from public;
+      grant execute on function fleet_audit_redact(text, text, text[]) to fleet_tenant;
+
+      create trigger audit after insert or update or delete on organisations
+        for each row execute function fleet_audit('organisation', 'id');
+      create trigger audit after insert or update or delete on users
+        for each row execute function fleet_audit('user', 'org_id', 'secret:password_hash', 'ignore:last_login_at');
+      create trigger audit after insert or update or delete on devices
+        for each row execute function fleet_audit('device', 'org_id', 'secret:token_hash');
+      create trigger audit after insert or update or delete on departments
+        for each row execute function fleet_audit('department', 'org_id');
+      create trigger audit after insert or update or delete on places
+        for each row execute function fleet_audit('place', 'org_id');
+    `,
+  },
+  {
+    // Assets: what the business owns and tracks, apart from the devices that report for them.
+    // One table for vehicles and equipment items (kind), so installations, assignments, work
+    // orders and costs reference one key; the kind's own columns are checked per kind. Plates
+    // are unique per organisation as people compare them (case, spaces and dashes ignored).
+    // Installation history: a device is on one asset from a time to a time (removed_at null:
+    // still there); one open installation per device, and the times of one device never
+    // overlap (checked by the repository under a lock of the device row, and by the trigger).
+    // Department scope: a user with users.department_scope sees only the assets of their
+    // department and its sub-departments; inTenant sets fleet.scope_department for them, and
+    // the policy below filters every statement on assets, so no query can forget it.
+    id: '0009_assets_installations',
+    sql: `
+      alter table places add constraint places_org_id_key unique (org_id, id);
+      alter table devices add constraint devices_org_id_key unique (org_id, id);
+      alter table users add column department_scope boolean not null default false;
+      alter table users add constraint users_scope_needs_department
+        check (not department_scope or department_id is not null);
+
+      create function fleet_scope_departments() returns setof uuid
+      language sql stable as $fn$
+        with recursive sub as (
+          select id from departments
+          where id = nullif(current_setting('fleet.scope_department', true), '')::uuid
+          union all
+          select d.id from departments d join sub on d.parent_id = sub.id
+        )
+        select id from sub
+      $fn$;
+
+      create table assets (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        kind text not null check (kind in ('vehicle', 'equipment')),
+        name text not null check (char_length(name) between 1 and 100),
+        status text not null default 'active' check (status in ('active', 'in_workshop', 'retired', 'lost')),
+        department_id uuid,
+        home_place_id uuid,
+        notes text check (char_length(notes) <= 2000),
+        -- vehicles
+        plate text check (char_length(plate) between 1 and 20),
+        vin text check (vin ~ '^[A-HJ-NPR-Z0-9]{17}$'),
+        make text check (char_length(make) between 1 and 60),
+        model text check (char_length(model) between 1 and 60),
+        year int check (year between 1900 and 2100),
+        fuel_type text check (fuel_type in
+          ('petrol', 'diesel', 'electric', 'hybrid', 'plug_in_hybrid', 'lpg', 'cng', 'hydrogen', 'other')),
+        tank_capacity_l double precision check (tank_capacity_l > 0 and tank_capacity_l <= 5000),
+        odometer_offset_km double precision not null default 0 check (abs(odometer_offset_km) <= 10000000),
+        engine_hours_offset double precision not null default 0 check (abs(engine_hours_offset) <= 1000000),
+        -- equipment
+        category text check (char_length(category) between 1 and 60),
+        serial_number text check (char_length(serial_number) between 1 and 100),
+        replacement_value numeric(14, 2) check (replacement_value >= 0),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        retired_at timestamptz,
+        unique (org_id, id),
+        foreign key (org_id, department_id) references departments (org_id, id),
+        foreign key (org_id, home_place_id) references places (org_id, id),
+        check (kind = 'vehicle' or (plate is null and vin is null and make is null and model is null
+          and year is null and fuel_type is null and tank_capacity_l is null)),
+        check (kind = 'equipment' or (category is null and serial_number is null and replacement_value is null)),
+        check ((status = 'retired') = (retired_at is not null))
+      );
+      create unique index assets_org_plate_idx on assets (org_id, upper(regexp_replace(plate, '[[:space:]-]', '', 'g')))
+        where plate is not null;
+      create unique index assets_org_vin_idx on assets (org_id, vin) where vin is not null;
+      create unique index assets_org_serial_idx on assets (org_id, category, serial_number) where serial_number is not null;
+      create index assets_org_kind_name_idx on assets (org_id, kind, lower(name), id);
+      create index assets_org_department_idx on assets (org_id, department_id);
+      grant select, insert, update, delete on assets to fleet_tenant;
+      alter table assets enable row level security;
+      create policy tenant_isolation on assets
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid
+          and (nullif(current_setting('fleet.scope_department', true), '') is null
+               or department_id in (select fleet_scope_departments())))
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid
+          and (nullif(current_setting('fleet.scope_department', true), '') is null
+               or department_id in (select fleet_scope_departments())));
+
+      create table installations (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        device_id text not null,
+        asset_id uuid not null,
+        installed_at timestamptz not null,
+        removed_at timestamptz,
+        note text check (char_length(note) <= 500),
+        created_at timestamptz not null default now(),
+        foreign key (org_id, device_id) references devices (org_id, id),
+        foreign key (org_id, asset_id) references assets (org_id, id),
+        check (removed_at is null or removed_at > installed_at)
+      );
+      create unique index installations_open_device_idx on installations (device_id) where removed_at is null;
+      create index installations_device_idx on installations (org_id, device_id, installed_at);
+      create index installations_asset_idx on installations (org_id, asset_id, installed_at);
+      create function fleet_installation_no_overlap() returns trigger
+      language plpgsql as $fn$
+      begin
+        if exists (
+          select 1 from installations i
+          where i.device_id = new.device_id and i.id <> new.id
+            and i.installed_at < coalesce(new.removed_at, 'infinity'::timestamptz)
+            and coalesce(i.removed_at, 'infinity'::timestamptz) > new.installed_at
+        ) then
+          raise exception 'device % is installed elsewhere in that time', new.device_id
+            using errcode = '23P01';
+        end if;
+        return new;
+      end
+      $fn$;
+      create trigger installations_no_overlap before insert or update on installations
+        for each row execute function fleet_installation_no_overlap();
+      grant select, insert, update, delete on installations to fleet_tenant;
+      alter table installations enable row level security;
+      create policy tenant_isolation on installations
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+
+      create table asset_photos (
+        id uuid primary key default gen_random_uuid(),
+        asset_id uuid not null unique references assets(id) on delete cascade,
+        org_id uuid not null references organisations(id),
+        content_type text not null check (content_type in ('image/jpeg', 'image/png', 'image/webp')),
+        bytes bytea not null check (octet_length(bytes) between 1 and 2097152),
+        updated_at timestamptz not null default now()
+      );
+      grant select, insert, update, delete on asset_photos to fleet_tenant;
+      alter table asset_photos enable row level security;
+      create policy tenant_isolation on asset_photos
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+
+      create trigger audit after insert or update or delete on assets
+        for each row execute function fleet_audit('asset', 'org_id');
+      create trigger audit after insert or update or delete on installations
+        for each row execute function fleet_audit('installation', 'org_id');
+      create trigger audit after insert or update or delete on asset_photos
+        for each row execute function fleet_audit('asset_photo', 'org_id', 'secret:bytes');
+    `,
+  },
 ];

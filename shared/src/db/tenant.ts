@@ -2,6 +2,7 @@
 // role fleet_tenant with the organisation set as a transaction-local setting, so PostgreSQL's
 // row-level security (migration 0002) filters every statement, whatever the SQL says.
 import { FleetError } from '../errors.ts';
+import { applyAuditActor } from './audit.ts';
 import type { SqlDatabase, SqlExecutor } from './database.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,6 +12,7 @@ export function inTenant<T>(db: SqlDatabase, orgId: string, fn: (tx: SqlExecutor
   return db.transaction(async (tx) => {
     await tx.exec('set local role fleet_tenant');
     await tx.query("select set_config('fleet.org_id', $1, true)", [orgId]);
+    await applyAuditActor(tx);
     return fn(tx);
   });
 }

@@ -9,6 +9,7 @@ import { isTimeZoneName } from '@fleet/shared';
 import {
   DEVICE_CHANGES_CHANNEL,
   type DeviceChange,
+  inAuditedTransaction,
   ORGANISATION_COLUMNS,
   type Organisation,
   type SqlDatabase,
@@ -55,10 +56,12 @@ export class OrganisationAdministration {
       throw new ApiError('validation_failed', 'Not an IANA time zone.', {
         details: [{ path: 'body.timeZone', message: 'an IANA time zone name' }],
       });
-    const rows = await this.#db.query<Organisation>(
-      `insert into organisations (slug, name, time_zone) values ($1, $2, $3)
+    const rows = await inAuditedTransaction(this.#db, (tx) =>
+      tx.query<Organisation>(
+        `insert into organisations (slug, name, time_zone) values ($1, $2, $3)
        on conflict (slug) do nothing returning ${ORGANISATION_COLUMNS}`,
-      [input.slug, input.name.trim(), timeZone],
+        [input.slug, input.name.trim(), timeZone],
+      ),
     );
     const organisation = rows[0];
     if (!organisation) throw new ApiError('conflict', `An organisation with the slug ${input.slug} exists.`);
@@ -80,7 +83,9 @@ export class OrganisationAdministration {
       };
     } catch (err) {
       // No organisation without its administrator: nobody could ever sign in to it.
-      await this.#db.query('delete from organisations where id = $1', [organisation.id]);
+      await inAuditedTransaction(this.#db, (tx) =>
+        tx.query('delete from organisations where id = $1', [organisation.id]),
+      );
       throw err;
     }
   }
@@ -126,9 +131,11 @@ export class OrganisationAdministration {
   }
 
   async rename(id: string, name: string): Promise<Organisation | undefined> {
-    const rows = await this.#db.query<Organisation>(
-      `update organisations set name = $2 where id = $1 returning ${ORGANISATION_COLUMNS}`,
-      [id, name.trim()],
+    const rows = await inAuditedTransaction(this.#db, (tx) =>
+      tx.query<Organisation>(
+        `update organisations set name = $2 where id = $1 returning ${ORGANISATION_COLUMNS}`,
+        [id, name.trim()],
+      ),
     );
     return rows[0];
   }
@@ -142,7 +149,7 @@ export class OrganisationAdministration {
     id: string,
     suspended: boolean,
   ): Promise<{ organisation: Organisation; revokedSessions: string[] } | undefined> {
-    return this.#db.transaction(async (tx) => {
+    return inAuditedTransaction(this.#db, async (tx) => {
       const rows = await tx.query<Organisation>(
         `update organisations set suspended_at = case when $2 then coalesce(suspended_at, now()) else null end
          where id = $1 returning ${ORGANISATION_COLUMNS}`,
