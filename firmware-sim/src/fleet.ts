@@ -2,7 +2,7 @@
 // sites, each equipment tag either rides along in a vehicle or stands at a site, and a scenario
 // preset is spread over its share of the fleet. Deterministic from the seed.
 import { createEquipmentModel } from './equipment-model.ts';
-import { pickSites, type RoadNetwork } from './roads.ts';
+import { nearestNode, pickSites, type RoadNetwork } from './roads.ts';
 import type { DeviceCredentials, SimulatedDevice } from './runtime/index.ts';
 import { type ScenarioName, scenarioForDevice } from './scenarios.ts';
 import { createVehicleModel, type VehicleModel } from './vehicle-model.ts';
@@ -20,6 +20,17 @@ export interface FleetPlan {
   depots?: number;
   /** Job sites each vehicle visits. */
   sitesPerVehicle?: number;
+  /**
+   * Real places the fleet works at (the demo company's depot and client sites), snapped to the
+   * nearest road: the depots replace the picked ones, and each vehicle's first site is one of
+   * these sites, so the places on the map are where the vans actually go.
+   */
+  anchors?: { depots: readonly LatLon[]; sites: readonly LatLon[] };
+}
+
+export interface LatLon {
+  lat: number;
+  lon: number;
 }
 
 /** Share of equipment tags that ride along in a vehicle (the rest stand at sites). */
@@ -31,8 +42,11 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
   const siteCount = Math.min(200, Math.max(8, Math.ceil(vehicles.length / 2) + 4));
   const sites = pickSites(plan.network, siteCount, plan.seed);
   const depotCount = Math.max(1, Math.min(plan.depots ?? 3, Math.floor(sites.length / 4)));
-  const depots = sites.slice(0, depotCount);
-  const jobSites = sites.slice(depotCount);
+  const snap = (p: LatLon) => nearestNode(plan.network, p.lat, p.lon);
+  const anchoredDepots = (plan.anchors?.depots ?? []).map(snap);
+  const anchoredSites = (plan.anchors?.sites ?? []).map(snap);
+  const depots = anchoredDepots.length > 0 ? anchoredDepots : sites.slice(0, depotCount);
+  const jobSites = [...anchoredSites, ...sites.slice(depotCount)];
   const perVehicle = Math.min(plan.sitesPerVehicle ?? 4, jobSites.length);
   const out: SimulatedDevice[] = [];
   const vehicleModels: VehicleModel[] = [];
@@ -40,7 +54,10 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
     const seed = plan.seed * 7919 + i;
     const own = Array.from(
       { length: perVehicle },
-      (_, k) => jobSites[(i * 3 + k * 7) % jobSites.length] as number,
+      (_, k) =>
+        (k === 0 && anchoredSites.length > 0
+          ? anchoredSites[i % anchoredSites.length]
+          : jobSites[(i * 3 + k * 7) % jobSites.length]) as number,
     );
     const model = createVehicleModel({
       seed,

@@ -3,6 +3,16 @@
 // trackers, equipment tags) and scenario presets the device runtime publishes from.
 
 export {
+  type CompanyDepartment,
+  type CompanyDriver,
+  type CompanyEquipment,
+  type CompanyPlace,
+  type CompanySize,
+  type CompanyVehicle,
+  type DemoCompany,
+  demoCompany,
+} from './company.ts';
+export {
   type Carrier,
   type DeviceEventSample,
   type DeviceModel,

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, loadConfigOrExit } from '@fleet/shared';
 import { parseSimArgs, SIM_HELP, type SimOptions, SimUsageError } from './cli-options.ts';
+import { demoCompany } from './company.ts';
 import { buildFleet } from './fleet.ts';
 import { missingDevices, provisionViaApi, selectFleet } from './provision.ts';
 import { loadRoadNetwork } from './roads.ts';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   const now = Date.now();
   // Compressed time starts in the past and catches up with the clock (records are never ahead of it).
   const startMs = opts.timeScale > 1 ? now - Math.min(7 * 86_400_000, opts.timeScale * 3_600_000) : now;
+  const company = demoCompany({ vehicles: 0, equipment: 0 });
   const fleet = buildFleet({
     network,
     devices,
@@ -93,6 +95,11 @@ async function main(): Promise<void> {
     scenario: opts.scenario,
     startMs,
     workingDay: opts.workingDay,
+    // The demo company's depot and client sites (seeded as places by `npm start`).
+    anchors: {
+      depots: company.places.filter((p) => p.category === 'depot').map((p) => p.center),
+      sites: company.places.filter((p) => p.category !== 'depot').map((p) => p.center),
+    },
   }).map((d) => ({ ...d, model: withReporting(d.model, opts.rate, opts.reportEvery) }));
   const runtime = createFleetRuntime(fleet, {
     url: opts.mqtt,
