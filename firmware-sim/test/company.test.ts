@@ -99,6 +99,7 @@ describe('a fleet anchored on the company places', () => {
     expect(fleet).toHaveLength(6);
     for (const d of fleet) {
       const s = d.model.sample(startMs);
+      if (s.lat === undefined || s.lon === undefined) throw new Error('a van without a position');
       expect(haversineM(s.lat, s.lon, depot.center.lat, depot.center.lon)).toBeLessThan(150);
     }
   });
