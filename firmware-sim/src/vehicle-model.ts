@@ -206,6 +206,12 @@ export interface VehicleModelOptions {
   ambientC?: number;
   /** Force an aggressive (true) or calm (false) driver (default: AGGRESSIVE.share from the seed). */
   aggressive?: boolean;
+  /**
+   * The driver's RFID / iButton card (default: none, no card reader). Presented at each
+   * ignition-on and reported in every record (driver_card_id) until the ignition goes off, as
+   * trackers with a card reader do; a vehicle created running has it in the reader already.
+   */
+  driverCardId?: string;
 }
 
 const KIND_BRAKING = 0;
@@ -228,6 +234,7 @@ export class VehicleModel implements DeviceModel {
   readonly idleRpm: number;
   readonly ambientC: number;
   readonly startMs: number;
+  readonly driverCardId: string | undefined;
 
   private readonly seed: number;
   private readonly random: () => number;
@@ -273,6 +280,8 @@ export class VehicleModel implements DeviceModel {
   constructor(o: VehicleModelOptions) {
     this.seed = o.seed >>> 0;
     this.scenario = o.scenario ?? 'normal';
+    // No random draw: a vehicle with a card drives exactly the day of its twin without one.
+    this.driverCardId = o.driverCardId;
     this.startMs = o.startMs;
     this.nowMs = o.startMs;
     const random = mulberry32(deriveSeed(o.seed, 0x7e41c1e));
@@ -437,6 +446,7 @@ export class VehicleModel implements DeviceModel {
       engineLoadPct: ign ? Math.round(this.loadPct() * 10) / 10 : 0,
       dtcCodes: this.dtc.length > 0 ? this.dtc : undefined,
     };
+    if (ign && this.driverCardId !== undefined) record.driverCardId = this.driverCardId;
     return record;
   }
 

@@ -414,6 +414,31 @@ describe('commands', () => {
   });
 });
 
+describe('driver card', () => {
+  it('is reported from each ignition-on until the ignition goes off, and changes nothing else', () => {
+    const card = '01:A2:B3:C4';
+    const withCard = run(vehicle(21, { driverCardId: card }), 12 * HOUR);
+    const twin = run(vehicle(21), 12 * HOUR);
+    const on = withCard.records.filter((r) => r.ignition === true);
+    const off = withCard.records.filter((r) => r.ignition !== true);
+    expect(on.length).toBeGreaterThan(100);
+    expect(off.length).toBeGreaterThan(10);
+    expect(on.every((r) => r.driverCardId === card)).toBe(true);
+    expect(off.some((r) => 'driverCardId' in r)).toBe(false);
+    // Presented again at every start: the first record after each ignition-on carries it.
+    const starts = withCard.records.filter(
+      (r, i) => r.ignition === true && withCard.records[i - 1]?.ignition === false,
+    );
+    expect(starts.length).toBeGreaterThan(1);
+    expect(starts.every((r) => r.driverCardId === card)).toBe(true);
+    // Off by default, and the card draws nothing: the same seed drives the same day.
+    expect(twin.records.some((r) => 'driverCardId' in r)).toBe(false);
+    expect(withCard.records.map(({ driverCardId: _, ...r }) => r)).toEqual(twin.records);
+    expect(withCard.events).toEqual(twin.events);
+    expect(platformRejects(withCard)).toEqual([]);
+  });
+});
+
 describe('time', () => {
   it('is deterministic: the same seed gives the same records and events', () => {
     const a = run(vehicle(9), 6 * HOUR);

@@ -56,6 +56,8 @@ export function toTelemetryRecord(
     doorOpen: opt(m.doorOpen),
     ptoActive: opt(m.ptoActive),
     tamper: opt(m.tamper),
+    // Readers pad ids to a fixed width; the rest of the text is validated, not rewritten.
+    driverCardId: opt(m.driverCardId)?.trim(),
   };
 }
 

@@ -45,17 +45,25 @@ export function rejectsDdl(): string {
 }
 
 /** Columns added to tables made by an earlier version (QuestDB has no migrations of its own). */
-const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
-  { table: TABLES.rejects, column: 'rejected_records', type: 'INT' },
-  { table: TABLES.rejects, column: 'reasons', type: 'VARCHAR' },
-  { table: TABLES.rejects, column: 'unstored_before', type: 'INT' },
+const ADDED_COLUMNS: { table: keyof typeof TABLES; column: string; type: string }[] = [
+  { table: 'rejects', column: 'rejected_records', type: 'INT' },
+  { table: 'rejects', column: 'reasons', type: 'VARCHAR' },
+  { table: 'rejects', column: 'unstored_before', type: 'INT' },
+  // Telemetry field 25: VARCHAR, not SYMBOL (docs/decisions.md, "People and drivers").
+  { table: 'telemetry', column: 'driver_card_id', type: COLUMN_TYPES.string },
 ];
+
+/** The statements that bring tables made by an earlier version up to date; each is idempotent. */
+export function addedColumnsDdl(tables: Record<keyof typeof TABLES, string> = TABLES): string[] {
+  return ADDED_COLUMNS.map(
+    (c) => `ALTER TABLE ${tables[c.table]} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`,
+  );
+}
 
 /** Creates the tables if needed and applies the retention (QuestDB TTL drops whole day partitions). */
 export async function ensureSchema(questdb: QuestDbHttp, retentionDays: number): Promise<void> {
   for (const ddl of [telemetryDdl(), eventsDdl(), rejectsDdl()]) await questdb.exec(ddl);
-  for (const c of ADDED_COLUMNS)
-    await questdb.exec(`ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`);
+  for (const ddl of addedColumnsDdl()) await questdb.exec(ddl);
   for (const table of Object.values(TABLES)) {
     await questdb.exec(`ALTER TABLE ${table} SET TTL ${retentionDays} DAYS`);
   }

@@ -20,6 +20,7 @@ export const REJECT_REASONS = [
   'out_of_range',
   'half_position',
   'dtc_invalid',
+  'driver_card_invalid',
   'duplicate_ts',
   'unknown_event_kind',
   // the store
@@ -39,6 +40,14 @@ export type Verdict = { ok: true } | { ok: false; reason: RejectReason; detail: 
 const OK: Verdict = { ok: true };
 const DTC_PATTERN = /^[PCBU][0-9A-F]{4}$/;
 const MAX_DTC_CODES = 32;
+/** Longest driver card id, in characters (drivers.driver_card_id holds up to 64 as well). */
+export const MAX_DRIVER_CARD_CHARS = 64;
+/**
+ * What a card id may not hold: controls (C0, DEL, C1), format characters (zero-width, bidi
+ * overrides: an id that reads as another) and line separators. Refused like a bad DTC code,
+ * not escaped: an id is matched, and an escaped one would never match the card it came from.
+ */
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** Checks device time against the server clock; shared by telemetry and events. */
 /** A device time for a message: ISO when representable (int64 ms can exceed Date's range). */
@@ -97,6 +106,17 @@ export function validateTelemetry(record: TelemetryRecord, now: number, policy: 
     const bad = record.dtcCodes.find((c) => !DTC_PATTERN.test(c));
     if (bad !== undefined)
       return { ok: false, reason: 'dtc_invalid', detail: `code ${JSON.stringify(bad.slice(0, 16))}` };
+  }
+  const card = record.driverCardId;
+  if (card !== undefined) {
+    const chars = [...card].length;
+    if (chars < 1 || chars > MAX_DRIVER_CARD_CHARS || NOT_PRINTABLE.test(card)) {
+      return {
+        ok: false,
+        reason: 'driver_card_invalid',
+        detail: `driverCardId ${JSON.stringify(card.slice(0, 16))}${chars > 16 ? '...' : ''} (${chars} characters; 1..${MAX_DRIVER_CARD_CHARS} printable ones)`,
+      };
+    }
   }
   return OK;
 }

@@ -41,6 +41,7 @@ const OPTIONAL_FIELDS = [
   'doorOpen',
   'ptoActive',
   'tamper',
+  'driverCardId',
 ] as const;
 
 describe('toTelemetryRecord', () => {
@@ -65,6 +66,7 @@ describe('toTelemetryRecord', () => {
         doorOpen: false,
         ptoActive: true,
         tamper: false,
+        driverCardId: '01A2B3',
       }),
       SESSION,
       RECEIVED,
@@ -97,7 +99,18 @@ describe('toTelemetryRecord', () => {
       doorOpen: false,
       ptoActive: true,
       tamper: false,
+      driverCardId: '01A2B3',
     });
+  });
+
+  it('trims a driver card (readers pad to a width) and keeps the rest for validation', () => {
+    const card = (driverCardId: string) =>
+      toTelemetryRecord(msg({ driverCardId }), SESSION, RECEIVED).driverCardId;
+    expect(card('  01A2B3\t\r\n')).toBe('01A2B3');
+    expect(card('01:a2 b3')).toBe('01:a2 b3');
+    expect(card('   ')).toBe('');
+    expect(card('01\u0000A2')).toBe('01\u0000A2');
+    expect(toTelemetryRecord(msg(), SESSION, RECEIVED).driverCardId).toBeUndefined();
   });
 
   it('never takes device id or tenant from the message', () => {

@@ -45,10 +45,11 @@ function harness(
     { flushIntervalMs: 0, maxCommitRows: 100_000, maxInFlight: 1, maxPendingRows: 1_000_000, retryMaxMs: 10 },
   );
   const registry = new Registry();
+  const bus = new InProcessEventBus();
   const pipeline = createIngestPipeline({
     writer,
     liveState: new InMemoryLiveState(),
-    bus: new InProcessEventBus(),
+    bus,
     metrics: createIngestMetrics(registry),
     policy: { maxFutureSkewMs: 300_000, maxAgeMs: 30 * 86_400_000 },
     limits: {
@@ -64,6 +65,7 @@ function harness(
     pipeline,
     committed,
     registry,
+    bus,
     advance(ms: number) {
       clock += ms;
     },
@@ -211,6 +213,37 @@ describe('hostile payloads found from outside', () => {
     const event = h.committed.find((r) => r.table === 'events');
     expect(event?.table === 'events' && event.event.detail).toBe('door\\u0000open\\u001b[31m\ttab');
     expect(event?.table === 'events' && event.event.firmware).toBe('fw\\u0007');
+    expect(hasControlCharacters(encodeRows(h.committed).toString('utf8'))).toBe(false);
+  });
+
+  it('a driver card is stored and published trimmed; a card with control characters is refused like a bad DTC', async () => {
+    const h = harness();
+    const latest: (string | undefined)[] = [];
+    h.bus.subscribe('latest', (r) => latest.push(r.driverCardId));
+    const stored = await h.pipeline.ingestTelemetry(
+      SESSION,
+      encodeTelemetryBatch([
+        { seq: 1, tsMs: NOW - 3000, lat: 60.17, lon: 24.94 },
+        { seq: 2, tsMs: NOW - 2000, lat: 60.17, lon: 24.94, driverCardId: ' 01:A2:B3 ' },
+      ]),
+    );
+    expect(stored).toEqual({ stored: 2, rejected: [] });
+    const rows = h.committed.flatMap((r) => (r.table === 'telemetry' ? [r.record] : []));
+    expect(rows.map((r) => r.driverCardId)).toEqual([undefined, '01:A2:B3']);
+    expect(encodeRows(h.committed).toString('utf8')).toContain('driver_card_id="01:A2:B3"');
+    expect(latest).toEqual(['01:A2:B3']);
+
+    const refused = await h.pipeline.ingestTelemetry(
+      SESSION,
+      encodeTelemetryBatch([
+        { seq: 3, tsMs: NOW - 1000, lat: 60.17, lon: 24.94, driverCardId: '01A2\u0000\u001b[2J' },
+        { seq: 4, tsMs: NOW - 500, lat: 60.17, lon: 24.94, driverCardId: 'B0B' },
+      ]),
+    );
+    expect(refused).toEqual({ stored: 1, rejected: [{ reason: 'driver_card_invalid', seq: 3 }] });
+    expect(h.rejects()).toMatchObject([{ reason: 'driver_card_invalid', seq: 3, rejectedRecords: 1 }]);
+    expect(h.rejects()[0]?.detail).toContain('\\u0000');
+    expect(latest).toEqual(['01:A2:B3', 'B0B']);
     expect(hasControlCharacters(encodeRows(h.committed).toString('utf8'))).toBe(false);
   });
 });

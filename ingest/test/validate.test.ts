@@ -71,6 +71,15 @@ const REJECT_CASES: [string, Partial<TelemetryRecord>, RejectReason][] = [
   ['DTC empty string', { dtcCodes: [''] }, 'dtc_invalid'],
   ['one bad DTC among good ones', { dtcCodes: ['P0301', 'C1234', 'P0301 '] }, 'dtc_invalid'],
   ['more than 32 DTCs', { dtcCodes: codes(33) }, 'dtc_invalid'],
+  ['an empty driver card', { driverCardId: '' }, 'driver_card_invalid'],
+  ['a driver card of 65 characters', { driverCardId: 'A'.repeat(65) }, 'driver_card_invalid'],
+  ['a NUL in a driver card', { driverCardId: '01A2\u0000B3' }, 'driver_card_invalid'],
+  ['an escape sequence in a driver card', { driverCardId: '\u001b[31m01A2' }, 'driver_card_invalid'],
+  ['a tab inside a driver card', { driverCardId: '01A2\tB3' }, 'driver_card_invalid'],
+  ['DEL in a driver card', { driverCardId: '01A2\u007f' }, 'driver_card_invalid'],
+  ['a C1 control in a driver card', { driverCardId: '01A2\u0085' }, 'driver_card_invalid'],
+  ['a zero-width space in a driver card', { driverCardId: '01A2\u200bB3' }, 'driver_card_invalid'],
+  ['a bidi override in a driver card', { driverCardId: '\u202e01A2' }, 'driver_card_invalid'],
 ];
 
 describe('validateTelemetry rejects', () => {
@@ -99,6 +108,16 @@ describe('validateTelemetry rejects', () => {
     const v = validateTelemetry(record({ dtcCodes: ['Z'.repeat(10_000)] }), NOW, POLICY);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.detail.length).toBeLessThan(64);
+  });
+
+  it('quotes a bad driver card in its detail, cut and with its control characters escaped', () => {
+    const v = validateTelemetry(record({ driverCardId: `\u0000${'X'.repeat(1000)}` }), NOW, POLICY);
+    expect(v).toMatchObject({ ok: false, reason: 'driver_card_invalid' });
+    if (!v.ok) {
+      expect(v.detail).toContain('"\\u0000XXX');
+      expect(v.detail).toContain('1001 characters');
+      expect(v.detail.length).toBeLessThan(100);
+    }
   });
 
   it('checks seq before time, and time before values', () => {
@@ -134,6 +153,11 @@ describe('validateTelemetry accepts', () => {
     ['exactly 32 DTCs', { dtcCodes: codes(32) }],
     ['an empty DTC list', { dtcCodes: [] }],
     ['a large seq', { seq: Number.MAX_SAFE_INTEGER }],
+    ['a driver card', { driverCardId: '01A2B3C4D5E6F7' }],
+    ['a driver card as a label writes it', { driverCardId: '01:a2:b3 c4-d5.e6' }],
+    ['a one-character driver card', { driverCardId: '7' }],
+    ['a driver card of exactly 64 characters', { driverCardId: 'A'.repeat(64) }],
+    ['64 characters outside the BMP', { driverCardId: '🚚'.repeat(64) }],
   ])('%s', (_label, patch) => {
     expect(validateTelemetry(record(patch), NOW, POLICY)).toEqual({ ok: true });
   });

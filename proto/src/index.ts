@@ -96,6 +96,8 @@ export interface TelemetryMessage {
   doorOpen?: boolean;
   ptoActive?: boolean;
   tamper?: boolean;
+  /** The RFID / iButton card in the reader, as the reader reports it (untrusted text). */
+  driverCardId?: string;
 }
 
 /** One decoded fleet.v1.DeviceEvent. */
@@ -461,6 +463,7 @@ function toTelemetryMessage(m: fleet.v1.Telemetry.$Properties): TelemetryMessage
   if (has(m, 'doorOpen')) out.doorOpen = m.doorOpen === true;
   if (has(m, 'ptoActive')) out.ptoActive = m.ptoActive === true;
   if (has(m, 'tamper')) out.tamper = m.tamper === true;
+  if (has(m, 'driverCardId')) out.driverCardId = str(m.driverCardId);
   return out;
 }
 
@@ -522,6 +525,7 @@ const TELEMETRY_FIELDS = [
   'doorOpen',
   'ptoActive',
   'tamper',
+  'driverCardId',
 ] as const satisfies readonly (keyof TelemetryMessage)[];
 
 const DEVICE_EVENT_FIELDS = [

@@ -98,12 +98,27 @@ describe('encoders', () => {
       doorOpen: true,
       ptoActive: false,
       tamper: true,
+      driverCardId: '01A2B3C4D5E6F7',
     };
     const decoded = decodeTelemetryBatch(encodeTelemetryBatch([record, record]), LIMITS);
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;
     expect(decoded.value).toHaveLength(2);
     for (const got of decoded.value) verifyTelemetry(got, record);
+  });
+
+  it('carries a driver card as field 25, and a record without one is the old bytes', () => {
+    const without = encodeTelemetryBatch([{ seq: 1, tsMs: 2 }]);
+    const withCard = encodeTelemetryBatch([{ seq: 1, tsMs: 2, driverCardId: 'B0B' }]);
+    // Field 25, wire type 2: the tag is the varint 202 (0xca 0x01), then length 3 and "B0B".
+    expect([...withCard.subarray(without.length)]).toEqual([0xca, 0x01, 0x03, 0x42, 0x30, 0x42]);
+    expect(withCard[1]).toBe((without[1] ?? 0) + 6);
+    expect([...withCard.subarray(2, without.length)]).toEqual([...without.subarray(2)]);
+    const decoded = decodeTelemetryBatch(withCard, LIMITS);
+    expect(decoded.ok && decoded.value[0]?.driverCardId).toBe('B0B');
+    expect(() => encodeTelemetryBatch([{ seq: 1, tsMs: 2, driverCardId: 7 as unknown as string }])).toThrow(
+      TypeError,
+    );
   });
 
   it('fills implicit defaults and leaves absent optionals absent', () => {

@@ -48,6 +48,7 @@ const TRACKER_FULL: TelemetryMessage[] = [
     doorOpen: false,
     ptoActive: false,
     tamper: false,
+    driverCardId: '01:A2:B3:C4:D5:E6',
   },
   {
     seq: 1002,
@@ -74,6 +75,7 @@ const TRACKER_FULL: TelemetryMessage[] = [
     doorOpen: true,
     ptoActive: true,
     tamper: true,
+    driverCardId: '',
   },
   {
     seq: 4294967297,
@@ -205,6 +207,16 @@ describe('golden TelemetryBatch fixtures', () => {
     expect(zeros?.ignition).toBe(false);
     expect(Object.hasOwn(sparse ?? {}, 'satellites')).toBe(false);
     expect(Object.hasOwn(sparse ?? {}, 'altitudeM')).toBe(false);
+    // A present empty card id is kept apart from no card at all (the ingest refuses the former).
+    expect(zeros?.driverCardId).toBe('');
+    expect(Object.hasOwn(sparse ?? {}, 'driverCardId')).toBe(false);
+  });
+
+  it('payloads from before driver_card_id (field 25) decode as before, without it', () => {
+    for (const name of ['obd-minimal.bin', 'equipment-tag.bin']) {
+      for (const record of value(decodeTelemetryBatch(fixture(name), LIMITS)))
+        expect(Object.hasOwn(record, 'driverCardId'), name).toBe(false);
+    }
   });
 
   it('decodes 64-bit fields to numbers, not Long objects', () => {

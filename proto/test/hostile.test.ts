@@ -73,9 +73,11 @@ const TYPES: Record<string, Record<string, string>> = {
       f,
       f === 'dtcCodes'
         ? 'array'
-        : ['ignition', 'doorOpen', 'ptoActive', 'tamper'].includes(f)
-          ? 'boolean'
-          : 'number',
+        : f === 'driverCardId'
+          ? 'string'
+          : ['ignition', 'doorOpen', 'ptoActive', 'tamper'].includes(f)
+            ? 'boolean'
+            : 'number',
     ]),
   ),
   DeviceEvent: Object.fromEntries(

@@ -36,6 +36,8 @@ export interface TelemetryRecord {
   doorOpen: Maybe<boolean>;
   ptoActive: Maybe<boolean>;
   tamper: Maybe<boolean>;
+  /** The driver card in the tracker's reader, trimmed, otherwise as the reader reported it. */
+  driverCardId: Maybe<string>;
 }
 
 export type TelemetryFieldName = Exclude<keyof TelemetryRecord, 'tenant' | 'deviceId' | 'ts' | 'receivedAt'>;
@@ -79,6 +81,7 @@ export const TELEMETRY_FIELDS: readonly TelemetryField[] = [
   { name: 'doorOpen', column: 'door_open', type: 'boolean', unit: '' },
   { name: 'ptoActive', column: 'pto_active', type: 'boolean', unit: '' },
   { name: 'tamper', column: 'tamper', type: 'boolean', unit: '' },
+  { name: 'driverCardId', column: 'driver_card_id', type: 'string', unit: '' },
 ];
 
 /** A discrete device event (harsh braking, power cut, ...) after decoding. */
@@ -125,6 +128,7 @@ export const NO_MEASUREMENTS: Readonly<
   doorOpen: undefined,
   ptoActive: undefined,
   tamper: undefined,
+  driverCardId: undefined,
 };
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point

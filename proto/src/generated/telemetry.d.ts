@@ -99,6 +99,9 @@ export namespace fleet {
             /** Telemetry tamper. */
             tamper?: (boolean|null);
 
+            /** Telemetry driverCardId. */
+            driverCardId?: (string|null);
+
             /**
              * Creates a new Telemetry instance using the specified properties.
              * @param [properties] Properties to set
@@ -209,6 +212,9 @@ export namespace fleet {
 
                 /** Telemetry tamper */
                 tamper?: (boolean|null);
+
+                /** Telemetry driverCardId */
+                driverCardId?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

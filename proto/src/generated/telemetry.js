@@ -57,6 +57,7 @@ export const fleet = $root.fleet = (() => {
              * @property {boolean|null} [doorOpen] Telemetry doorOpen
              * @property {boolean|null} [ptoActive] Telemetry ptoActive
              * @property {boolean|null} [tamper] Telemetry tamper
+             * @property {string|null} [driverCardId] Telemetry driverCardId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -281,6 +282,14 @@ export const fleet = $root.fleet = (() => {
              */
             Telemetry.prototype.tamper = null;
 
+            /**
+             * Telemetry driverCardId.
+             * @member {string|null|undefined} driverCardId
+             * @memberof fleet.v1.Telemetry
+             * @instance
+             */
+            Telemetry.prototype.driverCardId = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -386,6 +395,12 @@ export const fleet = $root.fleet = (() => {
                 set: $util.oneOfSetter($oneOfFields)
             });
 
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(Telemetry.prototype, "_driverCardId", {
+                get: $util.oneOfGetter($oneOfFields = ["driverCardId"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
             /**
              * Creates a new Telemetry instance using the specified properties.
              * @function create
@@ -467,6 +482,8 @@ export const fleet = $root.fleet = (() => {
                     writer.uint32(/* id 23, wireType 0 =*/184).bool(message.ptoActive);
                 if (message.tamper != null && $Object.hasOwnProperty.call(message, "tamper"))
                     writer.uint32(/* id 24, wireType 0 =*/192).bool(message.tamper);
+                if (message.driverCardId != null && $Object.hasOwnProperty.call(message, "driverCardId"))
+                    writer.uint32(/* id 25, wireType 2 =*/202).string(message.driverCardId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -692,6 +709,13 @@ export const fleet = $root.fleet = (() => {
                             message._tamper = "tamper";
                             continue;
                         }
+                    case 25: {
+                            if (wireType !== 2)
+                                break;
+                            message.driverCardId = reader.stringVerify();
+                            message._driverCardId = "driverCardId";
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -834,6 +858,11 @@ export const fleet = $root.fleet = (() => {
                     properties._tamper = 1;
                     if (typeof message.tamper !== "boolean")
                         return "tamper: boolean expected";
+                }
+                if (message.driverCardId != null && $Object.hasOwnProperty.call(message, "driverCardId")) {
+                    properties._driverCardId = 1;
+                    if (!$util.isString(message.driverCardId))
+                        return "driverCardId: string expected";
                 }
                 return null;
             };
