@@ -5,20 +5,30 @@ import * as uws from 'uWebSockets.js';
 import { join, resolve } from 'node:path';
 import type { LiveStateStore } from '@fleet/ingest';
 import type { EventBus, FaultReporter, FleetConfig, Logger } from '@fleet/shared';
-import type { SqlDatabase } from '@fleet/shared/db';
+import { type SqlDatabase, withDepartmentScope } from '@fleet/shared/db';
 import type { QuestDbHttp } from '@fleet/shared/questdb';
 import type { Registry } from 'prom-client';
 import { DeviceCookies } from './auth/device-cookies.ts';
 import { LoginGuard } from './auth/login-guard.ts';
 import { AuthService } from './auth/service.ts';
 import { SessionStore } from './auth/sessions.ts';
-import { AccessTokens, loadSigningKey } from './auth/tokens.ts';
+import { AccessTokens, loadSigningKey, MfaChallengeTokens } from './auth/tokens.ts';
 import { UserDirectory } from './auth/users.ts';
 import { DeviceDirectory } from './device-directory.ts';
+import { installedAssetDirectory } from './domains/assets/directory.ts';
+import { assetRoutes } from './domains/assets/routes.ts';
+import { auditRoutes } from './domains/audit/routes.ts';
 import { departmentRoutes } from './domains/departments/routes.ts';
+import { createDriverCardSink } from './domains/drivers/auto-assign.ts';
+import { countDriverCardDecisions, followDriverCards } from './domains/drivers/card-feed.ts';
+import { driverRoutes } from './domains/drivers/routes.ts';
+import { SecretCipher } from './domains/mfa/crypto.ts';
+import { mfaRoutes } from './domains/mfa/routes.ts';
+import { MfaService } from './domains/mfa/service.ts';
 import { OperatorTokens, PlatformOperators } from './domains/organisations/operators.ts';
 import { operatorRoutes } from './domains/organisations/routes.ts';
 import { placeRoutes } from './domains/places/routes.ts';
+import { ApiError } from './http/errors.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { AnyRoute } from './http/route.ts';
 import { registerRoutes } from './http/server.ts';
@@ -70,7 +80,11 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...historyRoutes(ctx),
     ...consoleRoutes(ctx),
     ...placeRoutes(ctx),
+    ...assetRoutes(ctx),
     ...departmentRoutes(ctx),
+    ...driverRoutes(ctx),
+    ...auditRoutes(ctx),
+    ...mfaRoutes(ctx),
     ...operatorRoutes({
       db: ctx.db,
       operators: ctx.operators.accounts,
@@ -96,6 +110,8 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   const accessTtlMs = config.AUTH_ACCESS_TOKEN_TTL_S * 1000;
   let hub: Hub | undefined;
   const signingKey = loadSigningKey(config.AUTH_JWT_SECRET, join(resolve(config.DATA_DIR), 'auth'));
+  // TOTP secrets are sealed under a key derived from the signing key, which is not in the database.
+  const mfa = new MfaService({ db: deps.db, cipher: new SecretCipher(signingKey) });
   const auth = new AuthService({
     users: new UserDirectory(deps.db),
     sessions: new SessionStore(deps.db, config.AUTH_REFRESH_TTL_DAYS * 86_400_000),
@@ -108,6 +124,8 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     }),
     accessTtlMs,
     onRevoke: (ids) => hub?.closeSessions(ids),
+    secondFactor: mfa,
+    challenges: new MfaChallengeTokens(signingKey),
   });
   await auth.loadRevocations();
   const directory = new DeviceDirectory(deps.db, deps.bus);
@@ -118,6 +136,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     directory,
     questdb: deps.questdb,
     auth,
+    mfa,
     liveState: deps.liveState,
     connectedDevices: deps.connectedDevices,
     metricsRegistry: deps.metricsRegistry,
@@ -154,8 +173,18 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   hub = mountHub(app, {
     bus: deps.bus,
     liveState: deps.liveState,
-    authenticate: (token) => auth.authenticate(token),
+    // A session limited to MFA enrolment sees no live fleet either (closed like a bad token).
+    authenticate: async (token) => {
+      const principal = await auth.authenticate(token);
+      if (principal.mfaEnrolmentRequired === true) throw new ApiError('mfa_enrolment_required');
+      return principal;
+    },
     deviceVisible: async (orgId, deviceId) => (await directory.get(orgId, deviceId)) !== undefined,
+    // Read in the user's scope, so the assets policy decides (domains/assets/directory.ts).
+    scopedDevices: (principal) =>
+      withDepartmentScope(principal.scopeDepartmentId, async () => {
+        return new Set((await installedAssetDirectory(deps.db).get(principal.orgId)).keys());
+      }),
     metrics: metrics.hub,
     log,
     faults: deps.faults,
@@ -185,6 +214,16 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   });
   const port = uws.us_socket_local_port(listenSocket as unknown as uws.us_socket);
   const activeHub = hub;
+  // Driver cards assign drivers from the API side: it gets each device's `latest` once, however
+  // the platform is split (domains/drivers/card-feed.ts), and it has the domain database.
+  const stopDriverCards = followDriverCards(
+    deps.bus,
+    createDriverCardSink({
+      db: deps.db,
+      faults: deps.faults,
+      onDecision: countDriverCardDecisions(metrics.driverCards),
+    }),
+  );
   return {
     port,
     url: `http://${config.HTTP_HOST}:${port}`,
@@ -192,6 +231,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     auth,
     routes,
     async close() {
+      await stopDriverCards();
       activeHub.close();
       directory.close();
       uws.us_listen_socket_close(listenSocket);

@@ -2,9 +2,18 @@
 // and the request/response types derived from them, so the console's client (web/src/lib/api)
 // never writes a body shape twice. The console imports this module with `import type` only, so
 // nothing of the server reaches the browser bundle; api/test/contract.test.ts checks that each
-// entry is the schema its route really declares. Everything here comes from routes/schemas.ts,
-// whose small import closure the console's type check can load.
+// entry is the schema its route really declares. Everything here comes from routes/schemas.ts
+// and domains/mfa/schemas.ts, whose small import closures the console's type check can load.
 import type { z } from 'zod';
+import {
+  mfaDisableSchema,
+  mfaOffSchema,
+  mfaStatusSchema,
+  recoveryCodesRequestSchema,
+  recoveryCodesSchema,
+  totpConfirmationSchema,
+  totpEnrolmentSchema,
+} from './domains/mfa/schemas.ts';
 import type { ApiErrorCode, ErrorBody } from './http/errors.ts';
 import {
   accessTokenSchema,
@@ -18,10 +27,12 @@ import {
   loginRequestSchema,
   loginResponseSchema,
   meSchema,
+  mfaLoginRequestSchema,
   organisationChangesSchema,
   organisationSchema,
   type role,
   type SESSION_HINT_COOKIE,
+  signedInSchema,
   telemetrySeriesSchema,
   trackSchema,
   type userSchema,
@@ -37,6 +48,12 @@ interface EndpointSchemas {
 /** The routes the console calls, by method and path (OpenAPI path syntax). */
 export const consoleEndpoints = {
   'POST /api/v1/auth/login': { body: loginRequestSchema, response: loginResponseSchema },
+  'POST /api/v1/auth/login/mfa': { body: mfaLoginRequestSchema, response: signedInSchema },
+  'GET /api/v1/me/mfa': { response: mfaStatusSchema },
+  'POST /api/v1/me/mfa/totp': { response: totpEnrolmentSchema },
+  'POST /api/v1/me/mfa/totp/confirm': { body: totpConfirmationSchema, response: recoveryCodesSchema },
+  'POST /api/v1/me/mfa/recovery-codes': { body: recoveryCodesRequestSchema, response: recoveryCodesSchema },
+  'DELETE /api/v1/me/mfa': { body: mfaDisableSchema, response: mfaOffSchema },
   'POST /api/v1/auth/refresh': { response: accessTokenSchema },
   'POST /api/v1/auth/logout': { response: empty },
   'GET /api/v1/me': { response: meSchema },
@@ -67,6 +84,11 @@ export type Role = z.output<typeof role>;
 export type VehicleStatus = z.output<typeof vehicleStatus>;
 export type User = z.output<typeof userSchema>;
 export type LoginRequest = ConsoleEndpoints['POST /api/v1/auth/login']['body'];
+/** A password sign-in's answer: signed in, or the challenge of the second step (MFA). */
+export type LoginResponse = ConsoleEndpoints['POST /api/v1/auth/login']['response'];
+export type MfaLoginRequest = ConsoleEndpoints['POST /api/v1/auth/login/mfa']['body'];
+export type MfaStatus = ConsoleEndpoints['GET /api/v1/me/mfa']['response'];
+export type TotpEnrolment = ConsoleEndpoints['POST /api/v1/me/mfa/totp']['response'];
 export type Me = ConsoleEndpoints['GET /api/v1/me']['response'];
 /** The signed-in user's organisation, with the IANA time zone the console shows times in. */
 export type Organisation = Me['organisation'];

@@ -16,6 +16,30 @@ export interface DeviceScope {
   deviceId: string;
 }
 
+/** One device's stretch of an asset's history: while it was installed there (ms, `to` exclusive). */
+export interface DeviceWindow {
+  deviceId: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * An asset's history: each installed device's rows inside its installation window only, so a
+ * tracker moved to another van adds nothing of the other van to this one. Device ids come from
+ * the domain database, and are quoted like any other string here.
+ */
+export interface AssetScope {
+  tenant: string;
+  windows: readonly DeviceWindow[];
+}
+
+export type HistoryScope = DeviceScope | AssetScope;
+
+/** An asset with no installation in the range: nothing to ask QuestDB. */
+function isEmptyScope(scope: HistoryScope): boolean {
+  return 'windows' in scope && scope.windows.length === 0;
+}
+
 /** Milliseconds since the epoch, `from` inclusive, `to` exclusive. */
 export interface TimeRange {
   from: number;
@@ -89,7 +113,19 @@ function tsLiteral(ms: number): string {
   return `${ms}000::timestamp`;
 }
 
-function scopeWhere(scope: DeviceScope, range: TimeRange): string {
+function scopeWhere(scope: HistoryScope, range: TimeRange): string {
+  if ('windows' in scope) {
+    const windows = scope.windows.map((w) => {
+      assertMs('window from', w.from);
+      assertMs('window to', w.to);
+      return `(device_id = ${sqlString(w.deviceId)} AND ts >= ${tsLiteral(w.from)} AND ts < ${tsLiteral(w.to)})`;
+    });
+    // The outer range stays a plain AND, so QuestDB still scans only its interval.
+    return (
+      `tenant = ${sqlString(scope.tenant)} AND ts >= ${tsLiteral(range.from)} AND ts < ${tsLiteral(range.to)} ` +
+      `AND (${windows.join(' OR ')})`
+    );
+  }
   return (
     `tenant = ${sqlString(scope.tenant)} AND device_id = ${sqlString(scope.deviceId)} ` +
     `AND ts >= ${tsLiteral(range.from)} AND ts < ${tsLiteral(range.to)}`
@@ -122,7 +158,7 @@ const HOUR_MS = 3_600_000;
 
 type TrackRow = [ts: number, lat6: number, lon6: number, speed10: number | null, heading: number | null];
 
-function rawTrackSql(scope: DeviceScope, range: TimeRange, limit: number): string {
+function rawTrackSql(scope: HistoryScope, range: TimeRange, limit: number): string {
   const v = TRACK_VALUES;
   return (
     `SELECT ts::long / 1000 t, ${v.lat} la, ${v.lon} lo, ${v.speed} s, ${v.heading} h FROM ${TABLES.telemetry} ` +
@@ -130,7 +166,7 @@ function rawTrackSql(scope: DeviceScope, range: TimeRange, limit: number): strin
   );
 }
 
-function sampledTrackSql(scope: DeviceScope, range: TimeRange, bucketMs: number): string {
+function sampledTrackSql(scope: HistoryScope, range: TimeRange, bucketMs: number): string {
   const inner =
     `SELECT ts, first(ts) ft, first(lat) lat, first(lon) lon, first(speed_kmh) speed_kmh, ` +
     `first(heading_deg) heading_deg FROM ${TABLES.telemetry} ` +
@@ -168,10 +204,11 @@ async function fetchSlices(
 
 async function fetchTrackRows(
   q: QuestDbHttp,
-  scope: DeviceScope,
+  scope: HistoryScope,
   range: TimeRange,
   maxSourceRows: number,
 ): Promise<{ rows: TrackRow[]; sampleMs: number | null }> {
+  if (isEmptyScope(scope)) return { rows: [], sampleMs: null };
   // A range that could hold more than maxSourceRows positions at 1 Hz goes straight to SAMPLE BY;
   // a shorter one is read raw, and decimated only if the device reported faster than that.
   if ((range.to - range.from) / 1000 <= maxSourceRows) {
@@ -184,10 +221,10 @@ async function fetchTrackRows(
   return { rows: parts.flat() as TrackRow[], sampleMs };
 }
 
-/** Reads a device's positions in a range, oldest first, simplified to the options. */
+/** Reads a device's (or an asset's) positions in a range, oldest first, simplified to the options. */
 export async function readTrack(
   q: QuestDbHttp,
-  scope: DeviceScope,
+  scope: HistoryScope,
   range: TimeRange,
   options: TrackOptions = {},
 ): Promise<Track> {
@@ -490,7 +527,7 @@ export function chooseBucketMs(range: TimeRange, maxBuckets = 500): number {
  */
 export async function readTelemetrySeries(
   q: QuestDbHttp,
-  scope: DeviceScope,
+  scope: HistoryScope,
   range: TimeRange,
   fields: readonly ChartFieldName[],
   bucketMs: number,
@@ -521,7 +558,8 @@ export async function readTelemetrySeries(
       unit: f.unit,
     };
   }
-  if (chosen.length === 0) return { from: range.from, to: range.to, bucketMs, ts, fields: out };
+  if (chosen.length === 0 || isEmptyScope(scope))
+    return { from: range.from, to: range.to, bucketMs, ts, fields: out };
 
   const aggregates = chosen.map(
     (f, k) => `avg(${f.column}) a${k}, min(${f.column}) n${k}, max(${f.column}) x${k}`,
@@ -563,7 +601,7 @@ export interface DeviceEventRow {
 /** A device's events in the range, newest first, at most `limit`. */
 export async function readDeviceEvents(
   q: QuestDbHttp,
-  scope: DeviceScope,
+  scope: HistoryScope,
   range: TimeRange,
   limit: number,
 ): Promise<DeviceEventRow[]> {
@@ -571,6 +609,7 @@ export async function readDeviceEvents(
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_EVENTS_LIMIT) {
     throw new RangeError(`limit must be an integer from 1 to ${MAX_EVENTS_LIMIT}`);
   }
+  if (isEmptyScope(scope)) return [];
   // ORDER BY the designated timestamp DESC is a backward scan that stops at the limit.
   const sql =
     `SELECT ts::long / 1000 t, kind, seq, lat, lon, speed_kmh, peak_g, button_id, firmware, detail, ` +

@@ -1,6 +1,14 @@
 export { type ApiDeps, type ApiServer, apiRoutes, startApi } from './app.ts';
 export { UserDirectory, type UserWithHash } from './auth/users.ts';
 export { type BootstrapResult, DEMO_ADMIN_EMAIL, ensureFirstAdministrator } from './bootstrap.ts';
+export { vinCheckDigit } from './domains/assets/identifiers.ts';
+// The domain repositories and body schemas, for the launcher's seeding of the demo company.
+export { Assets, Installations } from './domains/assets/repository.ts';
+export { newEquipmentSchema, newVehicleSchema } from './domains/assets/schemas.ts';
+export { Departments } from './domains/departments/repository.ts';
+export { DriverAssignments } from './domains/drivers/assignments.ts';
+export { Drivers } from './domains/drivers/repository.ts';
+export { newDriverSchema } from './domains/drivers/schemas.ts';
 export {
   OperatorTokens,
   type PlatformOperator,
@@ -11,6 +19,8 @@ export {
   type NewOrganisation,
   OrganisationAdministration,
 } from './domains/organisations/repository.ts';
+export { Places } from './domains/places/repository.ts';
+export { newPlaceSchema } from './domains/places/schemas.ts';
 export { readLatestRecords } from './history.ts';
 export type { AnyRoute } from './http/route.ts';
 export { ROLES, type Role } from './permissions.ts';

@@ -11,7 +11,12 @@ export interface HubMetrics {
   badMessages: Counter<'reason'>;
 }
 
-export function createApiMetrics(registry: Registry): { http: HttpMetrics; hub: HubMetrics } {
+export function createApiMetrics(registry: Registry): {
+  http: HttpMetrics;
+  hub: HubMetrics;
+  /** Driver card readings that reached the assignment rule, by outcome (domains/drivers). */
+  driverCards: Counter<'outcome'>;
+} {
   const duration = new Histogram({
     name: 'fleet_http_request_duration_seconds',
     help: 'HTTP request latency by route template, method and status',
@@ -56,5 +61,11 @@ export function createApiMetrics(registry: Registry): { http: HttpMetrics; hub: 
         registers: [registry],
       }),
     },
+    driverCards: new Counter({
+      name: 'fleet_driver_card_readings_total',
+      help: 'Driver card changes a tracker reported, by outcome: assign, end, or why nothing changed',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }

@@ -16,6 +16,36 @@ export const MANAGE_ORGANISATION: readonly Role[] = ['admin'];
 export const MANAGE_DEPARTMENTS: readonly Role[] = ['admin'];
 /** Places (depots, client and job sites): the people who plan where the fleet goes; everyone reads them. */
 export const MANAGE_PLACES: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager'];
+/** Drivers and crew (who they are, licences, cards); everyone reads them. */
+export const MANAGE_DRIVERS: readonly Role[] = ['admin', 'fleet_manager'];
+/** Who drives which vehicle when: also the dispatchers, who hand out the vans each day. */
+export const ASSIGN_DRIVERS: readonly Role[] = ['admin', 'fleet_manager', 'dispatcher'];
+/** A person's data exported or erased on request (GDPR): the administrators only. */
+export const ERASE_PERSONAL_DATA: readonly Role[] = ['admin'];
+/** Turning off another user's MFA (a lost phone): the administrators, within their organisation. */
+export const RESET_MFA: readonly Role[] = ['admin'];
+/** Vehicles, equipment items and which device is installed on which: the owners of the fleet; everyone reads. */
+export const MANAGE_ASSETS: readonly Role[] = ['admin', 'fleet_manager'];
+/**
+ * The audit log: every user's email, role changes and client addresses are in it (staff's
+ * personal data, need to know), so the administrators only (docs/decisions.md, Audit log).
+ */
+export const READ_AUDIT_LOG: readonly Role[] = ['admin'];
+
+/**
+ * The routes (by id) an access token reaches while its user must enrol in MFA first (the
+ * organisation requires it of administrators): their own account, the enrolment itself and
+ * signing out. Every other route answers 403 mfa_enrolment_required.
+ */
+export const MFA_ENROLMENT_ROUTES: ReadonlySet<string> = new Set([
+  'me',
+  'logout',
+  'mfaStatus',
+  'startTotpEnrolment',
+  'confirmTotpEnrolment',
+  'disableMfa',
+  'replaceRecoveryCodes',
+]);
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

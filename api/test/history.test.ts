@@ -642,6 +642,7 @@ describe('readLatestRecords', () => {
     doorOpen: true,
     ptoActive: true,
     tamper: true,
+    driverCardId: '01:A2:B3 "quoted", \\ and more',
   });
 
   beforeAll(async () => {
@@ -664,7 +665,9 @@ describe('readLatestRecords', () => {
     expect(byDevice.get(one)).toEqual({ ...newest, ptoActive: false, tamper: false });
     expect(byDevice.get(one)?.lat).toBeUndefined();
     expect(byDevice.get(one)?.dtcCodes).toEqual(['P0300', 'P0171']);
+    expect(byDevice.get(one)?.driverCardId).toBeUndefined();
     expect(byDevice.get(two)).toEqual(full);
+    expect(byDevice.get(two)?.driverCardId).toBe(full.driverCardId);
   });
 
   it('looks back only as far as asked', async () => {

@@ -71,7 +71,7 @@ describe('organisation changes', () => {
       timeZone: 'UTC',
     });
     expect(messages(organisationChangesSchema.safeParse({}))).toEqual([
-      'nothing to change: give name, timeZone, workingHours, distanceUnit or currency',
+      'nothing to change: give name, timeZone, workingHours, distanceUnit, currency or mfaRequiredForAdmins',
     ]);
     for (const body of [
       { timeZone: 'UTC', slug: 'other' },

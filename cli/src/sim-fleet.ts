@@ -2,9 +2,16 @@
 // through the device registry (the embedded database is free then), kept in
 // DATA_DIR/sim/credentials.json, so a second start drives the same devices.
 import { join, resolve } from 'node:path';
-import { type FleetSize, provisionViaRegistry, readCredentials, writeCredentials } from '@fleet/firmware-sim';
+import {
+  demoCompany,
+  type FleetSize,
+  provisionViaRegistry,
+  readCredentials,
+  writeCredentials,
+} from '@fleet/firmware-sim';
 import { ensureDemoOrganisation, type FleetConfig, openDomainDatabase, silentLogger } from '@fleet/shared';
 import { DeviceRegistry } from '@fleet/shared/db';
+import { type SeedCounts, seedDemoCompany } from './demo-company.ts';
 
 export function simCredentialsPath(config: FleetConfig): string {
   return join(resolve(config.DATA_DIR), 'sim', 'credentials.json');
@@ -17,7 +24,7 @@ export function simCredentialsPath(config: FleetConfig): string {
 export async function prepareSimulatedFleet(
   config: FleetConfig,
   size: FleetSize,
-): Promise<{ added: number; orgId: string }> {
+): Promise<{ added: number; orgId: string; seeded: SeedCounts }> {
   const path = simCredentialsPath(config);
   const known = (await readCredentials(path))?.devices ?? [];
   const db = await openDomainDatabase(config, silentLogger());
@@ -32,7 +39,15 @@ export async function prepareSimulatedFleet(
     if (added.length > 0 || valid.length !== known.length) {
       await writeCredentials(path, { devices: [...valid, ...added] });
     }
-    return { added: added.length, orgId: org.id };
+    // The company the devices belong to: vans and kits they ride on, its people and places.
+    const fleet = [...valid, ...added];
+    const seeded = await seedDemoCompany(
+      db,
+      org.id,
+      demoCompany(size),
+      new Map(fleet.map((d) => [d.name, d.id])),
+    );
+    return { added: added.length, orgId: org.id, seeded };
   } finally {
     await db.close();
   }

@@ -17,6 +17,7 @@ import {
   waitForPort,
 } from '@fleet/shared';
 import { ensureConsoleBuilt } from './console-build.ts';
+import { describeSeed } from './demo-company.ts';
 import { prepareSimulatedFleet, simCredentialsPath } from './sim-fleet.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -47,12 +48,14 @@ export async function startPlatform(
   }
   if (simulate) {
     // Before the platform starts: the embedded database belongs to one process at a time.
-    const { added } = await prepareSimulatedFleet(config, {
+    const { added, seeded } = await prepareSimulatedFleet(config, {
       vehicles: config.SIM_VEHICLES,
       equipment: config.SIM_EQUIPMENT,
     });
     if (added > 0)
       out(`Provisioned ${added} simulated device(s) (credentials in ${simCredentialsPath(config)}).`);
+    const made = describeSeed(seeded);
+    if (made) out(`Seeded the demo company: ${made}.`);
   }
   if (
     !config.QUESTDB_URL &&

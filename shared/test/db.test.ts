@@ -125,6 +125,7 @@ describe.each([
       distanceUnit: 'km',
       currency: 'EUR',
       suspendedAt: null,
+      mfaRequiredForAdmins: false,
     });
     expect(await registry.findOrganisation('nobody')).toBeUndefined();
   });

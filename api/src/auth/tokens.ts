@@ -1,6 +1,7 @@
 // Access tokens: short-lived JWTs (HS256, via `jose`) naming the user, organisation, role and
 // login session. The signing key comes from AUTH_JWT_SECRET or is generated once and kept
-// under DATA_DIR/auth, so tokens survive a restart but no two installs share a key.
+// under DATA_DIR/auth, so tokens survive a restart but no two installs share a key. Also the
+// short-lived token between the password and the second factor of an MFA sign-in.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,17 @@ export interface TokenSubject {
   orgId: string;
   role: Role;
   sessionId: string;
+  /** The organisation requires MFA of this user, who has none yet: the token reaches only enrolment. */
+  mfaEnrolmentRequired?: boolean;
+  /** The department of a scoped user (required, so no sign-in path can forget it); else undefined. */
+  scopeDepartmentId: string | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The scope a user's tokens carry: their department, when they are limited to it. */
+export function scopeOf(user: { departmentId: string | null; departmentScope: boolean }): string | undefined {
+  return user.departmentScope && user.departmentId !== null ? user.departmentId : undefined;
 }
 
 /** Signs a short-lived HS256 JWT for `subject` with these claims, for one audience. */
@@ -81,7 +93,13 @@ export class AccessTokens {
     return signToken(this.#key, {
       subject: subject.userId,
       audience: AUDIENCE,
-      claims: { org: subject.orgId, role: subject.role, sid: subject.sessionId },
+      claims: {
+        org: subject.orgId,
+        role: subject.role,
+        sid: subject.sessionId,
+        ...(subject.mfaEnrolmentRequired === true ? { mfa_enrol: true } : {}),
+        ...(subject.scopeDepartmentId === undefined ? {} : { dep: subject.scopeDepartmentId }),
+      },
       ttlS: this.#ttlS,
       now,
     });
@@ -89,7 +107,7 @@ export class AccessTokens {
 
   /** The principal of a valid token; ApiError token_expired or unauthorized otherwise. */
   async verify(token: string): Promise<Principal> {
-    const { sub, org, role, sid, exp } = await verifyToken(
+    const { sub, org, role, sid, exp, mfa_enrol, dep } = await verifyToken(
       this.#key,
       token,
       AUDIENCE,
@@ -101,10 +119,79 @@ export class AccessTokens {
       typeof role !== 'string' ||
       !isRole(role) ||
       typeof sid !== 'string' ||
-      typeof exp !== 'number'
+      typeof exp !== 'number' ||
+      (dep !== undefined && (typeof dep !== 'string' || !UUID.test(dep)))
     ) {
       throw new ApiError('unauthorized', 'The access token is missing claims.');
     }
-    return { userId: sub, orgId: org, role, sessionId: sid, expiresAt: exp * 1000 };
+    return {
+      userId: sub,
+      orgId: org,
+      role,
+      sessionId: sid,
+      expiresAt: exp * 1000,
+      ...(mfa_enrol === true ? { mfaEnrolmentRequired: true } : {}),
+      ...(typeof dep === 'string' ? { scopeDepartmentId: dep } : {}),
+    };
+  }
+}
+
+const MFA_AUDIENCE = 'fleet-mfa-login';
+/** Five minutes to type the code from the app after the password was right. */
+export const MFA_CHALLENGE_TTL_S = 300;
+const MFA_CHALLENGE_INVALID = 'The sign-in has expired or is not valid; enter your password again.';
+
+/** A password that was right for an account with MFA: what the second step completes. */
+export interface MfaChallenge {
+  userId: string;
+  orgId: string;
+  /** The normalised email signed in with, the key of the login limits. */
+  account: string;
+  /** The token's id, so that one challenge completes one sign-in only. */
+  id: string;
+  expiresAt: number;
+}
+
+/**
+ * The token between the two steps of an MFA sign-in: of its own audience, so it is no access
+ * token anywhere, and it proves only that the password was right a moment ago.
+ */
+export class MfaChallengeTokens {
+  readonly #key: Uint8Array;
+
+  constructor(key: Uint8Array) {
+    this.#key = key;
+  }
+
+  issue(
+    challenge: { userId: string; orgId: string; account: string },
+    now = Date.now(),
+  ): Promise<{ token: string; expiresAt: number }> {
+    return signToken(this.#key, {
+      subject: challenge.userId,
+      audience: MFA_AUDIENCE,
+      claims: { org: challenge.orgId, acct: challenge.account, jti: randomBytes(16).toString('base64url') },
+      ttlS: MFA_CHALLENGE_TTL_S,
+      now,
+    });
+  }
+
+  /** The challenge of a valid token; ApiError unauthorized otherwise (expired ones too). */
+  async verify(token: string): Promise<MfaChallenge> {
+    const claims = await verifyToken(this.#key, token, MFA_AUDIENCE, MFA_CHALLENGE_INVALID).catch(
+      (err: unknown) => {
+        throw err instanceof ApiError ? new ApiError('unauthorized', MFA_CHALLENGE_INVALID) : err;
+      },
+    );
+    const { sub, org, acct, jti, exp } = claims;
+    if (
+      typeof sub !== 'string' ||
+      typeof org !== 'string' ||
+      typeof acct !== 'string' ||
+      typeof jti !== 'string' ||
+      typeof exp !== 'number'
+    )
+      throw new ApiError('unauthorized', MFA_CHALLENGE_INVALID);
+    return { userId: sub, orgId: org, account: acct, id: jti, expiresAt: exp * 1000 };
   }
 }

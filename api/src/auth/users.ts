@@ -2,6 +2,7 @@
 // row-level security; only login (which does not yet know the organisation) and the first-start
 // bootstrap look users up as the system.
 import {
+  inAuditedTransaction,
   ORGANISATION_COLUMNS,
   type Organisation,
   type SqlDatabase,
@@ -20,6 +21,8 @@ export interface User {
   role: Role;
   /** The department the user belongs to, if any. */
   departmentId: string | null;
+  /** Limited to the assets of that department and its sub-departments (enforced by RLS). */
+  departmentScope: boolean;
   createdAt: Date;
   disabledAt: Date | null;
   lastLoginAt: Date | null;
@@ -39,13 +42,14 @@ interface UserRow {
   role: Role;
   password_hash: string;
   department_id: string | null;
+  department_scope: boolean;
   created_at: Date | string;
   disabled_at: Date | string | null;
   last_login_at: Date | string | null;
 }
 
 const COLUMNS =
-  'id::text as id, org_id::text as org_id, email, name, role, password_hash, department_id::text as department_id, created_at, disabled_at, last_login_at';
+  'id::text as id, org_id::text as org_id, email, name, role, password_hash, department_id::text as department_id, department_scope, created_at, disabled_at, last_login_at';
 
 /** The columns of a user with its hash and its organisation's suspension, as the system reads them. */
 const WITH_HASH = `${COLUMNS},
@@ -69,6 +73,7 @@ function toUser(row: UserRow): User {
     name: row.name,
     role: row.role,
     departmentId: row.department_id,
+    departmentScope: row.department_scope === true,
     createdAt: new Date(row.created_at),
     disabledAt: date(row.disabled_at),
     lastLoginAt: date(row.last_login_at),
@@ -91,6 +96,7 @@ export interface NewUser {
   role: Role;
   password: string;
   departmentId?: string | null | undefined;
+  departmentScope?: boolean | undefined;
 }
 
 export interface UserChanges {
@@ -100,6 +106,18 @@ export interface UserChanges {
   disabled?: boolean | undefined;
   /** null: no department. */
   departmentId?: string | null | undefined;
+  /** true: sees only the assets of their department's subtree; needs a department. */
+  departmentScope?: boolean | undefined;
+}
+
+/** A scope without a department (users_scope_needs_department) is refused with the field named. */
+function scopeNeedsDepartment(err: unknown, path: string): unknown {
+  return (err as { code?: string }).code === '23514' &&
+    String((err as { message?: string }).message).includes('users_scope_needs_department')
+    ? new ApiError('validation_failed', 'A user limited to a department needs a department.', {
+        details: [{ path, message: 'a department scope needs a department: set departmentId too' }],
+      })
+    : err;
 }
 
 /** A department of another organisation (or none) is refused like one that does not exist. */
@@ -156,7 +174,8 @@ export class UserDirectory {
 
   /** Creates a user as the system (first-start administrator). */
   async create(orgId: string, input: NewUser): Promise<User> {
-    return insertUser(this.#db, orgId, input);
+    // In a transaction that names the caller (operator, CLI), so the audit log says who made it.
+    return inAuditedTransaction(this.#db, (tx) => insertUser(tx, orgId, input));
   }
 }
 
@@ -165,13 +184,21 @@ async function insertUser(tx: SqlExecutor, orgId: string, input: NewUser): Promi
   const hash = await hashPassword(input.password);
   try {
     const rows = await tx.query<UserRow>(
-      `insert into users (org_id, email, name, role, password_hash, department_id)
-       values ($1, $2, $3, $4, $5, $6) returning ${COLUMNS}`,
-      [orgId, email, input.name.trim(), input.role, hash, input.departmentId ?? null],
+      `insert into users (org_id, email, name, role, password_hash, department_id, department_scope)
+       values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
+      [
+        orgId,
+        email,
+        input.name.trim(),
+        input.role,
+        hash,
+        input.departmentId ?? null,
+        input.departmentScope ?? false,
+      ],
     );
     return toUser(rows[0] as UserRow);
   } catch (err) {
-    throw unknownDepartment(conflictOnDuplicate(err, email));
+    throw scopeNeedsDepartment(unknownDepartment(conflictOnDuplicate(err, email)), 'body.departmentScope');
   }
 }
 
@@ -227,7 +254,8 @@ export class TenantUsers extends TenantRepository {
            password_hash = coalesce($4, password_hash),
            disabled_at = case when $5::boolean is null then disabled_at
                               when $5::boolean then coalesce(disabled_at, now()) else null end,
-           department_id = case when $7 then $6::uuid else department_id end
+           department_id = case when $7 then $6::uuid else department_id end,
+           department_scope = coalesce($8::boolean, department_scope)
          where id = $1 returning ${COLUMNS}`,
           [
             id,
@@ -237,10 +265,15 @@ export class TenantUsers extends TenantRepository {
             changes.disabled ?? null,
             changes.departmentId ?? null,
             changes.departmentId !== undefined,
+            changes.departmentScope ?? null,
           ],
         )
         .catch((err: unknown) => {
-          throw unknownDepartment(err);
+          // Named where the request went wrong: a scope asked for, or a department taken away.
+          throw scopeNeedsDepartment(
+            unknownDepartment(err),
+            changes.departmentScope === true ? 'body.departmentScope' : 'body.departmentId',
+          );
         });
       if (!rows[0]) return undefined;
       await assertAnAdminRemains(tx);

@@ -10,7 +10,12 @@ export const API_ERRORS = {
   unauthorized: { status: 401, message: 'A valid access token is required.' },
   token_expired: { status: 401, message: 'The access token has expired; refresh it or log in again.' },
   invalid_credentials: { status: 401, message: 'Wrong email or password.' },
+  invalid_mfa_code: { status: 401, message: 'Wrong or already used code.' },
   forbidden: { status: 403, message: 'Your role does not allow this.' },
+  mfa_enrolment_required: {
+    status: 403,
+    message: 'Your organisation requires multi-factor sign-in: set it up under your account first.',
+  },
   organisation_suspended: {
     status: 403,
     message: 'Your organisation is suspended; ask the platform operator to resume it.',

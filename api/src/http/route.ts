@@ -36,6 +36,16 @@ export interface Principal {
   sessionId: string;
   /** When the access token expires, ms. */
   expiresAt: number;
+  /**
+   * The department a scoped user is limited to (users.department_scope): the server runs the
+   * request under withDepartmentScope, so row-level security shows only its subtree's assets.
+   */
+  scopeDepartmentId?: string | undefined;
+  /**
+   * The organisation requires MFA of this user, who has not enrolled: the token reaches only the
+   * routes of permissions.ts MFA_ENROLMENT_ROUTES (anything else is 403 mfa_enrolment_required).
+   */
+  mfaEnrolmentRequired?: boolean;
 }
 
 export interface RequestHeaders {
@@ -94,6 +104,8 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /** The largest body this route reads, bytes, when more than HTTP_MAX_BODY_BYTES (a photo). */
+  maxBodyBytes?: number;
   responses: R;
   handler(ctx: RequestContext<Infer<P>, Infer<Q>, Infer<B>, A>): Promise<Reply<R>>;
 }
@@ -110,6 +122,7 @@ export interface AnyRoute {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  maxBodyBytes?: number;
   responses: Record<number, ResponseSpec>;
   handler(
     ctx: RequestContext<unknown, unknown, unknown, Access>,

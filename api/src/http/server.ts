@@ -7,8 +7,9 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { FaultReporter, Logger } from '@fleet/shared';
-import { type AuditActor, withAuditActor } from '@fleet/shared/db';
+import { type AuditActor, withAuditActor, withDepartmentScope } from '@fleet/shared/db';
 import { z } from 'zod';
+import { MFA_ENROLMENT_ROUTES } from '../permissions.ts';
 import { ApiError, toApiError, validationError } from './errors.ts';
 import { checkFraming, clientAddress, decodePathParam, findNulCharacter } from './request-checks.ts';
 import type { AnyRoute, OperatorPrincipal, Principal, RequestHeaders } from './route.ts';
@@ -295,18 +296,20 @@ export function registerRoutes(
         const rawParams = Object.fromEntries(paramNames.map((n, i) => [n, incoming.rawParams[i]]));
         // Start reading the body now: uWS delivers it only to a handler attached in this tick.
         const needsBody = route.body !== undefined;
+        // A route may take more than the default (a photo); never less is needed.
+        const maxBodyBytes = Math.max(deps.maxBodyBytes, route.maxBodyBytes ?? 0);
         let body: Promise<Buffer> | undefined;
         if (needsBody) {
-          if (incoming.contentLength !== undefined && incoming.contentLength > deps.maxBodyBytes) {
+          if (incoming.contentLength !== undefined && incoming.contentLength > maxBodyBytes) {
             finish(
               writer,
               incoming,
               route,
-              new ApiError('payload_too_large', `The body is larger than ${deps.maxBodyBytes} bytes.`),
+              new ApiError('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`),
             );
             return;
           }
-          body = writer.readBody(deps.maxBodyBytes);
+          body = writer.readBody(maxBodyBytes);
           body.catch(() => {}); // handled where awaited
         }
         const settle = (outcome: unknown) => {
@@ -441,6 +444,9 @@ async function handle(
     if (token === undefined) throw new ApiError('unauthorized');
     principal = await deps.authenticate(token);
     if (!route.access.includes(principal.role)) throw new ApiError('forbidden');
+    // Until they enrol, a user the organisation requires MFA of reaches only their account.
+    if (principal.mfaEnrolmentRequired === true && !MFA_ENROLMENT_ROUTES.has(route.id))
+      throw new ApiError('mfa_enrolment_required');
   } else if (token !== undefined) {
     principal = await deps.authenticate(token).catch(() => undefined);
   }
@@ -469,17 +475,20 @@ async function handle(
     : principal
       ? { kind: 'user', id: principal.userId, label: 'user', address: incoming.address }
       : { kind: 'system', label: 'anonymous', address: incoming.address };
+  // A scoped user's every tenant transaction filters assets to their department's subtree.
   const reply = await withAuditActor(actor, () =>
-    route.handler({
-      params,
-      query,
-      body,
-      principal,
-      operator,
-      headers: incoming.headers,
-      address: incoming.address,
-      log: deps.log,
-    }),
+    withDepartmentScope(principal?.scopeDepartmentId, () =>
+      route.handler({
+        params,
+        query,
+        body,
+        principal,
+        operator,
+        headers: incoming.headers,
+        address: incoming.address,
+        log: deps.log,
+      }),
+    ),
   );
   const headers = reply.headers ?? {};
   if ('raw' in reply) return new Outcome(reply.status, reply.contentType, reply.raw, headers);

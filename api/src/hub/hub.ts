@@ -95,6 +95,11 @@ export interface HubDeps {
   authenticate(token: string): Promise<Principal>;
   /** Whether the device belongs to the organisation (checked under row-level security). */
   deviceVisible(orgId: string, deviceId: string): Promise<boolean>;
+  /**
+   * The devices a user with a department scope may follow (those on assets of their subtree,
+   * as row-level security answers); absent: a scoped user is treated like any other.
+   */
+  scopedDevices?(principal: Principal): Promise<ReadonlySet<string>>;
   metrics: HubMetrics;
   log: Logger;
   /** Counts unexpected errors of the hub's callbacks (boundaries websocket, bus, timer). */
@@ -120,6 +125,9 @@ interface HubClient {
   topics: Set<string>;
   /** device:{id} subscriptions */
   devices: Set<string>;
+  /** A scoped user's visible devices, reloaded on subscribe and every SCOPE_REFRESH_MS; else undefined. */
+  visible: ReadonlySet<string> | undefined;
+  visibleAt: number;
   /** Positions held back while the client's socket buffer is high: latest per device. */
   backlog: Map<string, LivePosition> | undefined;
   /** When the current backlog started. */
@@ -148,6 +156,9 @@ export interface Hub {
   close(): void;
 }
 
+/** How often a scoped user's visible devices are reloaded while the socket is open. */
+const SCOPE_REFRESH_MS = 10_000;
+
 export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
   const { settings, metrics, log, faults } = deps;
   const closeGraceMs = settings.closeGraceMs ?? 2_000;
@@ -169,6 +180,8 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     address: '',
     topics: new Set(),
     devices: new Set(),
+    visible: undefined,
+    visibleAt: 0,
     backlog: undefined,
     lagSince: 0,
     bucket: new TokenBucket(1, 1),
@@ -300,7 +313,10 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     const one = deviceId === undefined ? undefined : await deps.liveState.get(deviceId);
     const states =
       deviceId === undefined ? await deps.liveState.list(orgId) : one && one.tenant === orgId ? [one] : [];
-    const devices = states.map((s) => toLiveDevice(s.deviceId, s, now, settings.offlineAfterMs));
+    const visible = clientOf(ws).visible;
+    const devices = states
+      .filter((s) => visible === undefined || visible.has(s.deviceId))
+      .map((s) => toLiveDevice(s.deviceId, s, now, settings.offlineAfterMs));
     send(ws, { type: 'snapshot', topic, at: now, devices }, 'snapshot');
   }
 
@@ -331,11 +347,15 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
       return;
     }
     const accepted: string[] = [];
+    await loadScope(client, principal);
     for (const topic of message.topics) {
       if (topic.startsWith('device:')) {
         const id = topic.slice(7);
         // Unknown and foreign devices answer the same: nothing about another tenant leaks.
-        if (!(await deps.deviceVisible(principal.orgId, id))) {
+        if (
+          !(await deps.deviceVisible(principal.orgId, id)) ||
+          (client.visible !== undefined && !client.visible.has(id))
+        ) {
           error(ws, 'not_found', `no device ${id}`);
           continue;
         }
@@ -384,6 +404,13 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     if (positions.length > 0) send(ws, { type: 'positions', at: Date.now(), positions }, 'positions');
   }
 
+  /** A scoped user's visible devices, loaded now (the directory behind it caches for seconds). */
+  async function loadScope(client: HubClient, principal: Principal): Promise<void> {
+    if (principal.scopeDepartmentId === undefined || !deps.scopedDevices) return;
+    client.visibleAt = Date.now();
+    client.visible = await deps.scopedDevices(principal);
+  }
+
   function tickOrg(orgId: string, byDevice: Map<string, PositionEvent>, now: number): void {
     const sockets = byOrg.get(orgId);
     if (!sockets || sockets.size === 0) return;
@@ -393,7 +420,15 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     let shared: Buffer | undefined;
     for (const ws of sockets) {
       const client = clientOf(ws);
-      if (client.topics.has('positions')) {
+      const visible = client.visible;
+      if (visible !== undefined) {
+        // A scoped user: their own subset, serialised for them alone.
+        const mine = positions.filter(
+          (p) =>
+            visible.has(p.deviceId) && (client.topics.has('positions') || client.devices.has(p.deviceId)),
+        );
+        if (mine.length > 0) deliverPositions(ws, mine, undefined);
+      } else if (client.topics.has('positions')) {
         shared ??= Buffer.from(JSON.stringify({ type: 'positions', at: now, positions } satisfies HubFrame));
         deliverPositions(ws, positions, shared);
       } else if (client.devices.size > 0) {
@@ -422,6 +457,11 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
       return;
     }
     if (!client.open) return;
+    // A device installed on (or taken off) a scoped user's asset shows within this.
+    if (client.visible !== undefined && client.principal && now - client.visibleAt >= SCOPE_REFRESH_MS)
+      loadScope(client, client.principal).catch((err: unknown) =>
+        faults.report('websocket', 'hub.scope', err),
+      );
     if (client.backlog !== undefined) {
       if (now - client.lagSince > settings.maxLagMs) {
         tooSlow(ws, 'not catching up');
@@ -452,6 +492,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     let text: Buffer | undefined;
     for (const ws of sockets) {
       const client = clientOf(ws);
+      if (client.visible !== undefined && !client.visible.has(deviceId)) continue;
       if (client.topics.has(topic) || client.devices.has(deviceId)) {
         text ??= Buffer.from(JSON.stringify(frame));
         send(ws, text, type);
@@ -551,6 +592,8 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
             address: Buffer.from(res.getRemoteAddressAsText()).toString(),
             topics: new Set(),
             devices: new Set(),
+            visible: undefined,
+            visibleAt: 0,
             backlog: undefined,
             lagSince: 0,
             bucket: new TokenBucket(settings.clientMsgRate, settings.clientMsgRate * 5),

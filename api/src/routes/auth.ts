@@ -2,9 +2,11 @@
 // refresh token only as an HttpOnly, SameSite=Strict cookie scoped to /api/v1/auth, so page
 // scripts never see it and other sites cannot send it. Beside it goes a readable hint cookie
 // (fleet_session=1, no secret) that tells the console whether a refresh is worth trying when a
-// page loads, instead of asking for one that is bound to be refused.
+// page loads, instead of asking for one that is bound to be refused. With MFA on, the password
+// answers a challenge and POST /auth/login/mfa with a code gives what a login gives.
 import type { z } from 'zod';
 import { DEVICE_COOKIE } from '../auth/device-cookies.ts';
+import type { SignedIn } from '../auth/service.ts';
 import { TenantUsers, type User } from '../auth/users.ts';
 import { ApiError, errorBodySchema } from '../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../http/route.ts';
@@ -18,8 +20,10 @@ import {
   loginRequestSchema,
   loginResponseSchema,
   meSchema,
+  mfaLoginRequestSchema,
   organisationBody,
   SESSION_HINT_COOKIE,
+  signedInSchema,
   userSchema,
 } from './schemas.ts';
 
@@ -36,6 +40,7 @@ export function userBody(u: User): z.input<typeof userSchema> {
     name: u.name,
     role: u.role,
     departmentId: u.departmentId,
+    departmentScope: u.departmentScope,
     createdAt: iso(u.createdAt),
     disabledAt: isoOrNull(u.disabledAt),
     lastLoginAt: isoOrNull(u.lastLoginAt),
@@ -73,6 +78,21 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
     400: { description: 'Invalid body', schema: errorBodySchema },
     401: { description: 'Not signed in', schema: errorBodySchema },
   } as const;
+  // A sign-in's answer, from the password alone or after the second factor: tokens and cookies.
+  const signedIn = (result: SignedIn) => {
+    const cookies = setCookies(result.refreshToken, refreshMaxAge);
+    if (result.deviceCookie !== undefined) cookies['set-cookie'] += `\n${deviceCookie(result.deviceCookie)}`;
+    return {
+      status: 200,
+      body: {
+        token: result.token,
+        expiresAt: result.expiresAt,
+        user: userBody(result.user),
+        mfaEnrolmentRequired: result.mfaEnrolmentRequired,
+      },
+      headers: cookies,
+    } as const;
+  };
 
   return [
     defineRoute({
@@ -82,7 +102,7 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
       tag: 'auth',
       summary: 'Log in with email and password',
       description:
-        'Returns a short-lived access token and sets the refresh cookie, and a device cookie the first time a browser signs in. Failed attempts are limited per account and per address for unknown browsers, and per device cookie for browsers that signed in before, so failures of others never lock a user out of a browser they used (429 with Retry-After). An email with accounts in several organisations also needs `organisation`.',
+        'Returns a short-lived access token and sets the refresh cookie, and a device cookie the first time a browser signs in. For an account with MFA the right password answers `{mfaRequired: true, mfaToken}` instead, and POST /api/v1/auth/login/mfa completes the sign-in. Failed attempts are limited per account and per address for unknown browsers, and per device cookie for browsers that signed in before, so failures of others never lock a user out of a browser they used (429 with Retry-After). An email with accounts in several organisations also needs `organisation`.',
       access: 'public',
       body: loginRequestSchema,
       responses: {
@@ -97,14 +117,39 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
           address,
           userAgent: headers.userAgent,
         });
-        const cookies = setCookies(result.refreshToken, refreshMaxAge);
-        if (result.deviceCookie !== undefined)
-          cookies['set-cookie'] += `\n${deviceCookie(result.deviceCookie)}`;
-        return {
-          status: 200,
-          body: { token: result.token, expiresAt: result.expiresAt, user: userBody(result.user) },
-          headers: cookies,
-        };
+        if (result.kind === 'mfa-required')
+          return {
+            status: 200,
+            body: { mfaRequired: true as const, mfaToken: result.mfaToken, expiresAt: result.expiresAt },
+          };
+        return signedIn(result);
+      },
+    }),
+    defineRoute({
+      id: 'loginMfa',
+      method: 'post',
+      path: '/api/v1/auth/login/mfa',
+      tag: 'auth',
+      summary: 'Complete a sign-in with a code from the authenticator app, or a recovery code',
+      description:
+        'Takes the mfaToken of POST /api/v1/auth/login (valid 5 minutes, for one sign-in) and a 6-digit code or a recovery code; answers what a login answers. A code is accepted one 30 s step early or late, never twice; a recovery code works once. Wrong codes count as failed logins (per account and address, or per device cookie: 429 with Retry-After).',
+      access: 'public',
+      body: mfaLoginRequestSchema,
+      responses: {
+        200: { description: 'Signed in', schema: signedInSchema },
+        ...errors,
+        429: { description: 'Too many failed attempts', schema: errorBodySchema },
+      },
+      async handler({ body, address, headers }) {
+        const result = await ctx.auth.completeMfaLogin({
+          mfaToken: body.mfaToken,
+          proof:
+            body.recoveryCode !== undefined ? { recoveryCode: body.recoveryCode } : { code: body.code ?? '' },
+          deviceCookie: readCookie(headers.cookie, DEVICE_COOKIE),
+          address,
+          userAgent: headers.userAgent,
+        });
+        return signedIn(result);
       },
     }),
     defineRoute({
@@ -162,7 +207,16 @@ export function authRoutes(ctx: ApiContext): AnyRoute[] {
         const users = new TenantUsers(ctx.db, principal.orgId);
         const [user, organisation] = [await users.get(principal.userId), await users.organisation()];
         if (!user || !organisation) throw new ApiError('unauthorized', 'The account no longer exists.');
-        return { status: 200, body: { user: userBody(user), organisation: organisationBody(organisation) } };
+        const mfa = await ctx.mfa.status(principal.orgId, principal.userId);
+        return {
+          status: 200,
+          body: {
+            user: userBody(user),
+            organisation: organisationBody(organisation),
+            mfaEnabled: mfa.enabled,
+            mfaEnrolmentRequired: principal.mfaEnrolmentRequired === true,
+          },
+        };
       },
     }),
   ];

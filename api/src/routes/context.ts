@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { LoginGuard } from '../auth/login-guard.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { DeviceDirectory } from '../device-directory.ts';
+import type { MfaService } from '../domains/mfa/service.ts';
 import type { OperatorTokens, PlatformOperators } from '../domains/organisations/operators.ts';
 
 export interface Readiness {
@@ -20,6 +21,8 @@ export interface ApiContext {
   db: SqlDatabase;
   questdb: QuestDbHttp;
   auth: AuthService;
+  /** Multi-factor sign-in: enrolment, codes, the organisation's policy. */
+  mfa: MfaService;
   /** The organisations' devices in memory, for the hot read paths. */
   directory: DeviceDirectory;
   liveState: LiveStateStore;

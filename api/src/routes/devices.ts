@@ -5,12 +5,15 @@
 import { TELEMETRY_FIELDS } from '@fleet/shared';
 import { type Device, DeviceRegistry, RegistryError } from '@fleet/shared/db';
 import { z } from 'zod';
+import { installedAssetDirectory } from '../domains/assets/directory.ts';
+import { Installations } from '../domains/assets/repository.ts';
 import { ApiError, errorBodySchema } from '../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../http/route.ts';
 import { toLiveDevice } from '../live-view.ts';
 import { ANY_ROLE, MANAGE_DEVICES } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
 import {
+  assetRefSchema,
   deviceIdParam,
   deviceKind,
   deviceLatestSchema,
@@ -36,8 +39,16 @@ export function registryError(err: unknown): unknown {
 
 const LATEST_VALUES = TELEMETRY_FIELDS.filter((f) => f.name !== 'seq');
 
+/** A device in the list, with the asset it is installed on now. */
+const deviceListItem = deviceSchema
+  .extend({
+    asset: assetRefSchema.nullable().meta({ description: 'the asset it is installed on now; null: none' }),
+  })
+  .meta({ id: 'DeviceListItem' });
+
 export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
   const registry = (orgId: string) => new DeviceRegistry(ctx.db, orgId);
+  const installed = installedAssetDirectory(ctx.db);
   /** After a change: this API's own view is fresh at once (other processes learn by NOTIFY). */
   const changed = <T>(orgId: string, result: T): T => {
     ctx.directory.invalidate(orgId);
@@ -120,6 +131,8 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/devices',
       tag: 'devices',
       summary: "The organisation's devices, by name",
+      description:
+        'Each with the asset it is installed on now. A user with a department scope sees only the devices installed on assets of their subtree.',
       access: ANY_ROLE,
       query: z
         .strictObject({
@@ -135,7 +148,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
           description: 'A page of devices',
           schema: z
             .object({
-              items: z.array(deviceSchema),
+              items: z.array(deviceListItem),
               total: z.number().int(),
               limit: z.number().int(),
               offset: z.number().int(),
@@ -148,18 +161,33 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
         // The connected ids go into the query only when the filter needs them.
         const connected =
           query.status === 'online' || query.status === 'offline' ? [...ctx.connectedDevices()] : [];
+        // Loaded under the caller's scope: row-level security on assets decides what is in it.
+        const assets = await installed.get(principal.orgId);
+        const inScope = principal.scopeDepartmentId === undefined ? undefined : [...assets.keys()];
+        const online = query.status === 'online' ? connected : undefined;
+        const ids =
+          inScope === undefined
+            ? online
+            : online === undefined
+              ? inScope
+              : inScope.filter((id) => online.includes(id));
         const page = await registry(principal.orgId).page(principal.orgId, {
           kind: query.kind,
           nameContains: query.name,
           disabled: query.status === 'disabled' ? true : query.status === undefined ? undefined : false,
-          ids: query.status === 'online' ? connected : undefined,
+          ids,
           excludeIds: query.status === 'offline' ? connected : undefined,
           limit: query.limit,
           offset: query.offset,
         });
         return {
           status: 200,
-          body: { items: page.items.map(body), total: page.total, limit: query.limit, offset: query.offset },
+          body: {
+            items: page.items.map((d) => ({ ...body(d), asset: assets.get(d.id) ?? null })),
+            total: page.total,
+            limit: query.limit,
+            offset: query.offset,
+          },
         };
       },
     }),
@@ -258,7 +286,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       async handler({ principal, params }) {
         const device = await find(principal.orgId, params.id);
         const state = await ctx.liveState.get(device.id);
-        const values: Record<string, number | boolean | string[]> = {};
+        const values: Record<string, number | boolean | string | string[]> = {};
         const latest = state?.latest;
         if (latest) {
           for (const f of LATEST_VALUES) {
@@ -282,7 +310,16 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/fleet/latest',
       tag: 'fleet',
       summary: 'Every device of the organisation with its latest position and status',
+      description:
+        'Each with the asset it is installed on now. `departmentId` keeps the devices on assets of that department and its sub-departments; a user with a department scope sees only those of their subtree.',
       access: ANY_ROLE,
+      query: z
+        .strictObject({
+          departmentId: z.uuid().optional().meta({
+            description: 'only devices installed on assets of this department and its sub-departments',
+          }),
+        })
+        .meta({ id: 'FleetLatestQuery' }),
       responses: {
         200: {
           description: 'The whole fleet',
@@ -290,9 +327,16 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
         },
         ...errors,
       },
-      async handler({ principal }) {
+      async handler({ principal, query }) {
         const now = Date.now();
-        const devices = await ctx.directory.list(principal.orgId);
+        const all = await ctx.directory.list(principal.orgId);
+        // Both read under the caller's scope, so a scoped user's map holds only their subtree.
+        const assets =
+          query.departmentId === undefined
+            ? await installed.get(principal.orgId)
+            : await new Installations(ctx.db, principal.orgId).installedAssets(query.departmentId);
+        const onlyInstalled = query.departmentId !== undefined || principal.scopeDepartmentId !== undefined;
+        const devices = onlyInstalled ? all.filter((d) => assets.has(d.id)) : all;
         const states = new Map((await ctx.liveState.list(principal.orgId)).map((s) => [s.deviceId, s]));
         return {
           status: 200,
@@ -303,6 +347,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
               name: d.name,
               kind: d.kind,
               disabled: d.disabledAt !== null,
+              asset: assets.get(d.id) ?? null,
             })),
           },
         };

@@ -46,7 +46,7 @@ const range = {
   to: instant,
 };
 
-function checkRange(q: { from: number; to: number }): void {
+export function checkRange(q: { from: number; to: number }): void {
   if (q.to <= q.from)
     throw new ApiError('validation_failed', '`to` must be after `from`.', {
       details: [{ path: 'query.to', message: 'must be after from' }],
@@ -59,6 +59,48 @@ function checkRange(q: { from: number; to: number }): void {
 }
 
 const errors = { ...ERROR_RESPONSES, 404: notFoundResponse('device') } as const;
+
+// The queries of the history routes, shared with the same routes by asset (domains/assets).
+export const trackQuerySchema = z
+  .strictObject({
+    ...range,
+    format: z.enum(['json', 'geojson', 'csv']).default('json'),
+    maxPoints: z.coerce.number().int().min(2).max(100_000).optional(),
+  })
+  .meta({ id: 'TrackQuery' });
+
+export const telemetryQuerySchema = z
+  .strictObject({
+    ...range,
+    fields: z
+      .string()
+      .max(1000)
+      .transform((t) => t.split(',').map((f) => f.trim()))
+      .pipe(
+        z
+          .array(z.enum(CHART_FIELDS as [string, ...string[]]))
+          .min(1)
+          .max(CHART_FIELDS.length),
+      )
+      .meta({ description: `comma-separated, from: ${CHART_FIELDS.join(', ')}` }),
+    bucket: bucket.optional().meta({ description: 'e.g. 10s, 5m, 1h; default: about 500 buckets' }),
+  })
+  .meta({ id: 'TelemetryQuery' });
+
+export const eventQuerySchema = z
+  .strictObject({ ...range, limit: z.coerce.number().int().min(1).max(1000).default(100) })
+  .meta({ id: 'EventQuery' });
+
+/** The bucket of a series query, checked against the range: at most MAX_BUCKETS. */
+export function seriesBucketMs(query: { from: number; to: number; bucket?: number | undefined }): number {
+  const bucketMs = query.bucket ?? chooseBucketMs(query);
+  if ((query.to - query.from) / bucketMs > MAX_BUCKETS) {
+    throw new ApiError('validation_failed', `At most ${MAX_BUCKETS} buckets: choose a larger bucket.`, {
+      details: [{ path: 'query.bucket', message: 'too small for this range' }],
+    });
+  }
+  return bucketMs;
+}
 
 export function historyRoutes(ctx: ApiContext): AnyRoute[] {
   async function scope(orgId: string, deviceId: string) {
@@ -77,13 +119,7 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
       description: `Simplified (Douglas-Peucker) when the range holds many points; \`format\` gives GeoJSON or CSV instead. At most ${MAX_RANGE_DAYS} days per request.`,
       access: ANY_ROLE,
       params: deviceIdParam,
-      query: z
-        .strictObject({
-          ...range,
-          format: z.enum(['json', 'geojson', 'csv']).default('json'),
-          maxPoints: z.coerce.number().int().min(2).max(100_000).optional(),
-        })
-        .meta({ id: 'TrackQuery' }),
+      query: trackQuerySchema,
       responses: {
         200: {
           description: 'The track',
@@ -130,35 +166,14 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
       summary: 'Chart series of a device: avg, min and max per time bucket',
       access: ANY_ROLE,
       params: deviceIdParam,
-      query: z
-        .strictObject({
-          ...range,
-          fields: z
-            .string()
-            .max(1000)
-            .transform((t) => t.split(',').map((f) => f.trim()))
-            .pipe(
-              z
-                .array(z.enum(CHART_FIELDS as [string, ...string[]]))
-                .min(1)
-                .max(CHART_FIELDS.length),
-            )
-            .meta({ description: `comma-separated, from: ${CHART_FIELDS.join(', ')}` }),
-          bucket: bucket.optional().meta({ description: 'e.g. 10s, 5m, 1h; default: about 500 buckets' }),
-        })
-        .meta({ id: 'TelemetryQuery' }),
+      query: telemetryQuerySchema,
       responses: {
         200: { description: 'Columnar series, ready for a chart', schema: telemetrySeriesSchema },
         ...errors,
       },
       async handler({ principal, params, query }) {
         checkRange(query);
-        const bucketMs = query.bucket ?? chooseBucketMs(query);
-        if ((query.to - query.from) / bucketMs > MAX_BUCKETS) {
-          throw new ApiError('validation_failed', `At most ${MAX_BUCKETS} buckets: choose a larger bucket.`, {
-            details: [{ path: 'query.bucket', message: 'too small for this range' }],
-          });
-        }
+        const bucketMs = seriesBucketMs(query);
         const s = await scope(principal.orgId, params.id);
         const fields = [...new Set(query.fields)].filter(isChartField);
         const series = await readTelemetrySeries(ctx.questdb, s, query, fields, bucketMs);
@@ -173,9 +188,7 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
       summary: 'Device events (harsh driving, power cut, connects ...), newest first',
       access: ANY_ROLE,
       params: deviceIdParam,
-      query: z
-        .strictObject({ ...range, limit: z.coerce.number().int().min(1).max(1000).default(100) })
-        .meta({ id: 'EventQuery' }),
+      query: eventQuerySchema,
       responses: {
         200: {
           description: 'Events',

@@ -23,7 +23,7 @@ export function organisationRoutes(ctx: ApiContext): AnyRoute[] {
       tag: 'organisation',
       summary: "Change the organisation's name, time zone, working hours, distance unit or currency",
       description:
-        'The time zone is an IANA name (Europe/Helsinki, UTC); the console shows times in it, and after-hours rules read the working hours in it. Every user reads the settings from GET /api/v1/me.',
+        'The time zone is an IANA name (Europe/Helsinki, UTC); the console shows times in it, and after-hours rules read the working hours in it. `mfaRequiredForAdmins` makes administrators sign in with a second factor: one without it is limited to enrolling (403 mfa_enrolment_required elsewhere) until they do. Every user reads the settings from GET /api/v1/me.',
       access: MANAGE_ORGANISATION,
       body: organisationChangesSchema,
       responses: {

@@ -104,6 +104,7 @@ export const userSchema = z
     name: z.string(),
     role,
     departmentId: z.uuid().nullable(),
+    departmentScope: z.boolean().meta({ description: "sees only the assets of the department's subtree" }),
     createdAt: z.string(),
     disabledAt: z.string().nullable(),
     lastLoginAt: z.string().nullable(),
@@ -129,9 +130,52 @@ export const loginRequestSchema = z
   })
   .meta({ id: 'LoginRequest' });
 
-export const loginResponseSchema = accessTokenSchema
-  .extend({ user: userSchema })
+export const signedInSchema = accessTokenSchema
+  .extend({
+    user: userSchema,
+    mfaEnrolmentRequired: z.boolean().meta({
+      description:
+        'The organisation requires MFA of this administrator, who has none: the token reaches only /api/v1/me, /api/v1/me/mfa/* and sign-out until they enrol (then refresh)',
+    }),
+  })
+  .meta({ id: 'SignedIn' });
+
+export const mfaChallengeSchema = z
+  .object({
+    mfaRequired: z.literal(true),
+    mfaToken: z.string().meta({ description: 'send it with a code to POST /api/v1/auth/login/mfa' }),
+    expiresAt: z
+      .number()
+      .int()
+      .meta({ description: 'when the second step must be done by, ms since the Unix epoch' }),
+  })
+  .meta({ id: 'MfaChallenge' });
+
+/** A right password signs in, or (with MFA on) asks for the second step. */
+export const loginResponseSchema = z
+  .union([signedInSchema, mfaChallengeSchema])
   .meta({ id: 'LoginResponse' });
+
+/** The second step of an MFA sign-in: a code from the authenticator app, or a recovery code. */
+export const mfaLoginRequestSchema = z
+  .strictObject({
+    mfaToken: z.string().min(1).max(2000),
+    code: z
+      .string()
+      .regex(/^\d{6}$/, 'six digits from the authenticator app')
+      .optional(),
+    recoveryCode: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .meta({ description: 'one of the recovery codes shown at enrolment (each works once)' }),
+  })
+  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+    message: 'give either code or recoveryCode',
+    path: ['code'],
+  })
+  .meta({ id: 'MfaLoginRequest' });
 
 const workingInterval = z.strictObject({
   from: z.string().max(5).meta({ example: '08:00' }),
@@ -177,6 +221,9 @@ export const organisationSchema = z
     distanceUnit,
     currency: z.string(),
     suspendedAt: z.iso.datetime().nullable(),
+    mfaRequiredForAdmins: z
+      .boolean()
+      .meta({ description: 'administrators must sign in with a second factor' }),
   })
   .meta({ id: 'Organisation' });
 
@@ -187,10 +234,11 @@ export const organisationChangesSchema = z
     workingHours: workingHoursSchema.optional(),
     distanceUnit: distanceUnit.optional(),
     currency: currencyCode.optional(),
+    mfaRequiredForAdmins: z.boolean().optional(),
   })
   .refine(
     (b) => Object.keys(b).length > 0,
-    'nothing to change: give name, timeZone, workingHours, distanceUnit or currency',
+    'nothing to change: give name, timeZone, workingHours, distanceUnit, currency or mfaRequiredForAdmins',
   )
   .meta({ id: 'OrganisationChanges' });
 
@@ -204,6 +252,7 @@ export function organisationBody(o: {
   distanceUnit: (typeof DISTANCE_UNITS)[number];
   currency: string;
   suspendedAt: Date | string | null;
+  mfaRequiredForAdmins: boolean;
 }): z.input<typeof organisationSchema> {
   return {
     id: o.id,
@@ -214,10 +263,38 @@ export function organisationBody(o: {
     distanceUnit: o.distanceUnit,
     currency: o.currency,
     suspendedAt: o.suspendedAt === null ? null : new Date(o.suspendedAt).toISOString(),
+    mfaRequiredForAdmins: o.mfaRequiredForAdmins,
   };
 }
 
-export const meSchema = z.object({ user: userSchema, organisation: organisationSchema }).meta({ id: 'Me' });
+export const meSchema = z
+  .object({
+    user: userSchema,
+    organisation: organisationSchema,
+    mfaEnabled: z.boolean().meta({ description: 'the user signs in with a second factor' }),
+    mfaEnrolmentRequired: z.boolean().meta({
+      description: 'this session is limited to enrolling in MFA, which the organisation requires of the user',
+    }),
+  })
+  .meta({ id: 'Me' });
+
+/** The vehicle or equipment item a device is installed on now, as the map and fleet list show it. */
+export const assetRefSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['vehicle', 'equipment']),
+    name: z.string(),
+    plate: z.string().nullable(),
+    departmentId: z.uuid().nullable(),
+  })
+  .meta({ id: 'AssetRef' });
+
+// `asset` is optional in the type only so that consoles built before it keep compiling; the
+// API always sends it (null: the device is on no asset).
+const installedAsset = assetRefSchema
+  .nullable()
+  .optional()
+  .meta({ description: 'the asset the device is installed on now; null: none' });
 
 export const fleetLatestSchema = z
   .object({
@@ -232,6 +309,7 @@ export const fleetLatestSchema = z
         status: vehicleStatus,
         connection,
         lastSeenAt: z.number().int().nullable(),
+        asset: installedAsset,
       }),
     ),
   })
@@ -256,7 +334,9 @@ export const deviceLatestSchema = z
     connection,
     lastSeenAt: z.number().int().nullable(),
     valuesAt: z.number().int().nullable().meta({ description: 'device time of `values`, ms' }),
-    values: z.record(z.string(), z.union([z.number(), z.boolean(), z.array(z.string())])),
+    values: z
+      .record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.array(z.string())]))
+      .meta({ description: 'the newest value of each telemetry field; text: driverCardId' }),
   })
   .meta({ id: 'DeviceLatest' });
 

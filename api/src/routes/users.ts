@@ -67,6 +67,9 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
           role,
           password,
           departmentId: z.uuid().nullable().optional(),
+          departmentScope: z.boolean().optional().meta({
+            description: "true: sees only the assets of the department's subtree (needs departmentId)",
+          }),
         })
         .meta({ id: 'NewUser' }),
       responses: { 201: { description: 'Created', schema: userSchema }, ...errors, 409: conflict },
@@ -105,6 +108,9 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
           password: password.optional(),
           disabled: z.boolean().optional(),
           departmentId: z.uuid().nullable().optional().meta({ description: 'null: no department' }),
+          departmentScope: z.boolean().optional().meta({
+            description: "true: sees only the assets of the department's subtree (needs a department)",
+          }),
         })
         .refine((b) => Object.keys(b).length > 0, 'nothing to change')
         .meta({ id: 'UserChanges' }),
@@ -117,7 +123,14 @@ export function userRoutes(ctx: ApiContext): AnyRoute[] {
       async handler({ principal, params, body }) {
         const user = await users(principal.orgId).update(params.id, body);
         if (!user) throw new ApiError('not_found', 'No such user.');
-        if (body.role !== undefined || body.disabled === true || body.password !== undefined) {
+        // A new department or scope changes what the user may see: old tokens carry the old one.
+        if (
+          body.role !== undefined ||
+          body.disabled === true ||
+          body.password !== undefined ||
+          body.departmentId !== undefined ||
+          body.departmentScope !== undefined
+        ) {
           await ctx.auth.endUserSessions(user.id);
         }
         return { status: 200, body: userBody(user) };

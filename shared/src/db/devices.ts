@@ -23,6 +23,8 @@ export interface Organisation {
   currency: string;
   /** Set while the organisation is suspended by a platform operator. */
   suspendedAt: Date | null;
+  /** Administrators must sign in with a second factor (api/src/domains/mfa). */
+  mfaRequiredForAdmins: boolean;
 }
 
 /** What an administrator may change about their organisation; absent fields stay as they are. */
@@ -32,10 +34,11 @@ export interface OrganisationChanges {
   workingHours?: WorkingHours | undefined;
   distanceUnit?: DistanceUnit | undefined;
   currency?: string | undefined;
+  mfaRequiredForAdmins?: boolean | undefined;
 }
 
 export const ORGANISATION_COLUMNS =
-  'id::text as id, slug, name, time_zone as "timeZone", working_hours as "workingHours", distance_unit as "distanceUnit", currency, suspended_at as "suspendedAt"';
+  'id::text as id, slug, name, time_zone as "timeZone", working_hours as "workingHours", distance_unit as "distanceUnit", currency, suspended_at as "suspendedAt", mfa_required_for_admins as "mfaRequiredForAdmins"';
 
 export interface Device {
   id: string;
@@ -232,9 +235,17 @@ export class DeviceRegistry {
       tx.query<Organisation>(
         `update organisations set name = coalesce($2, name), time_zone = coalesce($3, time_zone),
            working_hours = coalesce($4::jsonb, working_hours), distance_unit = coalesce($5, distance_unit),
-           currency = coalesce($6, currency)
+           currency = coalesce($6, currency), mfa_required_for_admins = coalesce($7, mfa_required_for_admins)
          where id = $1 returning ${ORGANISATION_COLUMNS}`,
-        [orgId, name, timeZone, hours, changes.distanceUnit ?? null, changes.currency ?? null],
+        [
+          orgId,
+          name,
+          timeZone,
+          hours,
+          changes.distanceUnit ?? null,
+          changes.currency ?? null,
+          changes.mfaRequiredForAdmins ?? null,
+        ],
       ),
     );
     return rows[0];

@@ -202,8 +202,10 @@ export const MIGRATIONS: readonly Migration[] = [
     // can change a row unlogged. Who and from where come from the transaction's settings
     // (shared/src/db/audit.ts). An update keeps only the fields that changed, before and after.
     // Trigger arguments: the entity's name, the column holding the organisation, then columns
-    // as `secret:<name>` (the value never recorded, a change shown as "[secret]") or
-    // `ignore:<name>` (bookkeeping such as last_login_at, never recorded nor logged alone).
+    // as `secret:<name>` (the value never recorded, a change shown as "[secret]"; null stays
+    // null, so setting or clearing one shows) or `ignore:<name>` (bookkeeping such as
+    // last_login_at, never recorded nor logged alone). Columns named like secrets (*_hash,
+    // *_secret, *_token, password, *_key, *_ciphertext) are secrets whether listed or not.
     // Append-only: the tenant role may read its organisation's entries and nothing else; the
     // function is SECURITY DEFINER so it can write them. The one other way in is
     // fleet_audit_redact, for erasing a person's data on request (GDPR), which keeps the entry
@@ -226,7 +228,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       create index audit_log_org_at_idx on audit_log (org_id, at desc, id desc);
       create index audit_log_entity_idx on audit_log (org_id, entity, entity_id, at desc, id desc);
+      -- "every change to vehicles": the index above cannot give one entity's entries in time order.
+      create index audit_log_entity_at_idx on audit_log (org_id, entity, at desc, id desc);
       create index audit_log_actor_idx on audit_log (org_id, actor_id, at desc, id desc);
+      -- What operators or the CLI did: rare among a million user entries, a scan without it.
+      create index audit_log_actor_kind_idx on audit_log (org_id, actor_kind, at desc, id desc);
       grant select on audit_log to fleet_tenant;
       alter table audit_log enable row level security;
       create policy tenant_isolation on audit_log
@@ -247,6 +253,9 @@ export const MIGRATIONS: readonly Migration[] = [
         k text;
         i int;
         kind text := coalesce(nullif(current_setting('fleet.actor_kind', true), ''), 'system');
+        -- Columns named like secrets are kept out even when a trigger forgets to list them (a
+        -- column added later, such as an MFA secret): a wrong guess hides a value, never leaks one.
+        secret_name text := '(^|_)(hash|hashes|secret|secrets|token|tokens|password|key|ciphertext)$';
       begin
         for i in 2 .. coalesce(array_upper(tg_argv, 1), 1) loop
           if tg_argv[i] like 'secret:%' then secrets := secrets || substr(tg_argv[i], 8);
@@ -261,9 +270,12 @@ export const MIGRATIONS: readonly Migration[] = [
           after_row := '{}';
           for k in select key from jsonb_each(new_row) loop
             if (new_row->k) is distinct from (old_row->k) and k <> 'updated_at' then
-              if k = any(secrets) then
-                before_row := before_row || jsonb_build_object(k, '[secret]');
-                after_row := after_row || jsonb_build_object(k, '[secret]');
+              if k = any(secrets) or k ~ secret_name then
+                -- Whether a secret was set stays visible (null), its value never.
+                before_row := before_row || jsonb_build_object(k,
+                  case when old_row->k = 'null'::jsonb then null else '[secret]' end);
+                after_row := after_row || jsonb_build_object(k,
+                  case when new_row->k = 'null'::jsonb then null else '[secret]' end);
               else
                 before_row := before_row || jsonb_build_object(k, old_row->k);
                 after_row := after_row || jsonb_build_object(k, new_row->k);
@@ -274,9 +286,11 @@ export const MIGRATIONS: readonly Migration[] = [
         else
           before_row := old_row;
           after_row := new_row;
-          foreach k in array secrets loop
-            if before_row ? k then before_row := jsonb_set(before_row, array[k], '"[secret]"'); end if;
-            if after_row ? k then after_row := jsonb_set(after_row, array[k], '"[secret]"'); end if;
+          for k in select key from jsonb_each(coalesce(new_row, old_row)) loop
+            if (k = any(secrets) or k ~ secret_name) and coalesce(new_row, old_row)->k <> 'null'::jsonb then
+              if before_row is not null then before_row := jsonb_set(before_row, array[k], '"[secret]"'); end if;
+              if after_row is not null then after_row := jsonb_set(after_row, array[k], '"[secret]"'); end if;
+            end if;
           end loop;
         end if;
         insert into audit_log (org_id, actor_kind, actor_id, actor_label, address, entity, entity_id, action, before, after)
@@ -306,10 +320,10 @@ export const MIGRATIONS: readonly Migration[] = [
         if org is null then raise exception 'fleet_audit_redact runs inside an organisation'; end if;
         update audit_log a set
           before = case when a.before is null then null else (
-            select jsonb_object_agg(e.key, case when e.key = any(fields) then '"[erased]"'::jsonb else e.value end)
+            select coalesce(jsonb_object_agg(e.key, case when e.key = any(fields) then '"[erased]"'::jsonb else e.value end), '{}')
             from jsonb_each(a.before) e) end,
           after = case when a.after is null then null else (
-            select jsonb_object_agg(e.key, case when e.key = any(fields) then '"[erased]"'::jsonb else e.value end)
+            select coalesce(jsonb_object_agg(e.key, case when e.key = any(fields) then '"[erased]"'::jsonb else e.value end), '{}')
             from jsonb_each(a.after) e) end
         where a.org_id = org and a.entity = target_entity and a.entity_id = target_id;
         get diagnostics n = row_count;
@@ -372,6 +386,8 @@ export const MIGRATIONS: readonly Migration[] = [
         notes text check (char_length(notes) <= 2000),
         -- vehicles
         plate text check (char_length(plate) between 1 and 20),
+        -- The plate as people compare it: no case, spaces or dashes (unique, searched, sorted by).
+        plate_key text generated always as (upper(regexp_replace(plate, '[[:space:]-]', '', 'g'))) stored,
         vin text check (vin ~ '^[A-HJ-NPR-Z0-9]{17}$'),
         make text check (char_length(make) between 1 and 60),
         model text check (char_length(model) between 1 and 60),
@@ -396,20 +412,21 @@ export const MIGRATIONS: readonly Migration[] = [
         check (kind = 'equipment' or (category is null and serial_number is null and replacement_value is null)),
         check ((status = 'retired') = (retired_at is not null))
       );
-      create unique index assets_org_plate_idx on assets (org_id, upper(regexp_replace(plate, '[[:space:]-]', '', 'g')))
-        where plate is not null;
+      create unique index assets_org_plate_idx on assets (org_id, plate_key) where plate_key is not null;
       create unique index assets_org_vin_idx on assets (org_id, vin) where vin is not null;
       create unique index assets_org_serial_idx on assets (org_id, category, serial_number) where serial_number is not null;
       create index assets_org_kind_name_idx on assets (org_id, kind, lower(name), id);
       create index assets_org_department_idx on assets (org_id, department_id);
       grant select, insert, update, delete on assets to fleet_tenant;
       alter table assets enable row level security;
+      -- The settings are read once per statement ((select ...) is an InitPlan), not once per row:
+      -- a vehicle list over 10,000 assets on PGlite took half the CPU time (bench:api).
       create policy tenant_isolation on assets
-        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid
-          and (nullif(current_setting('fleet.scope_department', true), '') is null
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and ((select nullif(current_setting('fleet.scope_department', true), '')) is null
                or department_id in (select fleet_scope_departments())))
-        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid
-          and (nullif(current_setting('fleet.scope_department', true), '') is null
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and ((select nullif(current_setting('fleet.scope_department', true), '')) is null
                or department_id in (select fleet_scope_departments())));
 
       create table installations (
@@ -466,11 +483,181 @@ export const MIGRATIONS: readonly Migration[] = [
         with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
 
       create trigger audit after insert or update or delete on assets
-        for each row execute function fleet_audit('asset', 'org_id');
+        for each row execute function fleet_audit('asset', 'org_id', 'ignore:plate_key');
       create trigger audit after insert or update or delete on installations
         for each row execute function fleet_audit('installation', 'org_id');
       create trigger audit after insert or update or delete on asset_photos
         for each row execute function fleet_audit('asset_photo', 'org_id', 'secret:bytes');
+    `,
+  },
+  {
+    // People who drive: drivers and crew, and who drove which vehicle when. A driver may be
+    // linked to a user account of the same organisation (composite key, so never another's) and
+    // carries the card id (RFID / iButton) a tracker may read, for automatic assignment.
+    // Employee numbers and card ids are unique per organisation as people compare them (case
+    // ignored). Erasure on request (GDPR) blanks the identifying columns and sets erased_at; the
+    // check below keeps an erased row blank, and the assignments stay so trips and costs count.
+    // Assignments: a driver on a vehicle from a time to a time (ends_at null: ongoing); the
+    // times of one vehicle and of one driver never overlap, and only vehicles take drivers
+    // (checked by the repository under row locks, and by the trigger for every other path).
+    id: '0010_drivers_assignments',
+    sql: `
+      alter table users add constraint users_org_id_key unique (org_id, id);
+
+      create table drivers (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        name text not null check (char_length(name) between 1 and 100),
+        employee_number text check (char_length(employee_number) between 1 and 40),
+        phone text check (phone ~ '^\\+[1-9][0-9]{3,14}$'),
+        email text check (email = lower(email) and char_length(email) between 3 and 254),
+        licence_number text check (char_length(licence_number) between 1 and 40),
+        licence_classes text[] not null default '{}' check (licence_classes <@ array[
+          'AM', 'A1', 'A2', 'A', 'B', 'BE', 'C1', 'C1E', 'C', 'CE', 'D1', 'D1E', 'D', 'DE']::text[]),
+        licence_expiry date,
+        department_id uuid,
+        user_id uuid,
+        driver_card_id text check (driver_card_id ~ '^[0-9A-Z]{1,64}$'),
+        status text not null default 'active' check (status in ('active', 'inactive')),
+        notes text check (char_length(notes) <= 2000),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        erased_at timestamptz,
+        unique (org_id, id),
+        constraint drivers_department_fk foreign key (org_id, department_id) references departments (org_id, id),
+        constraint drivers_user_fk foreign key (org_id, user_id) references users (org_id, id)
+          on delete set null (user_id),
+        check (erased_at is null or (status = 'inactive' and employee_number is null and phone is null
+          and email is null and licence_number is null and licence_classes = '{}' and licence_expiry is null
+          and user_id is null and driver_card_id is null and notes is null))
+      );
+      create unique index drivers_org_employee_number_idx on drivers (org_id, upper(employee_number))
+        where employee_number is not null;
+      create unique index drivers_org_card_idx on drivers (org_id, driver_card_id) where driver_card_id is not null;
+      create unique index drivers_org_user_idx on drivers (org_id, user_id) where user_id is not null;
+      create index drivers_org_name_idx on drivers (org_id, lower(name), id);
+      create index drivers_org_department_idx on drivers (org_id, department_id);
+      create index drivers_org_licence_expiry_idx on drivers (org_id, licence_expiry);
+      grant select, insert, update, delete on drivers to fleet_tenant;
+      alter table drivers enable row level security;
+      create policy tenant_isolation on drivers
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+
+      create table driver_assignments (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        driver_id uuid not null,
+        asset_id uuid not null,
+        starts_at timestamptz not null,
+        ends_at timestamptz,
+        source text not null default 'manual' check (source in ('manual', 'driver_card')),
+        created_at timestamptz not null default now(),
+        constraint driver_assignments_driver_fk foreign key (org_id, driver_id) references drivers (org_id, id),
+        constraint driver_assignments_asset_fk foreign key (org_id, asset_id) references assets (org_id, id),
+        check (ends_at is null or ends_at > starts_at)
+      );
+      create unique index driver_assignments_open_asset_idx on driver_assignments (asset_id) where ends_at is null;
+      create unique index driver_assignments_open_driver_idx on driver_assignments (driver_id) where ends_at is null;
+      create index driver_assignments_asset_idx on driver_assignments (org_id, asset_id, starts_at desc);
+      create index driver_assignments_driver_idx on driver_assignments (org_id, driver_id, starts_at desc);
+      create function fleet_driver_assignment_check() returns trigger
+      language plpgsql as $fn$
+      begin
+        -- The kind only on a new vehicle: ending an assignment must work for anyone who sees it.
+        if (tg_op = 'INSERT' or new.asset_id <> old.asset_id) and not exists (
+          select 1 from assets a where a.org_id = new.org_id and a.id = new.asset_id and a.kind = 'vehicle'
+        ) then
+          raise exception 'asset % is not a vehicle', new.asset_id using errcode = '23514';
+        end if;
+        if exists (
+          select 1 from driver_assignments x
+          where x.asset_id = new.asset_id and x.id <> new.id
+            and x.starts_at < coalesce(new.ends_at, 'infinity'::timestamptz)
+            and coalesce(x.ends_at, 'infinity'::timestamptz) > new.starts_at
+        ) then
+          raise exception 'vehicle % has another driver in that time', new.asset_id using errcode = '23P01';
+        end if;
+        if exists (
+          select 1 from driver_assignments x
+          where x.driver_id = new.driver_id and x.id <> new.id
+            and x.starts_at < coalesce(new.ends_at, 'infinity'::timestamptz)
+            and coalesce(x.ends_at, 'infinity'::timestamptz) > new.starts_at
+        ) then
+          raise exception 'driver % drives another vehicle in that time', new.driver_id using errcode = '23P01';
+        end if;
+        return new;
+      end
+      $fn$;
+      create trigger driver_assignments_check before insert or update on driver_assignments
+        for each row execute function fleet_driver_assignment_check();
+      grant select, insert, update, delete on driver_assignments to fleet_tenant;
+      alter table driver_assignments enable row level security;
+      create policy tenant_isolation on driver_assignments
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+
+      create trigger audit after insert or update or delete on drivers
+        for each row execute function fleet_audit('driver', 'org_id');
+      create trigger audit after insert or update or delete on driver_assignments
+        for each row execute function fleet_audit('driver_assignment', 'org_id');
+    `,
+  },
+  {
+    // Multi-factor sign-in (api/src/domains/mfa). Secrets live in tables of their own, never in
+    // users, and are audited with the secret columns masked: the log records enrolment, removal
+    // and spent recovery codes, never a secret or a hash (spent TOTP steps are bookkeeping). The
+    // TOTP secret is AES-256-GCM ciphertext under a key derived from the API's signing key, so the
+    // database alone yields no usable secret; recovery codes are SHA-256 hashes of 80-bit codes.
+    // Both reference the user with the organisation in the key (users_org_id_key, also added by
+    // 0010), so no row can point at another organisation's user. Administrators may require MFA of
+    // the organisation's administrators (the one organisations column they may set here).
+    id: '0011_mfa',
+    sql: `
+      do $$ begin
+        if not exists (select from pg_constraint where conrelid = 'users'::regclass and conname = 'users_org_id_key') then
+          alter table users add constraint users_org_id_key unique (org_id, id);
+        end if;
+      end $$;
+      alter table organisations add column mfa_required_for_admins boolean not null default false;
+      grant update (mfa_required_for_admins) on organisations to fleet_tenant;
+
+      create table user_mfa (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        user_id uuid not null unique,
+        method text not null default 'totp' check (method = 'totp'),
+        secret_ciphertext bytea not null check (octet_length(secret_ciphertext) between 30 and 256),
+        created_at timestamptz not null default now(),
+        confirmed_at timestamptz,
+        last_used_step bigint check (last_used_step >= 0),
+        foreign key (org_id, user_id) references users (org_id, id) on delete cascade,
+        check (confirmed_at is null or last_used_step is not null)
+      );
+      create table user_recovery_codes (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        user_id uuid not null,
+        code_hash text not null check (code_hash ~ '^[0-9a-f]{64}$'),
+        created_at timestamptz not null default now(),
+        used_at timestamptz,
+        unique (user_id, code_hash),
+        foreign key (org_id, user_id) references users (org_id, id) on delete cascade
+      );
+      grant select, insert, update, delete on user_mfa, user_recovery_codes to fleet_tenant;
+      alter table user_mfa enable row level security;
+      alter table user_recovery_codes enable row level security;
+      create policy tenant_isolation on user_mfa
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+      create policy tenant_isolation on user_recovery_codes
+        using (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid)
+        with check (org_id = nullif(current_setting('fleet.org_id', true), '')::uuid);
+
+      create trigger audit after insert or update or delete on user_mfa
+        for each row execute function fleet_audit('user_mfa', 'org_id', 'secret:secret_ciphertext', 'ignore:last_used_step');
+      create trigger audit after insert or update or delete on user_recovery_codes
+        for each row execute function fleet_audit('user_recovery_code', 'org_id', 'secret:code_hash');
     `,
   },
 ];

@@ -1,17 +1,40 @@
 // Tenant isolation in the database: work for one organisation runs in a transaction under the
 // role fleet_tenant with the organisation set as a transaction-local setting, so PostgreSQL's
 // row-level security (migration 0002) filters every statement, whatever the SQL says.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { FleetError } from '../errors.ts';
 import { applyAuditActor } from './audit.ts';
 import type { SqlDatabase, SqlExecutor } from './database.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// The department scope of the caller (users.department_scope, migration 0009): the HTTP server
+// runs a scoped user's request inside `withDepartmentScope`, and every inTenant transaction of
+// that request sets fleet.scope_department, which the assets policy filters on. Carried like
+// the audit actor, so no repository can forget to pass it.
+const scope = new AsyncLocalStorage<string | undefined>();
+
+/** Runs `fn` with (or, given undefined, without) a department scope for inTenant. */
+export function withDepartmentScope<T>(departmentId: string | undefined, fn: () => T): T {
+  if (departmentId !== undefined && !UUID.test(departmentId))
+    throw new FleetError('invalid_scope', 'the scope department id is not a uuid');
+  return scope.run(departmentId, fn);
+}
+
+/** The department the current work is limited to, if any. */
+export function currentDepartmentScope(): string | undefined {
+  return scope.getStore();
+}
+
 export function inTenant<T>(db: SqlDatabase, orgId: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
   if (!UUID.test(orgId)) throw new FleetError('invalid_tenant', 'the organisation id is not a uuid');
   return db.transaction(async (tx) => {
     await tx.exec('set local role fleet_tenant');
-    await tx.query("select set_config('fleet.org_id', $1, true)", [orgId]);
+    // Always both, in one round trip: '' is "no scope" to the policy.
+    await tx.query(
+      "select set_config('fleet.org_id', $1, true), set_config('fleet.scope_department', $2, true)",
+      [orgId, scope.getStore() ?? ''],
+    );
     await applyAuditActor(tx);
     return fn(tx);
   });
