@@ -57,7 +57,8 @@ describe('the value fields', () => {
     for (const f of measured) {
       const shown = VALUE_FIELD[f.name as keyof typeof VALUE_FIELD];
       expect(shown.unit, f.name).toBe(f.unit === 'deg' ? '°' : f.unit);
-      const type = f.type === 'boolean' ? 'boolean' : f.type === 'string' ? 'codes' : 'number';
+      const text = f.name === 'dtcCodes' ? 'codes' : 'text';
+      const type = f.type === 'boolean' ? 'boolean' : f.type === 'string' ? text : 'number';
       expect(shown.type, f.name).toBe(type);
     }
   });
@@ -101,6 +102,9 @@ describe('formatValue', () => {
     expect(formatValue(VALUE_FIELD.dtcCodes, ['P0301', 'P0420'])).toBe('P0301, P0420');
     expect(formatValue(VALUE_FIELD.dtcCodes, [])).toBe('None');
     expect(formatValue(VALUE_FIELD.dtcCodes, 'P0301' as unknown as string[])).toBe(MISSING);
+    expect(formatValue(VALUE_FIELD.driverCardId, '01:A2:B3')).toBe('01:A2:B3');
+    expect(formatValue(VALUE_FIELD.driverCardId, '')).toBe(MISSING);
+    expect(formatValue(VALUE_FIELD.driverCardId, ['01A2'])).toBe(MISSING);
   });
 });
 

@@ -63,5 +63,7 @@ export function consoleTab(origin: string): ConsoleTab {
 
 export async function signIn(tab: ConsoleTab, email: string, password: string): Promise<void> {
   const result = await tab.api.call('POST /api/v1/auth/login', { body: { email, password } });
+  if ('mfaRequired' in result)
+    throw new Error(`${email} has MFA on: these tabs sign in with a password only`);
   tab.tokens.set({ token: result.token, expiresAt: result.expiresAt });
 }

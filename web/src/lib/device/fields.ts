@@ -25,7 +25,8 @@ export type ValueFieldName =
   | 'temperatureC'
   | 'doorOpen'
   | 'ptoActive'
-  | 'tamper';
+  | 'tamper'
+  | 'driverCardId';
 
 export type ValueField =
   | {
@@ -38,7 +39,8 @@ export type ValueField =
       digits: number;
     }
   | { name: ValueFieldName; type: 'boolean'; label: string; unit: ''; on: string; off: string }
-  | { name: ValueFieldName; type: 'codes'; label: string; unit: ''; none: string };
+  | { name: ValueFieldName; type: 'codes'; label: string; unit: ''; none: string }
+  | { name: ValueFieldName; type: 'text'; label: string; unit: '' };
 
 /** The registry's unit of a field, as shown (° for degrees). */
 export function unitOf(name: ValueFieldName): string {
@@ -80,6 +82,7 @@ export const VALUE_FIELDS: readonly ValueField[] = [
   flag('doorOpen', 'Door', 'Open', 'Closed'),
   flag('ptoActive', 'Power take-off', 'Engaged', 'Off'),
   flag('tamper', 'Tamper switch', 'Tripped', 'Closed'),
+  { name: 'driverCardId', type: 'text', label: 'Driver card', unit: '' },
   num('headingDeg', 'Heading', 0),
   num('altitudeM', 'Altitude', 0),
   num('satellites', 'Satellites', 0),

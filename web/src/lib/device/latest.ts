@@ -37,6 +37,8 @@ export function formatValue(field: ValueField, value: Value): string {
     case 'codes':
       if (!Array.isArray(value)) return MISSING;
       return value.length === 0 ? field.none : value.join(', ');
+    case 'text':
+      return typeof value === 'string' && value !== '' ? value : MISSING;
   }
 }
 

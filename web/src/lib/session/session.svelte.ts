@@ -2,7 +2,7 @@
 // zone, in which the console shows times), and the access token (in memory; see api/tokens.ts). A page load restores the session from the
 // HttpOnly refresh cookie (POST /auth/refresh); when a refresh is refused the session ends and
 // the console layout sends the user to /login?next=<where they were>.
-import type { Organisation, OrganisationChanges, User } from '@fleet/api/contract';
+import type { MfaLoginRequest, Organisation, OrganisationChanges, User } from '@fleet/api/contract';
 import { ApiClient } from '../api/client.ts';
 import { ApiRequestError } from '../api/errors.ts';
 import { AccessTokens, type IssuedToken, type TokenRequest } from '../api/tokens.ts';
@@ -13,6 +13,16 @@ export type SessionStatus = 'unknown' | 'restoring' | 'signed-in' | 'signed-out'
 
 /** Why there is no session: it expired or was ended elsewhere, or the user signed out here. */
 export type SessionEnd = 'expired' | 'signed-out';
+
+/** The password was right and the account has MFA: the second step needs this and a code. */
+export interface MfaChallenge {
+  mfaToken: string;
+  /** When the challenge expires, ms: the password must be entered again after it. */
+  expiresAt: number;
+}
+
+/** The second factor: a code from the authenticator app, or a recovery code. */
+export type MfaProof = Omit<MfaLoginRequest, 'mfaToken'>;
 
 /**
  * Runs `refresh` under a lock shared by every tab of this origin (Web Locks, where the browser
@@ -29,6 +39,10 @@ export class Session {
   user = $state<User | null>(null);
   organisation = $state<Organisation | null>(null);
   ended = $state<SessionEnd | null>(null);
+  /** The user signs in with a second factor. */
+  mfaEnabled = $state(false);
+  /** The organisation requires MFA of this user, who has none: only the account page works. */
+  mfaEnrolmentRequired = $state(false);
 
   readonly api: ApiClient;
   readonly #tokens: AccessTokens;
@@ -90,8 +104,32 @@ export class Session {
     return this.#restoring;
   }
 
-  async login(email: string, password: string): Promise<void> {
+  /** Signs in with the password; answers the challenge of the second step when MFA is on. */
+  async login(email: string, password: string): Promise<MfaChallenge | undefined> {
     const result = await this.api.call('POST /api/v1/auth/login', { body: { email, password } });
+    if ('mfaRequired' in result) return { mfaToken: result.mfaToken, expiresAt: result.expiresAt };
+    await this.#signedIn(result);
+    return undefined;
+  }
+
+  /** Completes an MFA sign-in with a code from the app or a recovery code. */
+  async completeMfaLogin(challenge: MfaChallenge, proof: MfaProof): Promise<void> {
+    const result = await this.api.call('POST /api/v1/auth/login/mfa', {
+      body: { mfaToken: challenge.mfaToken, ...proof },
+    });
+    await this.#signedIn(result);
+  }
+
+  /**
+   * After MFA was turned on or off here: a fresh token (a session limited to enrolment gets a
+   * full one) and the profile again.
+   */
+  async mfaChanged(): Promise<void> {
+    await this.#tokens.renew(this.#tokens.current());
+    await this.#loadProfile();
+  }
+
+  async #signedIn(result: { token: string; expiresAt: number; user: User }): Promise<void> {
     this.#tokens.set({ token: result.token, expiresAt: result.expiresAt });
     this.user = result.user;
     await this.#loadProfile();
@@ -115,12 +153,16 @@ export class Session {
     const me = await this.api.call('GET /api/v1/me');
     this.user = me.user;
     this.organisation = me.organisation;
+    this.mfaEnabled = me.mfaEnabled;
+    this.mfaEnrolmentRequired = me.mfaEnrolmentRequired;
   }
 
   #end(why: SessionEnd | null): void {
     this.#tokens.clear();
     this.user = null;
     this.organisation = null;
+    this.mfaEnabled = false;
+    this.mfaEnrolmentRequired = false;
     this.ended = why;
     this.status = 'signed-out';
   }

@@ -1,0 +1,31 @@
+// What each role may change from the console, as the API's role table says (api/src/permissions.ts;
+// web/test/admin-access.test.ts checks the two agree). The console hides or disables what a role
+// cannot do; the API still decides, and its 403 is shown if it refuses anyway.
+import type { Role } from '@fleet/api/contract';
+
+export const ROLES: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager', 'mechanic', 'viewer'];
+
+export const ACCESS = {
+  /** Read the fleet, places, departments: every signed-in user. */
+  read: ROLES,
+  manageUsers: ['admin'],
+  manageOrganisation: ['admin'],
+  manageDepartments: ['admin'],
+  managePlaces: ['admin', 'dispatcher', 'fleet_manager'],
+  manageDevices: ['admin', 'fleet_manager'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Ability = keyof typeof ACCESS;
+
+export function can(role: Role | undefined, ability: Ability): boolean {
+  return role !== undefined && (ACCESS[ability] as readonly Role[]).includes(role);
+}
+
+/** Role names as people read them. */
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Administrator',
+  dispatcher: 'Dispatcher',
+  fleet_manager: 'Fleet manager',
+  mechanic: 'Mechanic',
+  viewer: 'Viewer',
+};

@@ -1,0 +1,44 @@
+// The console's navigation: one list, in the order the header shows it. A page joins the console
+// by adding its route folder and one entry here; `see` is the ability a role needs for the entry
+// to be shown at all (pages everyone may read but few may change use 'read' and disable their
+// buttons instead, see access.ts).
+import type { Role } from '@fleet/api/contract';
+import { type Ability, can } from './access.ts';
+
+export interface NavEntry {
+  href: string;
+  label: string;
+  see: Ability;
+}
+
+/**
+ * Only pages that work are listed. Vehicles, Equipment, Drivers and Audit log join when their
+ * APIs land (docs/decisions.md, "Console management pages").
+ */
+export const CONSOLE_NAV: readonly NavEntry[] = [
+  { href: '/', label: 'Map', see: 'read' },
+  { href: '/places', label: 'Places', see: 'read' },
+  { href: '/departments', label: 'Departments', see: 'read' },
+  { href: '/users', label: 'Users', see: 'manageUsers' },
+  { href: '/settings', label: 'Settings', see: 'manageOrganisation' },
+];
+
+export function navFor(role: Role | undefined): NavEntry[] {
+  return CONSOLE_NAV.filter((entry) => can(role, entry.see));
+}
+
+/** The entry a path belongs to: the longest href that is the path or one of its parents. */
+export function currentEntry(
+  pathname: string,
+  entries: readonly NavEntry[] = CONSOLE_NAV,
+): NavEntry | undefined {
+  let best: NavEntry | undefined;
+  for (const entry of entries) {
+    const matches =
+      entry.href === '/'
+        ? pathname === '/' || pathname.startsWith('/devices/')
+        : pathname === entry.href || pathname.startsWith(`${entry.href}/`);
+    if (matches && (best === undefined || entry.href.length > best.href.length)) best = entry;
+  }
+  return best;
+}

@@ -1,0 +1,52 @@
+// The console's role table against the API's (api/src/permissions.ts), and the navigation built
+// from it: a role sees the pages it may use, and a path finds its entry.
+import { describe, expect, it } from 'vitest';
+import * as api from '../../api/src/permissions.ts';
+import { ACCESS, can, ROLES } from '../src/lib/admin/access.ts';
+import { CONSOLE_NAV, currentEntry, navFor } from '../src/lib/admin/nav.ts';
+
+describe('the role table', () => {
+  it('is the API’s', () => {
+    expect(ROLES).toEqual(api.ROLES);
+    expect(ACCESS.read).toEqual(api.ANY_ROLE);
+    expect(ACCESS.manageUsers).toEqual(api.MANAGE_USERS);
+    expect(ACCESS.manageOrganisation).toEqual(api.MANAGE_ORGANISATION);
+    expect(ACCESS.manageDepartments).toEqual(api.MANAGE_DEPARTMENTS);
+    expect(ACCESS.managePlaces).toEqual(api.MANAGE_PLACES);
+    expect(ACCESS.manageDevices).toEqual(api.MANAGE_DEVICES);
+  });
+
+  it('answers per role, and nothing without one', () => {
+    expect(can('admin', 'manageUsers')).toBe(true);
+    expect(can('dispatcher', 'manageUsers')).toBe(false);
+    expect(can('dispatcher', 'managePlaces')).toBe(true);
+    expect(can('viewer', 'managePlaces')).toBe(false);
+    expect(can(undefined, 'read')).toBe(false);
+  });
+});
+
+describe('the navigation', () => {
+  const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).map((e) => e.label);
+
+  it('shows each role the pages it may use', () => {
+    expect(labels('admin')).toEqual(['Map', 'Places', 'Departments', 'Users', 'Settings']);
+    expect(labels('dispatcher')).toEqual(['Map', 'Places', 'Departments']);
+    expect(labels('viewer')).toEqual(['Map', 'Places', 'Departments']);
+    expect(labels(undefined)).toEqual([]);
+  });
+
+  it('has one entry per page, each a path of its own', () => {
+    const hrefs = CONSOLE_NAV.map((e) => e.href);
+    expect(new Set(hrefs).size).toBe(hrefs.length);
+    for (const href of hrefs) expect(href).toMatch(/^\/[a-z-]*$/);
+  });
+
+  it('finds the entry of a path, its sub-paths and the device pages under the map', () => {
+    expect(currentEntry('/')?.label).toBe('Map');
+    expect(currentEntry('/devices/abc')?.label).toBe('Map');
+    expect(currentEntry('/places')?.label).toBe('Places');
+    expect(currentEntry('/places/123')?.label).toBe('Places');
+    expect(currentEntry('/placesx')).toBeUndefined();
+    expect(currentEntry('/users', navFor('viewer'))).toBeUndefined();
+  });
+});
