@@ -69,6 +69,19 @@ export function assignmentBody(a: Assignment): z.input<typeof assignmentSchema> 
   };
 }
 
+/** A page of assignments as both assignment lists answer it. */
+function assignmentPageBody(
+  page: { items: Parameters<typeof assignmentBody>[0][]; total: number },
+  query: { limit: number; offset: number },
+) {
+  return {
+    items: page.items.map(assignmentBody),
+    total: page.total,
+    limit: query.limit,
+    offset: query.offset,
+  };
+}
+
 export function driverRoutes(ctx: ApiContext): AnyRoute[] {
   const drivers = (orgId: string) => new Drivers(ctx.db, orgId);
   const assignments = (orgId: string) => new DriverAssignments(ctx.db, orgId);
@@ -225,15 +238,7 @@ export function driverRoutes(ctx: ApiContext): AnyRoute[] {
       },
       async handler({ principal, params, query }) {
         const page = await assignments(principal.orgId).forDriver(params.id, query);
-        return {
-          status: 200,
-          body: {
-            items: page.items.map(assignmentBody),
-            total: page.total,
-            limit: query.limit,
-            offset: query.offset,
-          },
-        };
+        return { status: 200, body: assignmentPageBody(page, query) };
       },
     }),
     defineRoute({
@@ -304,15 +309,7 @@ export function driverRoutes(ctx: ApiContext): AnyRoute[] {
       },
       async handler({ principal, params, query }) {
         const page = await assignments(principal.orgId).forVehicle(params.id, query);
-        return {
-          status: 200,
-          body: {
-            items: page.items.map(assignmentBody),
-            total: page.total,
-            limit: query.limit,
-            offset: query.offset,
-          },
-        };
+        return { status: 200, body: assignmentPageBody(page, query) };
       },
     }),
     defineRoute({
