@@ -532,13 +532,17 @@ describe('bad payloads are kept with their reason and the device is told', () =>
       `select seq from telemetry where ${deviceFilter(device.id)} and seq = 950`,
       1,
     );
-    const events = await p.questdb.rows<{ seq: number }>(
-      `select seq from device_events where ${deviceFilter(device.id)} and seq >= 1000`,
-    );
-    const rejects = await p.questdb.rows<{ seq: number }>(
-      `select seq from telemetry_rejects where ${deviceFilter(device.id)} and topic = 'events' and seq >= 1000`,
-    );
-    expect(events.length + rejects.length).toBe(extremes.length);
+    // Events and rejects are other tables, committed on their own: wait for both to show.
+    const accounted = async (): Promise<number> => {
+      const events = await p.questdb.rows<{ seq: number }>(
+        `select seq from device_events where ${deviceFilter(device.id)} and seq >= 1000`,
+      );
+      const rejects = await p.questdb.rows<{ seq: number }>(
+        `select seq from telemetry_rejects where ${deviceFilter(device.id)} and topic = 'events' and seq >= 1000`,
+      );
+      return events.length + rejects.length;
+    };
+    await expect.poll(accounted, { timeout: 15_000, interval: 200 }).toBe(extremes.length);
   });
 
   it('cuts off a packet over the size limit before buffering it, and keeps serving others', async () => {
