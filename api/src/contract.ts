@@ -3,8 +3,37 @@
 // never writes a body shape twice. The console imports this module with `import type` only, so
 // nothing of the server reaches the browser bundle; api/test/contract.test.ts checks that each
 // entry is the schema its route really declares. Everything here comes from routes/schemas.ts
-// and domains/mfa/schemas.ts, whose small import closures the console's type check can load.
+// and the domains' schemas.ts, whose small import closures (zod, libphonenumber-js, no
+// database) the console's type check can load.
 import type { z } from 'zod';
+import {
+  endInstallationSchema,
+  equipmentChangesSchema,
+  equipmentPageSchema,
+  equipmentSchema,
+  installationListSchema,
+  installationSchema,
+  newEquipmentSchema,
+  newInstallationSchema,
+  newVehicleSchema,
+  vehicleChangesSchema,
+  vehiclePageSchema,
+  vehicleSchema,
+} from './domains/assets/schemas.ts';
+import { auditPageSchema } from './domains/audit/schemas.ts';
+import {
+  assignmentPageSchema,
+  assignmentSchema,
+  driverChangesSchema,
+  driverPageSchema,
+  driverRemovalSchema,
+  driverSchema,
+  newAssignmentSchema,
+  newDriverSchema,
+  personalDataSchema,
+  vehicleDriverChangeSchema,
+  vehicleDriverSchema,
+} from './domains/drivers/schemas.ts';
 import {
   mfaDisableSchema,
   mfaOffSchema,
@@ -20,6 +49,7 @@ import {
   consoleConfigSchema,
   deviceEventListSchema,
   deviceLatestSchema,
+  devicePageSchema,
   deviceSchema,
   empty,
   fleetLatestSchema,
@@ -65,6 +95,35 @@ export const consoleEndpoints = {
   'GET /api/v1/devices/{id}/track': { response: trackSchema },
   'GET /api/v1/devices/{id}/telemetry': { response: telemetrySeriesSchema },
   'GET /api/v1/devices/{id}/events': { response: deviceEventListSchema },
+  'GET /api/v1/devices': { response: devicePageSchema },
+  'GET /api/v1/devices/{id}/installations': { response: installationListSchema },
+  'GET /api/v1/vehicles': { response: vehiclePageSchema },
+  'POST /api/v1/vehicles': { body: newVehicleSchema, response: vehicleSchema },
+  'GET /api/v1/vehicles/{id}': { response: vehicleSchema },
+  'PATCH /api/v1/vehicles/{id}': { body: vehicleChangesSchema, response: vehicleSchema },
+  'DELETE /api/v1/vehicles/{id}': { response: vehicleSchema },
+  'GET /api/v1/equipment': { response: equipmentPageSchema },
+  'POST /api/v1/equipment': { body: newEquipmentSchema, response: equipmentSchema },
+  'GET /api/v1/equipment/{id}': { response: equipmentSchema },
+  'PATCH /api/v1/equipment/{id}': { body: equipmentChangesSchema, response: equipmentSchema },
+  'DELETE /api/v1/equipment/{id}': { response: equipmentSchema },
+  'GET /api/v1/assets/{id}/installations': { response: installationListSchema },
+  'POST /api/v1/assets/{id}/installations': { body: newInstallationSchema, response: installationSchema },
+  'POST /api/v1/installations/{id}/end': { body: endInstallationSchema, response: installationSchema },
+  'GET /api/v1/drivers': { response: driverPageSchema },
+  'POST /api/v1/drivers': { body: newDriverSchema, response: driverSchema },
+  'GET /api/v1/drivers/{id}': { response: driverSchema },
+  'PATCH /api/v1/drivers/{id}': { body: driverChangesSchema, response: driverSchema },
+  'DELETE /api/v1/drivers/{id}': { response: driverRemovalSchema },
+  'GET /api/v1/drivers/{id}/assignments': { response: assignmentPageSchema },
+  'POST /api/v1/drivers/{id}/assignments': { body: newAssignmentSchema, response: assignmentSchema },
+  'GET /api/v1/vehicles/{id}/driver': { response: vehicleDriverSchema },
+  'POST /api/v1/vehicles/{id}/driver': { body: vehicleDriverChangeSchema, response: assignmentSchema },
+  'GET /api/v1/vehicles/{id}/assignments': { response: assignmentPageSchema },
+  'POST /api/v1/assignments/{id}/end': { response: assignmentSchema },
+  'GET /api/v1/drivers/{id}/personal-data': { response: personalDataSchema },
+  'POST /api/v1/drivers/{id}/erase': { response: driverSchema },
+  'GET /api/v1/audit-log': { response: auditPageSchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -102,3 +161,19 @@ export type Track = ConsoleEndpoints['GET /api/v1/devices/{id}/track']['response
 export type TelemetrySeries = ConsoleEndpoints['GET /api/v1/devices/{id}/telemetry']['response'];
 export type DeviceEvent = ConsoleEndpoints['GET /api/v1/devices/{id}/events']['response']['items'][number];
 export type ConsoleConfig = ConsoleEndpoints['GET /api/v1/console/config']['response'];
+export type DevicePage = ConsoleEndpoints['GET /api/v1/devices']['response'];
+export type Vehicle = ConsoleEndpoints['GET /api/v1/vehicles/{id}']['response'];
+export type NewVehicle = ConsoleEndpoints['POST /api/v1/vehicles']['body'];
+export type VehicleChanges = ConsoleEndpoints['PATCH /api/v1/vehicles/{id}']['body'];
+export type EquipmentItem = ConsoleEndpoints['GET /api/v1/equipment/{id}']['response'];
+export type NewEquipmentItem = ConsoleEndpoints['POST /api/v1/equipment']['body'];
+export type EquipmentItemChanges = ConsoleEndpoints['PATCH /api/v1/equipment/{id}']['body'];
+export type Installation = ConsoleEndpoints['POST /api/v1/assets/{id}/installations']['response'];
+export type Driver = ConsoleEndpoints['GET /api/v1/drivers/{id}']['response'];
+export type NewDriver = ConsoleEndpoints['POST /api/v1/drivers']['body'];
+export type DriverChanges = ConsoleEndpoints['PATCH /api/v1/drivers/{id}']['body'];
+export type DriverAssignment = ConsoleEndpoints['POST /api/v1/drivers/{id}/assignments']['response'];
+export type VehicleDriver = ConsoleEndpoints['GET /api/v1/vehicles/{id}/driver']['response'];
+export type DriverPersonalData = ConsoleEndpoints['GET /api/v1/drivers/{id}/personal-data']['response'];
+export type AuditLogPage = ConsoleEndpoints['GET /api/v1/audit-log']['response'];
+export type AuditEntry = AuditLogPage['items'][number];

@@ -13,10 +13,10 @@ import { toLiveDevice } from '../live-view.ts';
 import { ANY_ROLE, MANAGE_DEVICES } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
 import {
-  assetRefSchema,
   deviceIdParam,
   deviceKind,
   deviceLatestSchema,
+  devicePageSchema,
   deviceSchema,
   ERROR_RESPONSES,
   fleetLatestSchema,
@@ -38,13 +38,6 @@ export function registryError(err: unknown): unknown {
 }
 
 const LATEST_VALUES = TELEMETRY_FIELDS.filter((f) => f.name !== 'seq');
-
-/** A device in the list, with the asset it is installed on now. */
-const deviceListItem = deviceSchema
-  .extend({
-    asset: assetRefSchema.nullable().meta({ description: 'the asset it is installed on now; null: none' }),
-  })
-  .meta({ id: 'DeviceListItem' });
 
 export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
   const registry = (orgId: string) => new DeviceRegistry(ctx.db, orgId);
@@ -146,14 +139,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       responses: {
         200: {
           description: 'A page of devices',
-          schema: z
-            .object({
-              items: z.array(deviceListItem),
-              total: z.number().int(),
-              limit: z.number().int(),
-              offset: z.number().int(),
-            })
-            .meta({ id: 'DevicePage' }),
+          schema: devicePageSchema,
         },
         ...errors,
       },

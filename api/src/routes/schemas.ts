@@ -326,6 +326,22 @@ export const deviceSchema = z
   })
   .meta({ id: 'Device' });
 
+/** A device in the list, with the asset it is installed on now. */
+export const deviceListItemSchema = deviceSchema
+  .extend({
+    asset: assetRefSchema.nullable().meta({ description: 'the asset it is installed on now; null: none' }),
+  })
+  .meta({ id: 'DeviceListItem' });
+
+export const devicePageSchema = z
+  .object({
+    items: z.array(deviceListItemSchema),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
+  .meta({ id: 'DevicePage' });
+
 export const deviceLatestSchema = z
   .object({
     deviceId: z.string(),

@@ -1,7 +1,8 @@
 // The query and the answers of the audit log's route. Pages are keyset pages: the cursor is the
 // (at, id) of the last entry of the page, opaque to clients, so page 5,000 costs what page 1
 // costs (an offset would read and skip every entry before it).
-import { AUDIT_ACTOR_KINDS } from '@fleet/shared/db';
+// The module itself, not the db index: the console's type check loads this file (contract.ts).
+import { AUDIT_ACTOR_KINDS } from '@fleet/shared/db/audit';
 import { z } from 'zod';
 import { instant } from '../../routes/schemas.ts';
 
