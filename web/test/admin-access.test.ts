@@ -14,6 +14,11 @@ describe('the role table', () => {
     expect(ACCESS.manageDepartments).toEqual(api.MANAGE_DEPARTMENTS);
     expect(ACCESS.managePlaces).toEqual(api.MANAGE_PLACES);
     expect(ACCESS.manageDevices).toEqual(api.MANAGE_DEVICES);
+    expect(ACCESS.manageAssets).toEqual(api.MANAGE_ASSETS);
+    expect(ACCESS.manageDrivers).toEqual(api.MANAGE_DRIVERS);
+    expect(ACCESS.assignDrivers).toEqual(api.ASSIGN_DRIVERS);
+    expect(ACCESS.erasePersonalData).toEqual(api.ERASE_PERSONAL_DATA);
+    expect(ACCESS.readAuditLog).toEqual(api.READ_AUDIT_LOG);
   });
 
   it('answers per role, and nothing without one', () => {
@@ -29,9 +34,10 @@ describe('the navigation', () => {
   const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).map((e) => e.label);
 
   it('shows each role the pages it may use', () => {
-    expect(labels('admin')).toEqual(['Map', 'Places', 'Departments', 'Users', 'Settings']);
-    expect(labels('dispatcher')).toEqual(['Map', 'Places', 'Departments']);
-    expect(labels('viewer')).toEqual(['Map', 'Places', 'Departments']);
+    const everyone = ['Map', 'Vehicles', 'Equipment', 'Drivers', 'Places', 'Departments'];
+    expect(labels('admin')).toEqual([...everyone, 'Users', 'Audit log', 'Settings']);
+    expect(labels('dispatcher')).toEqual(everyone);
+    expect(labels('viewer')).toEqual(everyone);
     expect(labels(undefined)).toEqual([]);
   });
 

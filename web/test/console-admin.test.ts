@@ -5,95 +5,16 @@
 // centre and edge, a self-crossing polygon refused with the API's words at the shape); working
 // hours kept over a reload; and a viewer, who sees no button to change anything. Every answer of
 // 400 and above must be one a test provokes, and nothing is asked of any host but 127.0.0.1.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ensureConsoleBuilt } from '@fleet/cli/console-build';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, TEST_PASSWORD, type TestApi, type TestUser } from '../../test/api-support.ts';
-import { collectPageErrors, launchBrowser, screenshotOnFailure } from '../../test/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_PASSWORD } from '../../test/api-support.ts';
+import { screenshotOnFailure } from '../../test/browser.ts';
+import { poll, type Tab, useConsoleHarness } from './console-harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = resolve(ROOT, 'docs/screenshots');
+const harness = useConsoleHarness();
+const { signedIn, screenshot } = harness;
 
-let t: TestApi;
-let browser: Browser;
-const requested: string[] = [];
-
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-  /** Answers of 400 and above, as "METHOD /path status" (ids replaced by {id}). */
-  failures: string[];
-  /** The failures the running test provokes on purpose. */
-  intended: Set<string>;
-}
-const tabs: Tab[] = [];
-
-/**
- * expect.poll with room for this machine: two cores shared with other work, and Chromium
- * drawing the maps in software.
- */
-function poll<T>(fn: () => Promise<T> | T, options: { timeout?: number } = {}) {
-  return expect.poll(fn, { timeout: 15_000, ...options });
-}
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-
-async function signedIn(user: TestUser, path: string): Promise<Tab> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const tab: Tab = { context, page, errors: collectPageErrors(page), failures: [], intended: new Set() };
-  page.on('request', (r) => requested.push(r.url()));
-  page.on('websocket', (ws) => requested.push(ws.url()));
-  page.on('response', (r) => {
-    if (r.status() >= 400)
-      tab.failures.push(
-        `${r.request().method()} ${new URL(r.url()).pathname.replace(UUID, '{id}')} ${r.status()}`,
-      );
-  });
-  tabs.push(tab);
-  await page.goto(`${t.url}/login?next=${encodeURIComponent(path)}`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${t.url}${path}`);
-  return tab;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
-}
-
-beforeAll(async () => {
-  await ensureConsoleBuilt(ROOT, () => {});
-  t = await startTestApi();
-  browser = await launchBrowser();
-}, 180_000);
-
-afterEach(() => {
-  for (const tab of tabs) {
-    // Chromium logs every failed answer as a console error: those are counted, not allowed blindly.
-    const resourceErrors = tab.errors.filter((e) => e.startsWith('console: Failed to load resource'));
-    expect(tab.errors.filter((e) => !resourceErrors.includes(e))).toEqual([]);
-    expect(tab.failures.filter((f) => !tab.intended.has(f))).toEqual([]);
-    expect(resourceErrors).toHaveLength(tab.failures.length);
-    tab.errors.length = 0;
-    tab.failures.length = 0;
-    tab.intended.clear();
-  }
-});
-
-afterAll(async () => {
-  for (const { context } of tabs) await context.close().catch(() => undefined);
-  await browser?.close();
-  await t?.close();
-  expect(requested.filter((u) => new URL(u).hostname !== '127.0.0.1')).toEqual([]);
-});
-
-const admin = () => t.orgA.users.admin;
+const admin = () => harness.api.orgA.users.admin;
 
 describe('the navigation', { timeout: 60_000 }, () => {
   it('lists the pages each role may use, and marks the current one', async () => {
@@ -101,14 +22,18 @@ describe('the navigation', { timeout: 60_000 }, () => {
     const nav = tab.page.getByTestId('console-nav');
     await poll(() => nav.getByRole('link').allTextContents()).toEqual([
       'Map',
+      'Vehicles',
+      'Equipment',
+      'Drivers',
       'Places',
       'Departments',
       'Users',
+      'Audit log',
       'Settings',
     ]);
     expect(await nav.getByRole('link', { name: 'Departments' }).getAttribute('aria-current')).toBe('page');
     await nav.getByRole('link', { name: 'Users' }).click();
-    await tab.page.waitForURL(`${t.url}/users`);
+    await tab.page.waitForURL(`${harness.api.url}/users`);
     expect(await nav.getByRole('link', { name: 'Users' }).getAttribute('aria-current')).toBe('page');
     await tab.context.close();
   });
@@ -208,11 +133,15 @@ describe('departments', { timeout: 60_000 }, () => {
   it('refuses to delete a department with members (the API’s 409) and deletes an empty one', async () => {
     await screenshotOnFailure(page, 'console-admin-departments-delete', async () => {
       tab.intended.add('DELETE /api/v1/departments/{id} 409');
-      const list = await t.request<{ items: { id: string; name: string }[] }>('GET', '/api/v1/departments', {
-        token: admin().token,
-      });
+      const list = await harness.api.request<{ items: { id: string; name: string }[] }>(
+        'GET',
+        '/api/v1/departments',
+        {
+          token: admin().token,
+        },
+      );
       const lighting = list.body.items.find((d) => d.name === 'Lighting');
-      const member = await t.request('POST', '/api/v1/users', {
+      const member = await harness.api.request('POST', '/api/v1/users', {
         token: admin().token,
         body: {
           email: `gaffer.${Date.now()}@example.test`,
@@ -265,11 +194,11 @@ describe('users', { timeout: 60_000 }, () => {
     await screenshotOnFailure(page, 'console-admin-users-duplicate', async () => {
       tab.intended.add('POST /api/v1/users 409');
       const form = page.getByTestId('user-create');
-      await form.getByLabel('Email').fill(t.orgA.users.dispatcher.email);
+      await form.getByLabel('Email').fill(harness.api.orgA.users.dispatcher.email);
       await form.getByLabel('Name').fill('Someone Else');
       await form.getByRole('button', { name: 'Add user' }).click();
       await poll(() => form.locator('#new-email-error').textContent()).toBe(
-        `A user with the email ${t.orgA.users.dispatcher.email} already exists.`,
+        `A user with the email ${harness.api.orgA.users.dispatcher.email} already exists.`,
       );
       expect(await form.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
     });
@@ -299,7 +228,7 @@ describe('users', { timeout: 60_000 }, () => {
       await poll(() => page.getByRole('status').textContent()).toContain(`Added ${email}.`);
       const password = await page.getByTestId('generated-password').locator('code').textContent();
       expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
-      expect(await t.login(email, password ?? '')).toBeTruthy();
+      expect(await harness.api.login(email, password ?? '')).toBeTruthy();
       await poll(() => row(email).textContent()).toContain('Production › Lighting');
       expect(await row(email).textContent()).toContain('Dispatcher');
     });
@@ -348,7 +277,7 @@ describe('places', { timeout: 120_000 }, () => {
   const map = () => page.getByTestId('places-map');
 
   beforeAll(async () => {
-    tab = await signedIn(t.orgA.users.dispatcher, '/places');
+    tab = await signedIn(harness.api.orgA.users.dispatcher, '/places');
     page = tab.page;
     await page.locator('[data-testid=places-map][data-ready=true]').waitFor({ timeout: 20_000 });
   });
@@ -387,7 +316,7 @@ describe('places', { timeout: 120_000 }, () => {
       await form.getByRole('button', { name: 'Save' }).click();
       await poll(() => page.getByRole('status').textContent()).toContain('Saved Main depot.');
       await poll(() => page.getByTestId('place-name').allTextContents()).toEqual(['Main depot']);
-      const saved = await t.request<{
+      const saved = await harness.api.request<{
         items: { name: string; geometry: { type: string; coordinates: number[][][] } }[];
       }>('GET', '/api/v1/places', { token: admin().token });
       expect(saved.body.items[0]?.geometry.type).toBe('Polygon');
@@ -418,7 +347,7 @@ describe('places', { timeout: 120_000 }, () => {
         'Client: Studio Kallio',
         'Main depot',
       ]);
-      const saved = await t.request<{
+      const saved = await harness.api.request<{
         items: { name: string; geometry: { type: string; radiusM?: number } }[];
       }>('GET', '/api/v1/places', { token: admin().token });
       const circle = saved.body.items.find((p) => p.name === 'Client: Studio Kallio');
@@ -522,7 +451,7 @@ describe('organisation settings', { timeout: 60_000 }, () => {
       expect(await page.getByTestId('day-fri-summary').textContent()).toBe('Closed');
       expect(await page.getByLabel('Time zone').inputValue()).toBe('Europe/Stockholm');
       expect(await page.getByLabel('Distance unit').inputValue()).toBe('mi');
-      const me = await t.request<{ organisation: { workingHours: Record<string, unknown> } }>(
+      const me = await harness.api.request<{ organisation: { workingHours: Record<string, unknown> } }>(
         'GET',
         '/api/v1/me',
         {
@@ -543,7 +472,7 @@ describe('a viewer', { timeout: 60_000 }, () => {
   let page: Page;
 
   beforeAll(async () => {
-    tab = await signedIn(t.orgA.users.viewer, '/departments');
+    tab = await signedIn(harness.api.orgA.users.viewer, '/departments');
     page = tab.page;
   });
 
@@ -556,6 +485,9 @@ describe('a viewer', { timeout: 60_000 }, () => {
       expect(await page.getByTestId('department-create').count()).toBe(0);
       expect(await page.getByTestId('console-nav').getByRole('link').allTextContents()).toEqual([
         'Map',
+        'Vehicles',
+        'Equipment',
+        'Drivers',
         'Places',
         'Departments',
       ]);
@@ -569,11 +501,11 @@ describe('a viewer', { timeout: 60_000 }, () => {
       expect(await form.getByRole('button', { name: 'Save' }).count()).toBe(0);
       expect(await form.getByRole('button', { name: 'Draw polygon' }).count()).toBe(0);
 
-      await page.goto(`${t.url}/users`);
+      await page.goto(`${harness.api.url}/users`);
       await poll(() => page.getByTestId('not-allowed').textContent()).toBe(
         'Only administrators manage users.',
       );
-      await page.goto(`${t.url}/settings`);
+      await page.goto(`${harness.api.url}/settings`);
       await poll(() => page.getByTestId('not-allowed').textContent()).toBe(
         "Only administrators change the organisation's settings.",
       );

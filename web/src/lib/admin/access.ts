@@ -13,6 +13,11 @@ export const ACCESS = {
   manageDepartments: ['admin'],
   managePlaces: ['admin', 'dispatcher', 'fleet_manager'],
   manageDevices: ['admin', 'fleet_manager'],
+  manageAssets: ['admin', 'fleet_manager'],
+  manageDrivers: ['admin', 'fleet_manager'],
+  assignDrivers: ['admin', 'fleet_manager', 'dispatcher'],
+  erasePersonalData: ['admin'],
+  readAuditLog: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Ability = keyof typeof ACCESS;

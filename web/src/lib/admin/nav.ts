@@ -11,15 +11,16 @@ export interface NavEntry {
   see: Ability;
 }
 
-/**
- * Only pages that work are listed. Vehicles, Equipment, Drivers and Audit log join when their
- * APIs land (docs/decisions.md, "Console management pages").
- */
+/** The fleet first (what moves, what it carries, who drives), then its setting, then admin pages. */
 export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/', label: 'Map', see: 'read' },
+  { href: '/vehicles', label: 'Vehicles', see: 'read' },
+  { href: '/equipment', label: 'Equipment', see: 'read' },
+  { href: '/drivers', label: 'Drivers', see: 'read' },
   { href: '/places', label: 'Places', see: 'read' },
   { href: '/departments', label: 'Departments', see: 'read' },
   { href: '/users', label: 'Users', see: 'manageUsers' },
+  { href: '/audit-log', label: 'Audit log', see: 'readAuditLog' },
   { href: '/settings', label: 'Settings', see: 'manageOrganisation' },
 ];
 
