@@ -6,6 +6,7 @@ import { z } from 'zod';
 export const API_ERRORS = {
   validation_failed: { status: 400, message: 'The request does not match the schema.' },
   malformed_json: { status: 400, message: 'The body is not valid JSON.' },
+  malformed_csv: { status: 400, message: 'The body is not a CSV file (UTF-8, a header row, then rows).' },
   malformed_request: { status: 400, message: 'The request is malformed (path, headers or framing).' },
   unauthorized: { status: 401, message: 'A valid access token is required.' },
   token_expired: { status: 401, message: 'The access token has expired; refresh it or log in again.' },
@@ -23,6 +24,10 @@ export const API_ERRORS = {
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'Method not allowed on this path.' },
   conflict: { status: 409, message: 'The request conflicts with the current state.' },
+  import_rejected: {
+    status: 422,
+    message: 'The file has rows that cannot be imported; nothing was imported.',
+  },
   payload_too_large: { status: 413, message: 'The body is larger than the server accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   too_many_requests: { status: 429, message: 'Too many attempts; wait and try again.' },
@@ -33,7 +38,10 @@ export const API_ERRORS = {
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
 export interface ErrorDetail {
-  /** Where the problem is: `body.email`, `query.limit`, `params.id`. */
+  /**
+   * Where the problem is: `body.email`, `query.limit`, `params.id`; in an imported file
+   * `row 3.plate` (the row as a spreadsheet numbers it, the header being row 1, and the column).
+   */
   path: string;
   message: string;
 }

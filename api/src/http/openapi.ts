@@ -123,7 +123,14 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: OpenApiInfo): Re
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+              content:
+                route.bodyFormat === 'csv'
+                  ? {
+                      'text/csv': {
+                        schema: { type: 'string', description: 'a CSV file, UTF-8, header row first' },
+                      },
+                    }
+                  : { 'application/json': { schema: toSchema(route.body, 'input') } },
             },
           }
         : {}),

@@ -7,6 +7,8 @@ import type { Role } from '../permissions.ts';
 
 export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
+export type BodyFormat = 'json' | 'csv';
+
 /**
  * Who may call a route: anyone, a signed-in user with one of these roles, or a platform operator
  * (who runs the installation and its organisations, and is no member of any of them).
@@ -104,6 +106,11 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * How the body travels: JSON (the default), or a CSV file (text/csv, UTF-8) whose text the
+   * body schema receives as a string (a bulk import).
+   */
+  bodyFormat?: BodyFormat;
   /** The largest body this route reads, bytes, when more than HTTP_MAX_BODY_BYTES (a photo). */
   maxBodyBytes?: number;
   responses: R;
@@ -122,6 +129,7 @@ export interface AnyRoute {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  bodyFormat?: BodyFormat;
   maxBodyBytes?: number;
   responses: Record<number, ResponseSpec>;
   handler(

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { MFA_ENROLMENT_ROUTES } from '../permissions.ts';
 import { ApiError, toApiError, validationError } from './errors.ts';
 import { checkFraming, clientAddress, decodePathParam, findNulCharacter } from './request-checks.ts';
-import type { AnyRoute, OperatorPrincipal, Principal, RequestHeaders } from './route.ts';
+import type { AnyRoute, BodyFormat, OperatorPrincipal, Principal, RequestHeaders } from './route.ts';
 
 export interface HttpMetrics {
   observe(route: string, method: string, status: number, seconds: number): void;
@@ -414,6 +414,30 @@ class Outcome {
   }
 }
 
+/** The body as the route's schema takes it: parsed JSON, or a CSV file's text. */
+function decodeBody(format: BodyFormat, contentType: string, raw: Buffer): unknown {
+  if (format === 'csv') {
+    // Spreadsheets save CSV as text/csv; some clients (and Windows) call it application/vnd.ms-excel.
+    if (!/^(text\/csv|application\/csv|application\/vnd\.ms-excel)\b/i.test(contentType))
+      throw new ApiError('unsupported_media_type', 'Send the file as text/csv (UTF-8).');
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new ApiError(
+        'malformed_csv',
+        'The file is not UTF-8 text: save it from the spreadsheet as "CSV UTF-8".',
+      );
+    }
+  }
+  // GeoJSON is JSON: clients that send places say so with its own type.
+  if (!/^application\/(geo\+)?json\b/i.test(contentType)) throw new ApiError('unsupported_media_type');
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ApiError('malformed_json');
+  }
+}
+
 async function handle(
   route: AnyRoute,
   incoming: IncomingRequest,
@@ -458,16 +482,11 @@ async function handle(
   let body: unknown;
   if (route.body && bodyPromise) {
     const raw = await bodyPromise;
-    // GeoJSON is JSON: clients that send places say so with its own type.
-    if (!/^application\/(geo\+)?json\b/i.test(incoming.headers.contentType))
-      throw new ApiError('unsupported_media_type');
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new ApiError('malformed_json');
-    }
-    body = parsePart('body', route.body, json);
+    body = parsePart(
+      'body',
+      route.body,
+      decodeBody(route.bodyFormat ?? 'json', incoming.headers.contentType, raw),
+    );
   }
   // Whatever the handler changes is logged in the audit log under this caller (audit.ts).
   const actor: AuditActor = operator

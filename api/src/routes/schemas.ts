@@ -92,6 +92,17 @@ export const ERROR_RESPONSES = {
   403: { description: 'Your role may not do this', schema: errorBodySchema },
 } as const;
 
+/** The most records one CSV export answers (the audit log's cap, for the same reason: memory). */
+export const EXPORT_MAX_ROWS = 100_000;
+
+/** A list route's answer: a page as JSON, or every matching record as a CSV file (api/src/csv). */
+export const listFormat = z
+  .enum(['json', 'csv'], { error: 'format is json or csv' })
+  .default('json')
+  .meta({
+    description: `csv: every matching record (not one page) as a CSV file that the import route reads back, at most ${EXPORT_MAX_ROWS.toLocaleString('en')}`,
+  });
+
 export function notFoundResponse(what: string) {
   return { description: `No such ${what} in your organisation`, schema: errorBodySchema } as const;
 }

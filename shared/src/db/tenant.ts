@@ -26,8 +26,31 @@ export function currentDepartmentScope(): string | undefined {
   return scope.getStore();
 }
 
+// A transaction that the repositories' own transactions join (a bulk import: many creates and
+// updates that land together or not at all), so a repository need not know it runs in one.
+interface Joined {
+  db: SqlDatabase;
+  orgId: string;
+  tx: SqlExecutor;
+}
+const joined = new AsyncLocalStorage<Joined>();
+
+/**
+ * Runs `fn` in one tenant transaction that every inTenant of this database and organisation
+ * inside it joins: all of their writes commit together, and a throw anywhere rolls all back.
+ */
+export function inOneTenantTransaction<T>(
+  db: SqlDatabase,
+  orgId: string,
+  fn: (tx: SqlExecutor) => Promise<T>,
+): Promise<T> {
+  return inTenant(db, orgId, (tx) => joined.run({ db, orgId, tx }, () => fn(tx)));
+}
+
 export function inTenant<T>(db: SqlDatabase, orgId: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
   if (!UUID.test(orgId)) throw new FleetError('invalid_tenant', 'the organisation id is not a uuid');
+  const outer = joined.getStore();
+  if (outer !== undefined && outer.db === db && outer.orgId === orgId) return fn(outer.tx);
   return db.transaction(async (tx) => {
     await tx.exec('set local role fleet_tenant');
     // Always both, in one round trip: '' is "no scope" to the policy.

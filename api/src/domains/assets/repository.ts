@@ -45,6 +45,15 @@ export interface Asset {
   retiredAt: Date | null;
 }
 
+/** What tells assets apart: for an import to find the one a row updates. */
+export interface AssetIdentity {
+  id: string;
+  plate: string | null;
+  vin: string | null;
+  category: string | null;
+  serialNumber: string | null;
+}
+
 export interface AssetFilter {
   /** This department and its sub-departments. */
   departmentId?: string | undefined;
@@ -301,6 +310,17 @@ export class Assets extends TenantRepository {
       );
       return { items: rows.map(toAsset), total };
     });
+  }
+
+  /** Every asset of a kind the caller sees, retired too, by what an import matches it by. */
+  async identities(kind: AssetKind): Promise<AssetIdentity[]> {
+    return this.tx((tx) =>
+      tx.query<AssetIdentity>(
+        `select id::text as id, plate, vin, category, serial_number as "serialNumber"
+         from assets where kind = $1`,
+        [kind],
+      ),
+    );
   }
 
   /** One asset, of this kind if given; undefined when not visible (another org, out of scope, none). */

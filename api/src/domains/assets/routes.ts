@@ -4,6 +4,9 @@
 // department scope sees (and changes) only the assets of their department's subtree: the
 // database's policy filters, these handlers only answer 404 for what it hides.
 import type { z } from 'zod';
+import { columnList, exportRows, type ImportSpec } from '../../csv/import.ts';
+import { referenceTables } from '../../csv/references.ts';
+import { collectForExport, csvFileSchema, csvReply, importRoute, runImport } from '../../csv/routes.ts';
 import { ApiError, errorBodySchema } from '../../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import { ANY_ROLE, MANAGE_ASSETS } from '../../permissions.ts';
@@ -16,6 +19,7 @@ import {
   notFoundResponse,
   uuidParam,
 } from '../../routes/schemas.ts';
+import { DEPARTMENTS, equipmentImport, existingAssets, PLACES, vehicleImport } from './csv.ts';
 import { installedAssetDirectory } from './directory.ts';
 import { vehiclePhotoRoutes } from './photo.ts';
 import { type Asset, Assets, type Installation, Installations, notFound } from './repository.ts';
@@ -123,6 +127,8 @@ interface KindSpec {
   pageSchema: z.ZodType<unknown, PageBody>;
   body(a: Asset): ItemBody;
   duplicates: string;
+  /** The CSV columns and import rules (csv.ts). */
+  csv: ImportSpec<Asset, NewAsset, AssetChanges>;
 }
 
 function kindRoutes(ctx: ApiContext, spec: KindSpec): AnyRoute[] {
@@ -146,8 +152,25 @@ function kindRoutes(ctx: ApiContext, spec: KindSpec): AnyRoute[] {
         'Retired ones are left out unless `status=retired`. `departmentId` includes its sub-departments; `q` matches part of the name (any case) and of the identifiers (a plate ignoring spaces and dashes).',
       access: ANY_ROLE,
       query: spec.querySchema,
-      responses: { 200: { description: `A page of ${spec.collection}`, schema: spec.pageSchema }, ...errors },
+      responses: {
+        200: {
+          description: `A page of ${spec.collection}`,
+          schema: spec.pageSchema,
+          alternatives: { 'text/csv': csvFileSchema },
+        },
+        ...errors,
+      },
       async handler({ principal, query }) {
+        if (query.format === 'csv') {
+          const [all, tables] = await Promise.all([
+            collectForExport((limit, offset) =>
+              assets(principal.orgId).page(spec.kind, { ...query, limit, offset }),
+            ),
+            referenceTables(ctx.db, principal.orgId, [DEPARTMENTS, PLACES]),
+          ]);
+          const file = exportRows(spec.csv.columns, all.items, tables);
+          return csvReply(spec.collection, file.headers, file.rows, all.truncated);
+        }
         const page = await assets(principal.orgId).page(spec.kind, query);
         return {
           status: 200,
@@ -158,6 +181,34 @@ function kindRoutes(ctx: ApiContext, spec: KindSpec): AnyRoute[] {
             offset: query.offset,
           },
         };
+      },
+    }),
+    importRoute({
+      id: `import${spec.plural}`,
+      collection: base,
+      label: spec.collection,
+      access: MANAGE_ASSETS,
+      columns: columnList(spec.csv),
+      async run(principal, text, dryRun) {
+        const repo = assets(principal.orgId);
+        const summary = await runImport({
+          db: ctx.db,
+          orgId: principal.orgId,
+          text,
+          dryRun,
+          spec: spec.csv,
+          tables: [DEPARTMENTS, PLACES],
+          existing: async () => existingAssets(await repo.identities(spec.kind)),
+          // As POST does: a scoped user's new asset goes to their department unless the row names one.
+          create: (value) =>
+            repo.create({
+              ...value,
+              departmentId: value.departmentId ?? principal.scopeDepartmentId ?? null,
+            }),
+          update: (id, value) => repo.update(spec.kind, id, value),
+        });
+        if (!dryRun) directory.invalidate(principal.orgId);
+        return summary;
       },
     }),
     defineRoute({
@@ -334,7 +385,6 @@ function installationRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/devices/{id}/installations',
       tag: 'assets',
       summary: 'Which assets a device has been installed on, newest first',
-      description: 'A user with a department scope sees the installations on assets of their subtree only.',
       access: ANY_ROLE,
       params: deviceIdParam,
       responses: {
@@ -366,6 +416,7 @@ export function assetRoutes(ctx: ApiContext): AnyRoute[] {
       pageSchema: vehiclePageSchema,
       body: vehicleBody,
       duplicates: 'A vehicle with this plate or VIN exists',
+      csv: vehicleImport,
     }),
     ...kindRoutes(ctx, {
       kind: 'equipment',
@@ -380,6 +431,7 @@ export function assetRoutes(ctx: ApiContext): AnyRoute[] {
       pageSchema: equipmentPageSchema,
       body: equipmentBody,
       duplicates: 'An item of this category with this serial number exists',
+      csv: equipmentImport,
     }),
     ...vehiclePhotoRoutes(ctx),
     ...installationRoutes(ctx),

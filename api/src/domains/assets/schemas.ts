@@ -6,6 +6,7 @@ import {
   deviceEventSchema,
   deviceIdParam,
   deviceLatestSchema,
+  listFormat,
   telemetrySeriesSchema,
   trackSchema,
 } from '../../routes/schemas.ts';
@@ -301,6 +302,7 @@ const listFields = {
   order: z.enum(SORT_ORDERS).default('asc'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  format: listFormat,
 };
 
 export const vehicleQuerySchema = z

@@ -1,8 +1,6 @@
-// The audit log as CSV, for spreadsheets and auditors. csv-stringify quotes what needs quoting
-// (commas, quotes, line breaks) and, with escape_formulas, puts an apostrophe before a cell
-// that starts with = + - @ tab or CR (OWASP's CSV injection advice), so a spreadsheet shows such
-// a value as text instead of running it: labels, ids and addresses come from clients.
-import { stringify } from 'csv-stringify/sync';
+// The audit log as CSV, for spreadsheets and auditors, written as every export is (csv/file.ts:
+// formula injection escaped, since labels, ids and addresses come from clients).
+import { writeCsv } from '../../csv/file.ts';
 import type { AuditEntry } from './repository.ts';
 
 export const AUDIT_CSV_COLUMNS = [
@@ -37,19 +35,7 @@ function row(e: AuditEntry): string[] {
   ];
 }
 
-/**
- * One chunk of the export. The first chunk carries the byte order mark (Excel reads UTF-8
- * without it as the local code page, and Finnish names have ä and ö) and the header row.
- */
+/** One chunk of the export: the first carries the byte order mark and the header row. */
 export function auditCsv(entries: readonly AuditEntry[], first: boolean): string {
-  return stringify(entries.map(row), {
-    bom: first,
-    header: first,
-    columns: [...AUDIT_CSV_COLUMNS],
-    escape_formulas: true,
-    // RFC 4180's CRLF. Naming a delimiter turns off quoting of bare \n and \r unless asked
-    // (csv-stringify 6.9), and a name with a line break must stay one cell.
-    record_delimiter: 'windows',
-    quote_record_delimiter: true,
-  });
+  return writeCsv(AUDIT_CSV_COLUMNS, entries.map(row), first);
 }

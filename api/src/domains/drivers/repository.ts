@@ -5,6 +5,7 @@
 // them in the audit log in the same transaction, so no committed state holds them afterwards.
 import { type SqlExecutor, type SqlParam, TenantRepository } from '@fleet/shared/db';
 import { ApiError } from '../../http/errors.ts';
+import type { DriverIdentity } from './csv.ts';
 import type { DriverChanges, DriverSort, DriverStatus, LicenceClass, NewDriver } from './schemas.ts';
 
 export interface CurrentVehicle {
@@ -264,6 +265,17 @@ export class Drivers extends TenantRepository {
       );
       return { items: rows.map(toDriver), total: Number(count[0]?.n ?? 0) };
     });
+  }
+
+  /** Every driver, erased ones too, by what an import matches a row with (csv.ts). */
+  identities(): Promise<DriverIdentity[]> {
+    return this.tx((tx) =>
+      tx.query<DriverIdentity>(
+        `select d.id::text as id, d.employee_number as "employeeNumber", d.driver_card_id as "driverCardId",
+                u.email as "userEmail"
+         from drivers d left join users u on u.id = d.user_id`,
+      ),
+    );
   }
 
   get(id: string): Promise<Driver | undefined> {

@@ -2,13 +2,18 @@
 // data on request (GDPR export and erasure). Everyone reads drivers and assignments; fleet
 // managers keep the people, dispatchers hand out the vehicles, administrators answer data
 // requests (permissions.ts).
+
 import type { z } from 'zod';
+import { columnList, exportRows } from '../../csv/import.ts';
+import { referenceTables } from '../../csv/references.ts';
+import { collectForExport, csvFileSchema, csvReply, importRoute, runImport } from '../../csv/routes.ts';
 import { ApiError, errorBodySchema } from '../../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import { ANY_ROLE, ASSIGN_DRIVERS, ERASE_PERSONAL_DATA, MANAGE_DRIVERS } from '../../permissions.ts';
 import type { ApiContext } from '../../routes/context.ts';
 import { ERROR_RESPONSES, iso, isoOrNull, notFoundResponse, uuidParam } from '../../routes/schemas.ts';
 import { type Assignment, DriverAssignments } from './assignments.ts';
+import { DEPARTMENTS, DRIVER_COLUMNS, driverImport, existingDrivers, USERS } from './csv.ts';
 import { driverPersonalData } from './personal-data.ts';
 import { type Driver, Drivers } from './repository.ts';
 import {
@@ -97,15 +102,33 @@ export function driverRoutes(ctx: ApiContext): AnyRoute[] {
         'Filter by department (with its sub-departments), status, part of the name or employee number (`q`) and licences expiring before a day; sort by name, employeeNumber, licenceExpiry or createdAt. Erased drivers are listed (as "Erased driver …", `erased: true`) because their history still counts.',
       access: ANY_ROLE,
       query: driverQuerySchema,
-      responses: { 200: { description: 'A page of drivers', schema: driverPageSchema }, ...errors },
+      responses: {
+        200: {
+          description: 'A page of drivers',
+          schema: driverPageSchema,
+          alternatives: { 'text/csv': csvFileSchema },
+        },
+        ...errors,
+      },
       async handler({ principal, query }) {
-        const page = await drivers(principal.orgId).page({
+        const filter = {
           departmentId: query.departmentId,
           status: query.status,
           text: query.q,
           licenceExpiresBefore: query.licenceExpiresBefore,
           sort: query.sort,
           order: query.order,
+        };
+        if (query.format === 'csv') {
+          const [all, tables] = await Promise.all([
+            collectForExport((limit, offset) => drivers(principal.orgId).page({ ...filter, limit, offset })),
+            referenceTables(ctx.db, principal.orgId, [DEPARTMENTS, USERS]),
+          ]);
+          const file = exportRows(DRIVER_COLUMNS, all.items, tables);
+          return csvReply('drivers', file.headers, file.rows, all.truncated);
+        }
+        const page = await drivers(principal.orgId).page({
+          ...filter,
           limit: query.limit,
           offset: query.offset,
         });
@@ -119,6 +142,25 @@ export function driverRoutes(ctx: ApiContext): AnyRoute[] {
           },
         };
       },
+    }),
+    importRoute({
+      id: 'importDrivers',
+      collection: '/api/v1/drivers',
+      label: 'drivers',
+      access: MANAGE_DRIVERS,
+      columns: columnList(driverImport),
+      run: (principal, text, dryRun) =>
+        runImport({
+          db: ctx.db,
+          orgId: principal.orgId,
+          text,
+          dryRun,
+          spec: driverImport,
+          tables: [DEPARTMENTS, USERS],
+          existing: async () => existingDrivers(await drivers(principal.orgId).identities()),
+          create: (value) => drivers(principal.orgId).create(value),
+          update: (id, value) => drivers(principal.orgId).update(id, value),
+        }),
     }),
     defineRoute({
       id: 'getDriver',

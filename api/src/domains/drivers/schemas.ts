@@ -3,6 +3,7 @@
 // stores one form and compares like with like.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { listFormat } from '../../routes/schemas.ts';
 
 /** EU driving licence categories (Directive 2006/126/EC), in the order a licence lists them. */
 export const LICENCE_CLASSES = [
@@ -253,6 +254,7 @@ export const driverQuerySchema = z
     sort: z.enum(DRIVER_SORTS).default('name'),
     order: z.enum(['asc', 'desc']).default('asc'),
     ...page,
+    format: listFormat,
   })
   .meta({ id: 'DriverQuery' });
 
