@@ -147,7 +147,13 @@ async function seed(
       limit: 1,
       offset: 0,
     });
-    if (found.items.some((x) => x.employeeNumber === d.employeeNumber)) continue;
+    const existing = found.items.find((x) => x.employeeNumber === d.employeeNumber);
+    if (existing !== undefined) {
+      // Seeded before drivers had cards: give them theirs, as an admin would.
+      if (existing.driverCardId === null && existing.erasedAt === null)
+        await drivers.update(existing.id, { driverCardId: d.driverCardId });
+      continue;
+    }
     const driver = await drivers.create(
       newDriverSchema.parse({
         name: d.name,
@@ -157,6 +163,7 @@ async function seed(
         licenceClasses: d.licenceClasses,
         licenceExpiry: d.licenceExpiry,
         departmentId: departments.get(d.department) ?? null,
+        driverCardId: d.driverCardId,
       }),
     );
     counts.drivers++;

@@ -128,6 +128,8 @@ export async function startPlatform(
         `--equipment=${config.SIM_EQUIPMENT}`,
         `--credentials=${simCredentialsPath(config)}`,
         `--mqtt=mqtt://${config.MQTT_HOST}:${config.MQTT_PORT}`,
+        // The seeded drivers' cards, so the vans' drivers are assigned from what the trackers read.
+        '--driver-cards',
       ],
       // Its status comes as plain lines (not a live terminal line) between the platform's logs.
       { stdio: ['ignore', 'inherit', 'pipe'], env: process.env },

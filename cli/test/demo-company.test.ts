@@ -47,6 +47,8 @@ describe('seedDemoCompany', () => {
     );
     expect(await count('select count(*) as n from installations where removed_at is null')).toBe(10);
     expect(await count('select count(*) as n from driver_assignments where ends_at is null')).toBe(6);
+    // Each driver has the card their van's tracker reports (the simulator's --driver-cards).
+    expect(await count('select count(distinct driver_card_id) as n from drivers')).toBe(8);
     // The departments hang in a tree: Lighting under Production.
     const lighting = await inTenant(db, orgId, (tx) =>
       tx.query<{ parent: string }>(

@@ -31,6 +31,8 @@ Options:
   --time-scale <x>     device seconds per wall second (0.1-3600, default 1); above 1 the
                        fleet starts in the past and catches up to now
   --working-day        park overnight (local 17:00-07:00) instead of driving around the clock
+  --driver-cards       each of the demo company's vans (sim-vehicle-0001 ...) reports its
+                       driver's card while the ignition is on (the cards npm start seeds)
   --duration <s>       stop after this many seconds (default: run until Ctrl-C)
   --status <format>    text (default): a status line on stderr; json: one JSON object per
                        second on stdout (cumulative counters and the PUBACK latencies of the
@@ -72,6 +74,7 @@ export const simOptionsSchema = z.strictObject({
     .default(1),
   timeScale: z.coerce.number().min(0.1).max(3600).default(1),
   workingDay: z.boolean().default(false),
+  driverCards: z.boolean().default(false),
   duration: z.coerce
     .number()
     .min(1)
@@ -108,6 +111,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions | 'help' {
         seed: { type: 'string' },
         'time-scale': { type: 'string' },
         'working-day': { type: 'boolean' },
+        'driver-cards': { type: 'boolean' },
         duration: { type: 'string' },
         status: { type: 'string' },
         help: { type: 'boolean' },
@@ -120,12 +124,15 @@ export function parseSimArgs(argv: readonly string[]): SimOptions | 'help' {
   const {
     'time-scale': timeScale,
     'working-day': workingDay,
+    'driver-cards': driverCards,
     'report-every': reportEvery,
     help: _,
     ...rest
   } = values;
   const input = Object.fromEntries(
-    Object.entries({ ...rest, timeScale, workingDay, reportEvery }).filter(([, v]) => v !== undefined),
+    Object.entries({ ...rest, timeScale, workingDay, driverCards, reportEvery }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
   const parsed = simOptionsSchema.safeParse(input);
   if (!parsed.success) {

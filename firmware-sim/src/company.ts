@@ -3,6 +3,7 @@
 // and VINs, equipment kits with serial numbers, drivers, a depot and client sites. Plain data,
 // the same for the same seed and size, so a second start finds what the first one made and
 // adds nothing twice. The launcher writes it through the domain repositories, as a user would.
+import { simDeviceName } from './provision.ts';
 import { mulberry32 } from './roads.ts';
 
 export interface CompanySize {
@@ -61,6 +62,8 @@ export interface CompanyDriver {
   department: string;
   /** The van the driver drives today (index into vehicles), if any. */
   vehicle: number | undefined;
+  /** The driver card (an iButton's ROM code) the van's tracker reads at ignition on. */
+  driverCardId: string;
 }
 
 export interface DemoCompany {
@@ -223,6 +226,26 @@ function modelYearCode(year: number): string {
 }
 
 /** The demo company for a fleet of this size; the same seed and size give the same company. */
+/**
+ * The card of the company's i-th driver: an iButton ROM code (family 01, a 48-bit serial, a
+ * check byte), from the index alone, so the simulator knows it without the company's data.
+ */
+export function driverCard(i: number): string {
+  const serial = (0x1a2b_0000_0000 + i * 7919).toString(16).toUpperCase().padStart(12, '0');
+  const check = ((i * 31 + 7) % 256).toString(16).toUpperCase().padStart(2, '0');
+  return `01${serial}${check}`;
+}
+
+/**
+ * The card a simulated van reports: its own driver's (driver i drives van i), by the device's
+ * name; undefined for a device that is not one of the demo company's vans.
+ */
+export function driverCardOfVan(deviceName: string): string | undefined {
+  const m = /^sim-vehicle-(\d{4,})$/.exec(deviceName);
+  const i = m === null ? -1 : Number(m[1]) - 1;
+  return i >= 0 && simDeviceName('vehicle', i) === deviceName ? driverCard(i) : undefined;
+}
+
 export function demoCompany(size: CompanySize, seed = 2026): DemoCompany {
   const rnd = mulberry32(seed);
   const plates = new Set<string>();
@@ -240,7 +263,7 @@ export function demoCompany(size: CompanySize, seed = 2026): DemoCompany {
     const serial = String(100_000 + i * 7919 + Math.floor(rnd() * 7919)).slice(-6);
     const plant = pick([...'ABCDEFGHJKLMNPRSTUVWXYZ'], rnd);
     vehicles.push({
-      device: `sim-vehicle-${String(i + 1).padStart(4, '0')}`,
+      device: simDeviceName('vehicle', i),
       name: `Van ${String(i + 1).padStart(2, '0')}`,
       plate,
       vinWithoutCheckDigit: `${van.wmi}${vds}0${modelYearCode(year)}${plant}${serial}`,
@@ -258,7 +281,7 @@ export function demoCompany(size: CompanySize, seed = 2026): DemoCompany {
     const kit = KITS[i % KITS.length] as (typeof KITS)[number];
     const number = Math.floor(i / KITS.length) + 1;
     equipment.push({
-      device: `sim-tag-${String(i + 1).padStart(4, '0')}`,
+      device: simDeviceName('equipment', i),
       name: `${kit.name} ${number}`,
       category: kit.category,
       serialNumber: `${kit.category.slice(0, 2).toUpperCase()}-${String(20_240 + i * 37).padStart(6, '0')}`,
@@ -287,6 +310,7 @@ export function demoCompany(size: CompanySize, seed = 2026): DemoCompany {
       licenceExpiry: `${expiryYear}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-15`,
       department: i < size.vehicles ? (vehicles[i]?.department ?? 'Logistics') : 'Logistics',
       vehicle: i < size.vehicles ? i : undefined,
+      driverCardId: driverCard(i),
     });
   }
   return { departments: DEPARTMENTS, places: PLACES, vehicles, equipment, drivers };
@@ -297,4 +321,14 @@ function crewOf(category: string): string {
   if (category.startsWith('sound')) return 'Sound';
   if (category.startsWith('camera') || category.startsWith('video')) return 'Video';
   return 'Stage';
+}
+
+/** Each demo van among these devices to its driver's card, by device id (FleetPlan.driverCards). */
+export function vanDriverCards(devices: readonly { id: string; name: string }[]): Map<string, string> {
+  const cards = new Map<string, string>();
+  for (const d of devices) {
+    const card = driverCardOfVan(d.name);
+    if (card !== undefined) cards.set(d.id, card);
+  }
+  return cards;
 }

@@ -26,6 +26,8 @@ export interface FleetPlan {
    * these sites, so the places on the map are where the vans actually go.
    */
   anchors?: { depots: readonly LatLon[]; sites: readonly LatLon[] };
+  /** The driver card each vehicle reports with the ignition on, by device id (none: no card). */
+  driverCards?: ReadonlyMap<string, string>;
 }
 
 export interface LatLon {
@@ -66,6 +68,7 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
       sites: [...new Set(own)],
       startMs: plan.startMs,
       scenario: scenarioForDevice(plan.scenario, i, vehicles.length),
+      ...(plan.driverCards?.has(d.id) ? { driverCardId: plan.driverCards.get(d.id) as string } : {}),
       // Around the clock (the demo) the stops are short too, so the map is mostly moving.
       ...(plan.workingDay
         ? {}

@@ -11,6 +11,9 @@ export {
   type CompanyVehicle,
   type DemoCompany,
   demoCompany,
+  driverCard,
+  driverCardOfVan,
+  vanDriverCards,
 } from './company.ts';
 export {
   type Carrier,

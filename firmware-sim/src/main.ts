@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, loadConfigOrExit } from '@fleet/shared';
 import { parseSimArgs, SIM_HELP, type SimOptions, SimUsageError } from './cli-options.ts';
-import { demoCompany } from './company.ts';
+import { demoCompany, vanDriverCards } from './company.ts';
 import { buildFleet } from './fleet.ts';
 import { missingDevices, provisionViaApi, selectFleet } from './provision.ts';
 import { loadRoadNetwork } from './roads.ts';
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       depots: company.places.filter((p) => p.category === 'depot').map((p) => p.center),
       sites: company.places.filter((p) => p.category !== 'depot').map((p) => p.center),
     },
+    ...(opts.driverCards ? { driverCards: vanDriverCards(devices) } : {}),
   }).map((d) => ({ ...d, model: withReporting(d.model, opts.rate, opts.reportEvery) }));
   const runtime = createFleetRuntime(fleet, {
     url: opts.mqtt,

@@ -15,6 +15,7 @@ describe('npm run sim flags', () => {
       seed: 1,
       timeScale: 1,
       workingDay: false,
+      driverCards: false,
       status: 'text',
     });
     expect(parseSimArgs([])).not.toHaveProperty('reportEvery');
@@ -37,6 +38,7 @@ describe('npm run sim flags', () => {
       '--seed=42',
       '--time-scale=60',
       '--working-day',
+      '--driver-cards',
       '--duration=30',
       '--report-every=0.5',
       '--status=json',
@@ -56,6 +58,7 @@ describe('npm run sim flags', () => {
       seed: 42,
       timeScale: 60,
       workingDay: true,
+      driverCards: true,
       duration: 30,
       reportEvery: 0.5,
       status: 'json',

@@ -1,7 +1,7 @@
 // The demo company is plain data: the same for the same seed and size, with what a real
 // company's records have (Finnish plates, valid VIN characters, unique serials, drivers on vans).
 import { describe, expect, it } from 'vitest';
-import { demoCompany } from '../src/company.ts';
+import { demoCompany, driverCardOfVan, vanDriverCards } from '../src/company.ts';
 
 describe('demoCompany', () => {
   const company = demoCompany({ vehicles: 50, equipment: 20 });
@@ -61,6 +61,25 @@ describe('demoCompany', () => {
     for (const d of company.drivers) expect(d.phone).toMatch(/^\+35840\d{7}$/);
   });
 
+  it('gives each driver a card of their own, which their van reports by its device name', () => {
+    const cards = company.drivers.map((d) => d.driverCardId);
+    expect(new Set(cards).size).toBe(60);
+    // iButton ROM codes as the API stores card ids: 16 hex digits, upper case, family 01.
+    for (const card of cards) expect(card).toMatch(/^01[0-9A-F]{14}$/);
+    for (const d of company.drivers.filter((x) => x.vehicle !== undefined)) {
+      const van = company.vehicles[d.vehicle as number];
+      expect(driverCardOfVan(van?.device ?? '')).toBe(d.driverCardId);
+    }
+    expect(driverCardOfVan('sim-tag-0001')).toBeUndefined();
+    expect(driverCardOfVan('sim-vehicle-0000')).toBeUndefined();
+    expect(driverCardOfVan('sim-vehicle-1')).toBeUndefined();
+    const devices = [
+      { id: 'a', name: 'sim-vehicle-0002' },
+      { id: 'b', name: 'my-own-tracker' },
+    ];
+    expect(vanDriverCards(devices)).toEqual(new Map([['a', company.drivers[1]?.driverCardId]]));
+  });
+
   it('scales down to no fleet at all', () => {
     const empty = demoCompany({ vehicles: 0, equipment: 0 });
     expect(empty.vehicles).toEqual([]);
@@ -101,6 +120,24 @@ describe('a fleet anchored on the company places', () => {
       const s = d.model.sample(startMs);
       if (s.lat === undefined || s.lon === undefined) throw new Error('a van without a position');
       expect(haversineM(s.lat, s.lon, depot.center.lat, depot.center.lon)).toBeLessThan(150);
+    }
+    // With the demo's cards, each van reports its own driver's card once the ignition is on.
+    const carded = buildFleet({
+      network,
+      devices,
+      seed: 1,
+      scenario: 'normal',
+      startMs,
+      workingDay: true,
+      driverCards: vanDriverCards(devices),
+    });
+    for (const [i, d] of carded.entries()) {
+      const seen = new Set<string>();
+      for (let t = startMs; t < startMs + 3 * 3_600_000; t += 60_000) {
+        const s = d.model.sample(t);
+        if (s.driverCardId !== undefined) seen.add(s.driverCardId);
+      }
+      expect([...seen], d.id).toEqual([demoCompany({ vehicles: 6, equipment: 0 }).drivers[i]?.driverCardId]);
     }
   });
 });
