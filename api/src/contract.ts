@@ -42,6 +42,7 @@ import {
   recoveryCodesSchema,
   totpConfirmationSchema,
   totpEnrolmentSchema,
+  totpStartSchema,
 } from './domains/mfa/schemas.ts';
 import type { ApiErrorCode, ErrorBody } from './http/errors.ts';
 import {
@@ -80,7 +81,7 @@ export const consoleEndpoints = {
   'POST /api/v1/auth/login': { body: loginRequestSchema, response: loginResponseSchema },
   'POST /api/v1/auth/login/mfa': { body: mfaLoginRequestSchema, response: signedInSchema },
   'GET /api/v1/me/mfa': { response: mfaStatusSchema },
-  'POST /api/v1/me/mfa/totp': { response: totpEnrolmentSchema },
+  'POST /api/v1/me/mfa/totp': { body: totpStartSchema, response: totpEnrolmentSchema },
   'POST /api/v1/me/mfa/totp/confirm': { body: totpConfirmationSchema, response: recoveryCodesSchema },
   'POST /api/v1/me/mfa/recovery-codes': { body: recoveryCodesRequestSchema, response: recoveryCodesSchema },
   'DELETE /api/v1/me/mfa': { body: mfaDisableSchema, response: mfaOffSchema },

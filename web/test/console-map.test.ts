@@ -1,8 +1,10 @@
 // The live map in Chromium against the real platform (API, hub, broker, QuestDB) with a small
 // fleet reporting over MQTT: markers drawn for every device with a position, the list with its
-// search, status filter and counts, selecting a vehicle (card, trail, follow) and seeing its
-// marker move when it reports, and losing the network: a banner while the hub is unreachable,
-// then the snapshot on reconnect redraws the marker at the position it reported meanwhile.
+// search, status filter and counts, devices named by the vehicle and plate they are installed
+// on, the department filter (with its sub-departments) narrowing list, counts and map and kept
+// in the address, selecting a vehicle (card, trail, follow) and seeing its marker move when it
+// reports, and losing the network: a banner while the hub is unreachable, then the snapshot on
+// reconnect redraws the marker at the position it reported meanwhile.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureConsoleBuilt } from '@fleet/cli/console-build';
@@ -30,6 +32,9 @@ interface Member {
 }
 const vehicles: Member[] = [];
 let tag: Member;
+/** The department tree of the test, and the vehicles three of the vans are installed on. */
+const departments = { production: '', lighting: '', office: '' };
+let lightingTruck = '';
 
 let seq = 1;
 async function report(
@@ -58,6 +63,12 @@ async function provisionNamed(kind: 'vehicle' | 'equipment', name: string): Prom
   return { device, name };
 }
 
+async function created(path: string, body: unknown): Promise<string> {
+  const res = await t.request<{ id: string }>('POST', path, { token: t.orgA.users.admin.token, body });
+  expect(res.status, res.text).toBe(201);
+  return res.body.id;
+}
+
 const selectedAt = () => page.getByTestId('live-map').getAttribute('data-selected-at');
 const at = (lon: number, lat: number) => `${lon.toFixed(6)},${lat.toFixed(6)}`;
 
@@ -78,6 +89,24 @@ beforeAll(async () => {
     });
   }
   tag = await provisionNamed('equipment', 'Generator 7'); // never reports: offline, no marker
+  // Production (with Lighting below it) and Office; Van 09 (stopped) is in the lighting truck,
+  // Van 10 (moving) in the production van, Van 11 (idle) in the office car.
+  departments.production = await created('/api/v1/departments', { name: 'Production', parentId: null });
+  departments.lighting = await created('/api/v1/departments', {
+    name: 'Lighting',
+    parentId: departments.production,
+  });
+  departments.office = await created('/api/v1/departments', { name: 'Office', parentId: null });
+  const onVehicle: [number, string, string, string][] = [
+    [8, 'Lighting truck', 'LGT-101', departments.lighting],
+    [9, 'Production van', 'PRD-202', departments.production],
+    [10, 'Office car', 'OFC-303', departments.office],
+  ];
+  for (const [i, name, plate, departmentId] of onVehicle) {
+    const id = await created('/api/v1/vehicles', { name, plate, departmentId });
+    if (name === 'Lighting truck') lightingTruck = id;
+    await created(`/api/v1/assets/${id}/installations`, { deviceId: (vehicles[i] as Member).device.id });
+  }
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
@@ -115,8 +144,16 @@ describe('the live map', () => {
       expect(await page.getByTestId('count-idle').textContent()).toBe('4');
       expect(await page.getByTestId('count-stopped').textContent()).toBe('4');
       expect(await page.getByTestId('count-offline').textContent()).toBe('1');
+      // By what each reads as: the vehicle and plate a device is on, else the device.
       const names = await page.getByTestId('device-row').locator('.name').allTextContents();
-      expect(names.slice(0, 3)).toEqual(['Generator 7', 'Van 01', 'Van 02']);
+      expect(names.slice(0, 6)).toEqual([
+        'Generator 7',
+        'Lighting truck · LGT-101',
+        'Office car · OFC-303',
+        'Production van · PRD-202',
+        'Van 01',
+        'Van 02',
+      ]);
       // The canvas is there and MapLibre drew into it.
       expect(await page.locator('[data-testid=live-map] canvas.maplibregl-canvas').count()).toBe(1);
     });
@@ -143,6 +180,65 @@ describe('the live map', () => {
       expect(names.at(-1)).toBe('Generator 7'); // never seen: last
       expect(names[0]).toBe('Van 12'); // reported last
       await page.getByTestId('list-sort').selectOption('name');
+    });
+  });
+
+  it('names devices by vehicle and plate, and narrows list, counts and map to a department', async () => {
+    await screenshotOnFailure(page, 'console-map-department', async () => {
+      const summary = () => page.getByTestId('list-summary').textContent();
+      const drawn = () => page.getByTestId('live-map').getAttribute('data-drawn');
+      const names = () => page.getByTestId('device-row').locator('.name').allTextContents();
+      // The plate in the list, the device's own name second; found by plate as people type it.
+      const truck = page.locator('[data-testid=device-row]', { hasText: 'LGT-101' });
+      expect(await truck.locator('.name').textContent()).toBe('Lighting truck · LGT-101');
+      expect(await truck.getByTestId('row-device').textContent()).toBe('Van 09');
+      await page.getByTestId('list-search').fill('prd202');
+      await expect.poll(summary).toContain('1 of 13 devices');
+      expect(await names()).toEqual(['Production van · PRD-202']);
+      await page.getByTestId('list-search').fill('');
+
+      // Production with Lighting below it: the list, the counts and the markers follow.
+      const department = page.getByTestId('list-department');
+      await expect
+        .poll(() => department.locator('option').allTextContents())
+        .toEqual(['All departments', 'Office', 'Production', 'Production › Lighting']);
+      await department.selectOption({ label: 'Production' });
+      await expect.poll(summary).toContain('2 of 2 devices');
+      expect(await names()).toEqual(['Lighting truck · LGT-101', 'Production van · PRD-202']);
+      expect(await page.getByTestId('count-moving').textContent()).toBe('1');
+      expect(await page.getByTestId('count-idle').textContent()).toBe('0');
+      expect(await page.getByTestId('count-stopped').textContent()).toBe('1');
+      expect(await page.getByTestId('count-offline').textContent()).toBe('0');
+      await expect.poll(drawn).toBe('2');
+      await expect.poll(() => new URL(page.url()).search).toBe(`?departmentId=${departments.production}`);
+      await department.selectOption({ label: 'Production › Lighting' });
+      await expect.poll(summary).toContain('1 of 1 devices');
+      await expect.poll(drawn).toBe('1');
+
+      // The address keeps it: a reload shows the same.
+      await page.reload();
+      await expect
+        .poll(() => page.getByTestId('live-map').getAttribute('data-ready'), { timeout: 20_000 })
+        .toBe('true');
+      await expect.poll(summary, { timeout: 20_000 }).toContain('1 of 1 devices');
+      await expect.poll(drawn).toBe('1');
+      await expect.poll(() => department.inputValue()).toBe(departments.lighting);
+
+      // The card names the vehicle and links to it.
+      await truck.click();
+      await expect
+        .poll(() => page.getByTestId('selected-name').textContent())
+        .toBe('Lighting truck · LGT-101');
+      expect(await page.getByTestId('selected-device').textContent()).toBe('Van 09');
+      const link = page.getByTestId('selected-asset');
+      expect(await link.textContent()).toBe('Lighting truck · LGT-101');
+      expect(await link.getAttribute('href')).toBe(`/vehicles/${lightingTruck}`);
+      await page.getByRole('button', { name: 'Clear selection' }).click();
+
+      await department.selectOption('');
+      await expect.poll(summary).toContain('13 of 13 devices');
+      await expect.poll(drawn).toBe('12');
+      await expect.poll(() => new URL(page.url()).search).toBe('');
     });
   });
 

@@ -25,8 +25,8 @@ interface Tab {
   failures: string[];
 }
 const tabs: Tab[] = [];
-/** The only failed answer a test causes: the wrong code it types on purpose. */
-const INTENDED_FAILURES = new Set(['POST /api/v1/auth/login/mfa 401']);
+/** The only failed answers a test causes: the wrong code and password it types on purpose. */
+const INTENDED_FAILURES = new Set(['POST /api/v1/auth/login/mfa 401', 'POST /api/v1/me/mfa/totp 400']);
 
 async function openTab(): Promise<Tab> {
   const context = await browser.newContext();
@@ -99,6 +99,11 @@ function phoneFor(secret: string) {
 
 /** On the account page: sets up the app and answers the phone and the recovery codes shown. */
 async function enrolOnAccountPage(page: Page) {
+  // The password again first; a wrong one is refused at its field.
+  await page.getByLabel('Your password').fill('not my password');
+  await page.getByTestId('mfa-start').click();
+  await page.getByTestId('field-error').getByText('wrong password', { exact: true }).waitFor();
+  await page.getByLabel('Your password').fill(TEST_PASSWORD);
   await page.getByTestId('mfa-start').click();
   const qr = page.getByAltText('QR code of the authenticator secret');
   await qr.waitFor();

@@ -1,8 +1,19 @@
-// The fleet list's rules without a browser: search, filters, sort, the query string, the
-// virtual window of rows, and "… ago".
-import type { FleetDevice } from '@fleet/api/contract';
+// The fleet list's rules without a browser: rows named by their asset, search, filters (the
+// department with its subtree), sort, the query string, the virtual window of rows, and "… ago".
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FILTER, filterFromQuery, filterToQuery, listDevices } from '../src/lib/fleet/fleet-list.ts';
+import type { Department } from '../src/lib/api/management.ts';
+import type { AssetRef, FleetDevice } from '../src/lib/fleet/fleet.ts';
+import {
+  assetHref,
+  assetLabel,
+  DEFAULT_FILTER,
+  departmentSubtree,
+  deviceTitle,
+  filterFromQuery,
+  filterToQuery,
+  type ListFilter,
+  listDevices,
+} from '../src/lib/fleet/fleet-list.ts';
 import { scrollToRow, virtualWindow } from '../src/lib/fleet/virtual-window.ts';
 import { formatAgo } from '../src/lib/relative-time.ts';
 
@@ -16,6 +27,7 @@ function device(name: string, over: Partial<FleetDevice> = {}): FleetDevice {
     status: 'stopped',
     connection: 'online',
     lastSeenAt: null,
+    asset: null,
     ...over,
   };
 }
@@ -73,16 +85,100 @@ describe('listDevices', () => {
   });
 });
 
+const PRODUCTION = '00000000-0000-4000-8000-00000000000a';
+const LIGHTING = '00000000-0000-4000-8000-00000000000b';
+const OFFICE = '00000000-0000-4000-8000-00000000000c';
+function department(id: string, parentId: string | null, path: string[]): Department {
+  return { id, parentId, name: path.at(-1) ?? '', path, users: 0, createdAt: '2026-01-01T00:00:00.000Z' };
+}
+/** In path order, as GET /api/v1/departments lists them. */
+const TREE = [
+  department(OFFICE, null, ['Office']),
+  department(PRODUCTION, null, ['Production']),
+  department(LIGHTING, PRODUCTION, ['Production', 'Lighting']),
+];
+function asset(name: string, plate: string | null, departmentId: string | null): AssetRef {
+  return {
+    id: `10000000-0000-4000-8000-${String(name.length).padStart(12, '0')}`,
+    kind: 'vehicle',
+    name,
+    plate,
+    departmentId,
+  };
+}
+const placed = [
+  device('Tracker 1', { asset: asset('Van 12', 'ABC-123', LIGHTING), status: 'moving' }),
+  device('Tracker 2', { asset: asset('Truck 3', 'XYZ 789', PRODUCTION), status: 'idle' }),
+  device('Tracker 3', { asset: asset('Office car', null, OFFICE) }),
+  device('Spare tracker'),
+];
+
+describe('rows named by their asset', () => {
+  it('read "asset · plate", or the asset alone, or the device when it is on none', () => {
+    expect(placed.map(deviceTitle)).toEqual([
+      'Van 12 · ABC-123',
+      'Truck 3 · XYZ 789',
+      'Office car',
+      'Spare tracker',
+    ]);
+    expect(assetLabel({ name: 'Kit', plate: null })).toBe('Kit');
+    expect(assetHref({ id: 'a b', kind: 'vehicle' })).toBe('/vehicles/a%20b');
+    expect(assetHref({ id: 'x', kind: 'equipment' })).toBe('/equipment/x');
+  });
+
+  it('sort by what they read as', () => {
+    expect(listDevices(placed, DEFAULT_FILTER).map(deviceTitle)).toEqual([
+      'Office car',
+      'Spare tracker',
+      'Truck 3 · XYZ 789',
+      'Van 12 · ABC-123',
+    ]);
+  });
+
+  it('are found by plate (without case, spaces or dashes), asset name, device name or id', () => {
+    const found = (query: string) => names(listDevices(placed, { ...DEFAULT_FILTER, query }));
+    for (const q of ['ABC-123', 'abc123', 'abc 123', 'Van 12', 'tracker 1', 'id-tracker-1'])
+      expect(found(q), q).toEqual(['Tracker 1']);
+    expect(found('xyz789')).toEqual(['Tracker 2']);
+    expect(found('xyz-789')).toEqual(['Tracker 2']);
+    expect(found('office')).toEqual(['Tracker 3']);
+    expect(found('tracker')).toHaveLength(4);
+  });
+});
+
+describe('the department filter', () => {
+  const shown = (departmentId: string | undefined, tree = TREE) =>
+    names(listDevices(placed, { ...DEFAULT_FILTER, departmentId }, departmentSubtree(departmentId, tree)));
+
+  it('keeps the devices on assets of the department and of every one below it', () => {
+    expect(shown(PRODUCTION)).toEqual(['Tracker 2', 'Tracker 1']);
+    expect(shown(LIGHTING)).toEqual(['Tracker 1']);
+    expect(shown(OFFICE)).toEqual(['Tracker 3']);
+    expect(shown(undefined)).toHaveLength(4);
+    expect(departmentSubtree(undefined, TREE)).toBeUndefined();
+    expect(departmentSubtree(PRODUCTION, TREE)).toEqual(new Set([PRODUCTION, LIGHTING]));
+  });
+
+  it('keeps the department alone until the tree is loaded, and combines with the other filters', () => {
+    expect(shown(PRODUCTION, [])).toEqual(['Tracker 2']);
+    const filter: ListFilter = { ...DEFAULT_FILTER, departmentId: PRODUCTION, statuses: new Set(['moving']) };
+    expect(names(listDevices(placed, filter, departmentSubtree(PRODUCTION, TREE)))).toEqual(['Tracker 1']);
+  });
+});
+
 describe('the filter in the query string', () => {
   it('round-trips, leaving defaults out', () => {
-    const filter = {
+    const filter: ListFilter = {
       query: 'van',
+      departmentId: LIGHTING,
       kind: 'vehicle' as const,
       statuses: new Set(['idle', 'moving'] as const),
       sort: 'lastSeen' as const,
     };
     const query = filterToQuery(filter);
-    expect(query.toString()).toBe('q=van&kind=vehicle&status=moving%2Cidle&sort=lastSeen');
+    expect(query.toString()).toBe(
+      `q=van&departmentId=${LIGHTING}&kind=vehicle&status=moving%2Cidle&sort=lastSeen`,
+    );
     expect(filterFromQuery(query)).toEqual(filter);
     expect(filterToQuery(DEFAULT_FILTER).toString()).toBe('');
   });
@@ -94,8 +190,10 @@ describe('the filter in the query string', () => {
         kind: 'spaceship',
         status: 'moving,flying,,<script>',
         sort: 'random',
+        departmentId: 'sales; drop table',
       }),
     );
+    expect(f.departmentId).toBeUndefined();
     expect(f.query).toHaveLength(100);
     expect(f.kind).toBeUndefined();
     expect([...f.statuses]).toEqual(['moving']);

@@ -1,7 +1,16 @@
-import type { FleetDevice } from '@fleet/api/contract';
 import type { LivePosition } from '@fleet/shared/live';
 import { describe, expect, it } from 'vitest';
-import { applyFrame, countByStatus, fleetFromLatest, parseKind } from '../src/lib/fleet/fleet.ts';
+import {
+  type AssetRef,
+  applyFrame,
+  countByStatus,
+  devicesIn,
+  type FleetDevice,
+  fleetFromLatest,
+  inDepartments,
+  parseKind,
+  reloadedFleet,
+} from '../src/lib/fleet/fleet.ts';
 import { formatClock, formatDateTime } from '../src/lib/time.ts';
 
 function device(id: string, over: Partial<FleetDevice> = {}): FleetDevice {
@@ -14,7 +23,20 @@ function device(id: string, over: Partial<FleetDevice> = {}): FleetDevice {
     status: 'offline',
     connection: 'unknown',
     lastSeenAt: null,
+    asset: null,
     ...over,
+  };
+}
+
+const SALES = '00000000-0000-4000-8000-000000000001';
+const OFFICE = '00000000-0000-4000-8000-000000000002';
+function asset(name: string, departmentId: string | null, plate: string | null = null): AssetRef {
+  return {
+    id: `10000000-0000-4000-8000-${name.padStart(12, '0')}`,
+    kind: 'vehicle',
+    name,
+    plate,
+    departmentId,
   };
 }
 
@@ -63,6 +85,83 @@ describe('countByStatus', () => {
       offline: 1,
     });
     expect(countByStatus([])).toEqual({ total: 0, disabled: 0, moving: 0, idle: 0, stopped: 0, offline: 0 });
+  });
+
+  it('counts the devices on assets of some departments, of one kind or all', () => {
+    const placed = [
+      device('a', { status: 'moving', asset: asset('1', SALES) }),
+      device('b', { status: 'idle', asset: asset('2', SALES), kind: 'equipment' }),
+      device('c', { status: 'moving', asset: asset('3', OFFICE) }),
+      device('d', { status: 'moving', asset: asset('4', null) }),
+      device('e', { status: 'moving' }),
+    ];
+    expect(countByStatus(placed, undefined, new Set([SALES]))).toMatchObject({
+      total: 2,
+      moving: 1,
+      idle: 1,
+    });
+    expect(countByStatus(placed, 'vehicle', new Set([SALES, OFFICE]))).toMatchObject({ total: 2, moving: 2 });
+    expect(countByStatus(placed, undefined, undefined)).toMatchObject({ total: 5, moving: 4 });
+  });
+});
+
+describe('departments', () => {
+  it('keep the devices on assets of theirs; a device on no asset, or an asset of none, is in none', () => {
+    const onSales = device('a', { asset: asset('1', SALES) });
+    const loose = device('b');
+    const homeless = device('c', { asset: asset('2', null) });
+    expect(inDepartments(onSales, new Set([SALES]))).toBe(true);
+    expect(inDepartments(onSales, new Set([OFFICE]))).toBe(false);
+    expect(inDepartments(loose, new Set([SALES]))).toBe(false);
+    expect(inDepartments(homeless, new Set([SALES]))).toBe(false);
+    for (const d of [onSales, loose, homeless]) expect(inDepartments(d, undefined)).toBe(true);
+    expect([...devicesIn([onSales, loose, homeless], new Set([SALES]))]).toEqual([onSales]);
+    expect([...devicesIn([onSales, loose], undefined)]).toEqual([onSales, loose]);
+  });
+});
+
+describe('loading /fleet/latest', () => {
+  it('holds every device with its asset, null when on none', () => {
+    const fleet = fleetFromLatest({
+      at: 0,
+      devices: [device('a', { asset: asset('1', SALES, 'ABC-123') }), device('b')],
+    });
+    expect(fleet.get('a')?.asset).toMatchObject({ name: '1', plate: 'ABC-123', departmentId: SALES });
+    expect(fleet.get('b')?.asset).toBeNull();
+  });
+
+  it('takes names and assets from a reload, but never a position older than one held', () => {
+    const fleet = fleetFromLatest({
+      at: 0,
+      devices: [
+        device('a', { position: position('a', 100), status: 'moving', lastSeenAt: 100 }),
+        device('b', { position: position('b', 100), status: 'moving', lastSeenAt: 100 }),
+        device('gone'),
+      ],
+    });
+    // A live frame after the reload was asked for, before it answered.
+    applyFrame(fleet, { type: 'positions', at: 300, positions: [position('a', 300, { status: 'idle' })] });
+    const next = reloadedFleet(fleet, {
+      at: 200,
+      devices: [
+        device('a', { name: 'A', position: position('a', 200), status: 'moving', lastSeenAt: 200 }),
+        device('b', {
+          position: position('b', 200, { status: 'stopped' }),
+          status: 'stopped',
+          lastSeenAt: 200,
+          asset: asset('9', OFFICE),
+        }),
+        device('new'),
+      ],
+    });
+    expect(next.get('a')).toMatchObject({
+      name: 'A',
+      position: { ts: 300 },
+      status: 'idle',
+      lastSeenAt: 300,
+    });
+    expect(next.get('b')).toMatchObject({ position: { ts: 200 }, status: 'stopped', asset: { name: '9' } });
+    expect([...next.keys()]).toEqual(['a', 'b', 'new']);
   });
 });
 

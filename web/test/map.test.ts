@@ -35,6 +35,7 @@ function device(id: string, over: Partial<FleetDevice> = {}): FleetDevice {
     status: 'moving',
     connection: 'online',
     lastSeenAt: 1_000,
+    asset: null,
     ...over,
   };
 }

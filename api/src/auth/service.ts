@@ -195,6 +195,19 @@ export class AuthService {
    * stolen access token cannot guess its way to switching MFA off. Wrong answers are 400 with the
    * field named: a 401 would tell the caller its session is over.
    */
+  /**
+   * A signed-in user's password asked again before a change that takes over the account (starting
+   * MFA enrolment): a wrong one counts against the login limits like a sign-in's.
+   */
+  async confirmPassword(input: {
+    userId: string;
+    password: string;
+    deviceCookie?: string | undefined;
+    address: string;
+  }): Promise<void> {
+    await this.#passwordChecked(input);
+  }
+
   async confirmSecondFactor(input: {
     userId: string;
     password?: string | undefined;
@@ -202,6 +215,23 @@ export class AuthService {
     deviceCookie?: string | undefined;
     address: string;
   }): Promise<void> {
+    const { user, attempt } = await this.#passwordChecked(input);
+    if (!(await this.#asUser(user, input.address, () => this.#secondFactor.verify(user, input.proof)))) {
+      this.#guard.recordFailure(attempt);
+      const field = 'recoveryCode' in input.proof ? 'body.recoveryCode' : 'body.code';
+      throw new ApiError('validation_failed', 'Wrong or already used code.', {
+        details: [{ path: field, message: 'wrong or already used code' }],
+      });
+    }
+  }
+
+  /** The user under the login limits, their password checked if one is given; 400 naming it if wrong. */
+  async #passwordChecked(input: {
+    userId: string;
+    password?: string | undefined;
+    deviceCookie?: string | undefined;
+    address: string;
+  }): Promise<{ user: UserWithHash; attempt: LoginAttempt }> {
     const user = await this.#users.findById(input.userId);
     if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
     const attempt: LoginAttempt = {
@@ -218,13 +248,7 @@ export class AuthService {
         details: [{ path: 'body.password', message: 'wrong password' }],
       });
     }
-    if (!(await this.#asUser(user, input.address, () => this.#secondFactor.verify(user, input.proof)))) {
-      this.#guard.recordFailure(attempt);
-      const field = 'recoveryCode' in input.proof ? 'body.recoveryCode' : 'body.code';
-      throw new ApiError('validation_failed', 'Wrong or already used code.', {
-        details: [{ path: field, message: 'wrong or already used code' }],
-      });
-    }
+    return { user, attempt };
   }
 
   /** What the login step writes (a spent code) is logged as the user's doing, not an anonymous one. */

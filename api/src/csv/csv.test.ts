@@ -24,9 +24,9 @@ describe('the file reader', () => {
           // Rows of only blank cells are blank lines to a spreadsheet; the export's formula escape
           // is undone by the import (import.ts), not by the reader.
           const kept = rows.filter((r) => r.some((c) => c !== ''));
-          const unescape = (c: string) => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
+          const escaped = (c: string) => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
           expect(read.file.records.map((r) => [...r.cells.values()])).toEqual(
-            kept.map((r) => r.map(unescape)),
+            kept.map((r) => r.map(escaped)),
           );
         },
       ),

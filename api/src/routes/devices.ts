@@ -1,14 +1,16 @@
 // Devices of the organisation: provisioning (the token is shown once), listing with filters,
 // renaming, disabling (the broker drops the device at once), re-issuing a token, and the
 // latest state. Every database statement runs under row-level security for the caller's
-// organisation, so another organisation's device is simply not found.
+// organisation, so another organisation's device is simply not found; a user with a department
+// scope reaches only the devices on assets of their subtree (domains/assets/device-scope.ts).
 import { TELEMETRY_FIELDS } from '@fleet/shared';
 import { type Device, DeviceRegistry, RegistryError } from '@fleet/shared/db';
 import { z } from 'zod';
+import { noSuchDevice, reachDevice } from '../domains/assets/device-scope.ts';
 import { installedAssetDirectory } from '../domains/assets/directory.ts';
 import { Installations } from '../domains/assets/repository.ts';
 import { ApiError, errorBodySchema } from '../http/errors.ts';
-import { type AnyRoute, defineRoute } from '../http/route.ts';
+import { type AnyRoute, defineRoute, type Principal } from '../http/route.ts';
 import { toLiveDevice } from '../live-view.ts';
 import { ANY_ROLE, MANAGE_DEVICES } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
@@ -33,7 +35,7 @@ const notFound = notFoundResponse('device');
 export function registryError(err: unknown): unknown {
   if (!(err instanceof RegistryError)) return err;
   if (err.code === 'duplicate_name') return new ApiError('conflict', err.message);
-  if (err.code === 'unknown_device') return new ApiError('not_found', 'No such device.');
+  if (err.code === 'unknown_device') return noSuchDevice();
   return new ApiError('validation_failed', err.message);
 }
 
@@ -56,9 +58,11 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
     disabledAt: isoOrNull(d.disabledAt),
     connection: ctx.connectedDevices().has(d.id) ? 'online' : 'offline',
   });
-  async function find(orgId: string, id: string): Promise<Device> {
-    const device = await registry(orgId).get(id);
-    if (!device) throw new ApiError('not_found', 'No such device.');
+  /** The device, if the caller reaches it (their department scope); 404 like no device otherwise. */
+  async function find(principal: Principal, id: string): Promise<Device> {
+    await reachDevice(ctx.db, principal, id);
+    const device = await registry(principal.orgId).get(id);
+    if (!device) throw noSuchDevice();
     return device;
   }
   const change = (
@@ -78,6 +82,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       params: deviceIdParam,
       responses: { 200: { description: 'The device', schema: deviceSchema }, ...errors, 404: notFound },
       async handler({ principal, params }) {
+        await reachDevice(ctx.db, principal, params.id);
         const device = await apply(registry(principal.orgId), params.id).catch((err: unknown) => {
           throw registryError(err);
         });
@@ -187,7 +192,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
       params: deviceIdParam,
       responses: { 200: { description: 'The device', schema: deviceSchema }, ...errors, 404: notFound },
       async handler({ principal, params }) {
-        return { status: 200, body: body(await find(principal.orgId, params.id)) };
+        return { status: 200, body: body(await find(principal, params.id)) };
       },
     }),
     defineRoute({
@@ -206,6 +211,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
         409: { description: 'A device with this name exists', schema: errorBodySchema },
       },
       async handler({ principal, params, body: input }) {
+        await reachDevice(ctx.db, principal, params.id);
         const device = await registry(principal.orgId)
           .rename(params.id, input.name)
           .catch((err: unknown) => {
@@ -245,6 +251,7 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
         404: notFound,
       },
       async handler({ principal, params }) {
+        await reachDevice(ctx.db, principal, params.id);
         const { device, token } = await registry(principal.orgId)
           .reissueToken(params.id)
           .catch((err: unknown) => {
@@ -270,7 +277,8 @@ export function deviceRoutes(ctx: ApiContext): AnyRoute[] {
         404: notFound,
       },
       async handler({ principal, params }) {
-        const device = await find(principal.orgId, params.id);
+        // Not cut at the installation, as the live map (/fleet/latest, the hub) shows it too.
+        const device = await find(principal, params.id);
         const state = await ctx.liveState.get(device.id);
         const values: Record<string, number | boolean | string | string[]> = {};
         const latest = state?.latest;

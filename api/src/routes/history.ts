@@ -1,20 +1,26 @@
 // Telemetry history from QuestDB: a device's track (JSON, GeoJSON or CSV; simplified for long
 // ranges), chart series (SAMPLE BY aggregates) and device events. The device is looked up
-// under row-level security first, and every QuestDB query is scoped by tenant as well.
+// under row-level security first, and every QuestDB query is scoped by tenant as well. A user
+// with a department scope reads a device's history only from when it went onto their asset
+// (domains/assets/device-scope.ts).
 import { DeviceRegistry } from '@fleet/shared/db';
 import { z } from 'zod';
+import { deviceHistoryScope, noSuchDevice, reachDevice } from '../domains/assets/device-scope.ts';
 import {
   CHART_FIELDS,
   chooseBucketMs,
+  type DeviceScope,
+  type HistoryScope,
   isChartField,
   readDeviceEvents,
   readTelemetrySeries,
   readTrack,
+  type TimeRange,
   trackToCsv,
   trackToGeoJson,
 } from '../history.ts';
 import { ApiError } from '../http/errors.ts';
-import { type AnyRoute, defineRoute } from '../http/route.ts';
+import { type AnyRoute, defineRoute, type Principal } from '../http/route.ts';
 import { ANY_ROLE } from '../permissions.ts';
 import type { ApiContext } from './context.ts';
 import {
@@ -103,10 +109,20 @@ export function seriesBucketMs(query: { from: number; to: number; bucket?: numbe
 }
 
 export function historyRoutes(ctx: ApiContext): AnyRoute[] {
-  async function scope(orgId: string, deviceId: string) {
-    const device = await new DeviceRegistry(ctx.db, orgId).get(deviceId);
-    if (!device) throw new ApiError('not_found', 'No such device.');
-    return { tenant: orgId, deviceId: device.id };
+  /** The device (to name it in answers) and the part of its history the caller may read. */
+  async function scope(
+    principal: Principal,
+    deviceId: string,
+    range: TimeRange,
+  ): Promise<DeviceScope & { history: HistoryScope }> {
+    const reach = await reachDevice(ctx.db, principal, deviceId);
+    const device = await new DeviceRegistry(ctx.db, principal.orgId).get(deviceId);
+    if (!device) throw noSuchDevice();
+    return {
+      tenant: principal.orgId,
+      deviceId: device.id,
+      history: deviceHistoryScope(principal.orgId, reach, range),
+    };
   }
 
   return [
@@ -133,10 +149,10 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
       },
       async handler({ principal, params, query }) {
         checkRange(query);
-        const s = await scope(principal.orgId, params.id);
+        const s = await scope(principal, params.id, query);
         const track = await readTrack(
           ctx.questdb,
-          s,
+          s.history,
           query,
           query.maxPoints === undefined ? {} : { maxPoints: query.maxPoints },
         );
@@ -174,9 +190,9 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
       async handler({ principal, params, query }) {
         checkRange(query);
         const bucketMs = seriesBucketMs(query);
-        const s = await scope(principal.orgId, params.id);
+        const s = await scope(principal, params.id, query);
         const fields = [...new Set(query.fields)].filter(isChartField);
-        const series = await readTelemetrySeries(ctx.questdb, s, query, fields, bucketMs);
+        const series = await readTelemetrySeries(ctx.questdb, s.history, query, fields, bucketMs);
         return { status: 200, body: { deviceId: s.deviceId, ...series } };
       },
     }),
@@ -198,8 +214,8 @@ export function historyRoutes(ctx: ApiContext): AnyRoute[] {
       },
       async handler({ principal, params, query }) {
         checkRange(query);
-        const s = await scope(principal.orgId, params.id);
-        const items = await readDeviceEvents(ctx.questdb, s, query, query.limit);
+        const s = await scope(principal, params.id, query);
+        const items = await readDeviceEvents(ctx.questdb, s.history, query, query.limit);
         return { status: 200, body: { deviceId: s.deviceId, items } };
       },
     }),

@@ -300,11 +300,8 @@ export const assetRefSchema = z
   })
   .meta({ id: 'AssetRef' });
 
-// `asset` is optional in the type only so that consoles built before it keep compiling; the
-// API always sends it (null: the device is on no asset).
 const installedAsset = assetRefSchema
   .nullable()
-  .optional()
   .meta({ description: 'the asset the device is installed on now; null: none' });
 
 export const fleetLatestSchema = z

@@ -20,6 +20,7 @@ import {
   uuidParam,
 } from '../../routes/schemas.ts';
 import { DEPARTMENTS, equipmentImport, existingAssets, PLACES, vehicleImport } from './csv.ts';
+import { noSuchDevice, reachDevice } from './device-scope.ts';
 import { installedAssetDirectory } from './directory.ts';
 import { vehiclePhotoRoutes } from './photo.ts';
 import { type Asset, Assets, type Installation, Installations, notFound } from './repository.ts';
@@ -385,6 +386,8 @@ function installationRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/devices/{id}/installations',
       tag: 'assets',
       summary: 'Which assets a device has been installed on, newest first',
+      description:
+        'A user with a department scope reaches only a device installed now on an asset of their subtree, and sees its installations on assets of that subtree.',
       access: ANY_ROLE,
       params: deviceIdParam,
       responses: {
@@ -393,8 +396,9 @@ function installationRoutes(ctx: ApiContext): AnyRoute[] {
         404: notFoundResponse('device'),
       },
       async handler({ principal, params }) {
+        await reachDevice(ctx.db, principal, params.id);
         const items = await installations(principal.orgId).ofDevice(params.id);
-        if (!items) throw new ApiError('not_found', 'No such device.');
+        if (!items) throw noSuchDevice();
         return list(items);
       },
     }),

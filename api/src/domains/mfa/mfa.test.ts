@@ -122,11 +122,14 @@ async function passwordStep(email: string, address: string): Promise<string> {
   return res.body.mfaToken;
 }
 
+/** The body that starts enrolment: the user's password, asked again. */
+const again = { password: TEST_PASSWORD };
+
 /** Signs in a new user and turns MFA on: their token, phone and recovery codes. */
 async function enrolled(orgId = t.orgA.id, role: 'admin' | 'dispatcher' | 'viewer' = 'dispatcher') {
   const user = await newUser(orgId, role);
   const token = await t.login(user.email);
-  const enrolment = await t.request<Enrolment>('POST', '/api/v1/me/mfa/totp', { token });
+  const enrolment = await t.request<Enrolment>('POST', '/api/v1/me/mfa/totp', { token, body: again });
   expect(enrolment.status, enrolment.text).toBe(200);
   const phone = new Phone(enrolment.body.uri);
   const confirmed = await t.request<{ recoveryCodes: string[] }>('POST', '/api/v1/me/mfa/totp/confirm', {
@@ -154,7 +157,18 @@ describe('enrolment', () => {
       recoveryCodesLeft: 0,
       requiredForAdmins: false,
     });
-    const started = await t.request<Enrolment>('POST', '/api/v1/me/mfa/totp', { token });
+    // The password again first: a stolen session alone cannot bind an app of its own.
+    const without = await t.request<ErrorBody>('POST', '/api/v1/me/mfa/totp', { token, body: {} });
+    expect(without.status).toBe(400);
+    expect(without.body.error.details?.[0]?.path).toBe('body.password');
+    const wrongPassword = await t.request<ErrorBody>('POST', '/api/v1/me/mfa/totp', {
+      token,
+      body: { password: 'not the password' },
+    });
+    expect(wrongPassword.status).toBe(400);
+    expect(wrongPassword.body.error.details).toEqual([{ path: 'body.password', message: 'wrong password' }]);
+    expect((await t.request<MfaStatus>('GET', '/api/v1/me/mfa', { token })).body.pending).toBe(false);
+    const started = await t.request<Enrolment>('POST', '/api/v1/me/mfa/totp', { token, body: again });
     expect(started.status).toBe(200);
     const totp = URI.parse(started.body.uri) as TOTP;
     expect(totp).toMatchObject({
@@ -175,7 +189,7 @@ describe('enrolment', () => {
     });
     expect((await loginWithPassword(user.email, newAddress())).body.token).toEqual(expect.any(String));
     // Starting again replaces the pending secret: a code of the first one no longer confirms.
-    const restarted = await t.request<Enrolment>('POST', '/api/v1/me/mfa/totp', { token });
+    const restarted = await t.request<Enrolment>('POST', '/api/v1/me/mfa/totp', { token, body: again });
     expect(restarted.body.secret).not.toBe(started.body.secret);
     const stale = await t.request<ErrorBody>('POST', '/api/v1/me/mfa/totp/confirm', {
       token,
@@ -209,7 +223,9 @@ describe('enrolment', () => {
     });
     expect(me.body).toMatchObject({ mfaEnabled: true, mfaEnrolmentRequired: false });
     // On already: no second secret, no second confirmation.
-    expect((await t.request<ErrorBody>('POST', '/api/v1/me/mfa/totp', { token })).status).toBe(409);
+    expect((await t.request<ErrorBody>('POST', '/api/v1/me/mfa/totp', { token, body: again })).status).toBe(
+      409,
+    );
     expect(
       (await t.request('POST', '/api/v1/me/mfa/totp/confirm', { token, body: { code: phone.spent() } }))
         .status,
@@ -644,6 +660,7 @@ describe('the organisation requires MFA of administrators', () => {
     // Enrolment is what the limited token may do.
     const enrolment = await t.request<Enrolment>('POST', '/api/v1/me/mfa/totp', {
       token: stillLimited.body.token,
+      body: again,
     });
     expect(enrolment.status).toBe(200);
     const phone = new Phone(enrolment.body.uri);

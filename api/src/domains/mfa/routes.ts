@@ -20,6 +20,7 @@ import {
   recoveryCodesSchema,
   totpConfirmationSchema,
   totpEnrolmentSchema,
+  totpStartSchema,
 } from './schemas.ts';
 
 const conflict = { description: 'MFA is not in the state this needs', schema: errorBodySchema } as const;
@@ -51,16 +52,24 @@ export function mfaRoutes(ctx: ApiContext): AnyRoute[] {
       tag: 'mfa',
       summary: 'Start enrolling an authenticator app (TOTP)',
       description:
-        'Answers a new secret as an otpauth:// URI, in base32 and as a QR code (SVG data URL). Nothing changes at sign-in until POST /api/v1/me/mfa/totp/confirm gets a code from the app. Starting again replaces a pending secret.',
+        'Needs your password (a wrong one counts against the login limits), so a stolen session cannot bind an app of its own. Answers a new secret as an otpauth:// URI, in base32 and as a QR code (SVG data URL). Nothing changes at sign-in until POST /api/v1/me/mfa/totp/confirm gets a code from the app. Starting again replaces a pending secret.',
       access: ANY_ROLE,
+      body: totpStartSchema,
       responses: {
         200: { description: 'The secret to add to the app', schema: totpEnrolmentSchema },
         ...ERROR_RESPONSES,
         409: conflict,
+        429: limited,
       },
-      async handler({ principal }) {
+      async handler({ principal, body, address, headers }) {
         const user = await new TenantUsers(ctx.db, principal.orgId).get(principal.userId);
         if (!user) throw new ApiError('unauthorized', 'The account no longer exists.');
+        await ctx.auth.confirmPassword({
+          userId: principal.userId,
+          password: body.password,
+          deviceCookie: readCookie(headers.cookie, DEVICE_COOKIE),
+          address,
+        });
         const enrolment = await mfa.startEnrolment(principal.orgId, principal.userId, user.email);
         if (!enrolment)
           throw new ApiError('conflict', 'MFA is on already; turn it off first to change the app.');

@@ -45,8 +45,16 @@ const proofFields = { code: totpCode.optional(), recoveryCode: recoveryCode.opti
 const oneProof = (b: { code?: string | undefined; recoveryCode?: string | undefined }) =>
   (b.code === undefined) !== (b.recoveryCode === undefined);
 
+const password = z
+  .string({ error: 'your password is text' })
+  .min(1, 'your password, to confirm it is you')
+  .max(PASSWORD_MAX_LENGTH, `a password is at most ${PASSWORD_MAX_LENGTH} characters`);
+
+/** Starting enrolment asks for the password again: a stolen session must not bind its own app. */
+export const totpStartSchema = z.strictObject({ password }).meta({ id: 'TotpEnrolmentStart' });
+
 export const mfaDisableSchema = z
-  .strictObject({ password: z.string().min(1).max(PASSWORD_MAX_LENGTH), ...proofFields })
+  .strictObject({ password, ...proofFields })
   .refine(oneProof, { message: 'give either code or recoveryCode', path: ['code'] })
   .meta({ id: 'MfaDisable' });
 

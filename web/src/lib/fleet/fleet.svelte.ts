@@ -1,13 +1,25 @@
 // The fleet list of the signed-in organisation, reactive: loaded from GET /fleet/latest, kept
 // current by the live hub, and reloaded now and then for what no frame announces (a device
-// turning offline after DEVICE_OFFLINE_AFTER_S of silence, devices added or renamed).
+// turning offline after DEVICE_OFFLINE_AFTER_S of silence, devices added or renamed, and the
+// asset each is on: the hub's frames carry positions only). A reload also follows each hub
+// snapshot (a reconnect), so a device installed on another asset meanwhile shows its new asset
+// and department then, or at the next minute's reload, whichever comes first.
 
-import type { FleetDevice } from '@fleet/api/contract';
 import type { HubFrame } from '../live/frames.ts';
 import type { Session } from '../session/session.svelte.ts';
-import { applyFrame, countByStatus, type DeviceKind, type Fleet, fleetFromLatest } from './fleet.ts';
+import {
+  applyFrame,
+  countByStatus,
+  type DepartmentSet,
+  type DeviceKind,
+  type Fleet,
+  type FleetDevice,
+  reloadedFleet,
+} from './fleet.ts';
 
 const RELOAD_MS = 60_000;
+/** A snapshot this soon after a load (the first connect, just after the page loaded) reloads nothing. */
+const SNAPSHOT_RELOAD_AFTER_MS = 10_000;
 /** Lists and counts follow live frames at most this often (the map draws every frame itself). */
 const LIST_REFRESH_MS = 500;
 
@@ -20,6 +32,9 @@ export class FleetState {
   #timer: ReturnType<typeof setInterval> | undefined;
   #refresh: ReturnType<typeof setTimeout> | undefined;
   readonly #session: Session;
+  /** When the last load started (ms), and whether it is still on its way. */
+  #loadStartedAt = 0;
+  #loading = false;
 
   constructor(session: Session) {
     this.#session = session;
@@ -45,20 +60,24 @@ export class FleetState {
     return this.#fleet.values();
   }
 
-  counts(kind?: DeviceKind) {
+  counts(kind?: DeviceKind, departments?: DepartmentSet) {
     void this.#version;
-    return countByStatus(this.#fleet.values(), kind);
+    return countByStatus(this.#fleet.values(), kind, departments);
   }
 
   async load(): Promise<void> {
+    this.#loadStartedAt = Date.now();
+    this.#loading = true;
     try {
       const latest = await this.#session.api.call('GET /api/v1/fleet/latest');
-      this.#fleet = fleetFromLatest(latest);
+      this.#fleet = reloadedFleet(this.#fleet, latest);
       this.loadedAt = latest.at;
       this.error = null;
       this.#version++;
     } catch (err) {
       this.error = err;
+    } finally {
+      this.#loading = false;
     }
   }
 
@@ -74,6 +93,12 @@ export class FleetState {
 
   /** Applies a hub frame; returns whether anything changed. */
   apply(frame: HubFrame): boolean {
+    if (
+      frame.type === 'snapshot' &&
+      !this.#loading &&
+      Date.now() - this.#loadStartedAt > SNAPSHOT_RELOAD_AFTER_MS
+    )
+      void this.load();
     const changed = applyFrame(this.#fleet, frame);
     if (changed && this.#refresh === undefined) {
       this.#refresh = setTimeout(() => {

@@ -1,14 +1,51 @@
-// The fleet as the console holds it: GET /fleet/latest (names, kinds, the latest state) kept
-// current by the hub's frames, and the counts per vehicle status the home page shows.
-// Plain functions over plain maps; fleet.svelte.ts makes them reactive.
+// The fleet as the console holds it: GET /fleet/latest (names, kinds, the asset each device is
+// on, the latest state) kept current by the hub's frames, and the counts per vehicle status the
+// home page shows. Plain functions over plain maps; fleet.svelte.ts makes them reactive.
 import type { FleetDevice, FleetLatest, VehicleStatus } from '@fleet/api/contract';
 import { type HubFrame, VEHICLE_STATUSES } from '@fleet/shared/live';
 
+/** The vehicle or equipment item a device is installed on now, as /fleet/latest sends it. */
+export type AssetRef = NonNullable<FleetDevice['asset']>;
+export type { FleetDevice };
 export type DeviceKind = FleetDevice['kind'];
 export type Fleet = Map<string, FleetDevice>;
+/** The departments shown: one and every department below it; undefined: the whole fleet. */
+export type DepartmentSet = ReadonlySet<string> | undefined;
 
 export function fleetFromLatest(latest: FleetLatest): Fleet {
   return new Map(latest.devices.map((d) => [d.deviceId, d]));
+}
+
+/**
+ * The fleet after a reload of /fleet/latest: names, assets and the set of devices as loaded, but
+ * a device whose held position is newer (a hub frame that came while the answer was on its way)
+ * keeps it, so a reload never moves a marker back.
+ */
+export function reloadedFleet(fleet: Fleet, latest: FleetLatest): Fleet {
+  const next = fleetFromLatest(latest);
+  for (const [id, d] of next) {
+    const was = fleet.get(id);
+    const kept = was?.position;
+    if (!was || !kept || (d.position !== null && d.position.ts >= kept.ts)) continue;
+    const lastSeenAt = was.lastSeenAt === null ? d.lastSeenAt : Math.max(was.lastSeenAt, d.lastSeenAt ?? 0);
+    next.set(id, { ...d, position: kept, status: was.status, lastSeenAt });
+  }
+  return next;
+}
+
+/** Whether the device is on an asset of those departments (a device on no asset is in none). */
+export function inDepartments(d: FleetDevice, departments: DepartmentSet): boolean {
+  if (departments === undefined) return true;
+  const id = d.asset?.departmentId;
+  return id != null && departments.has(id);
+}
+
+/** The devices on assets of those departments, in the order given. */
+export function* devicesIn(
+  devices: Iterable<FleetDevice>,
+  departments: DepartmentSet,
+): Generator<FleetDevice> {
+  for (const d of devices) if (inDepartments(d, departments)) yield d;
 }
 
 /**
@@ -55,12 +92,20 @@ export function applyFrame(fleet: Fleet, frame: HubFrame): boolean {
 
 export type StatusCounts = Record<VehicleStatus, number> & { total: number; disabled: number };
 
-/** Devices per status (disabled devices are counted apart: they report nothing). */
-export function countByStatus(devices: Iterable<FleetDevice>, kind?: DeviceKind): StatusCounts {
+/**
+ * Devices per status (disabled devices are counted apart: they report nothing), of one kind
+ * and on assets of some departments when given.
+ */
+export function countByStatus(
+  devices: Iterable<FleetDevice>,
+  kind?: DeviceKind,
+  departments?: DepartmentSet,
+): StatusCounts {
   const counts = { total: 0, disabled: 0 } as StatusCounts;
   for (const s of VEHICLE_STATUSES) counts[s] = 0;
   for (const d of devices) {
     if (kind !== undefined && d.kind !== kind) continue;
+    if (!inDepartments(d, departments)) continue;
     counts.total++;
     if (d.disabled) counts.disabled++;
     else counts[d.status]++;
