@@ -103,13 +103,9 @@ describe('a fleet anchored on the company places', () => {
       kind: 'vehicle' as const,
       name: `sim-vehicle-000${i + 1}`,
     }));
+    const plan = { network, devices, seed: 1, scenario: 'normal' as const, startMs, workingDay: true };
     const fleet = buildFleet({
-      network,
-      devices,
-      seed: 1,
-      scenario: 'normal',
-      startMs,
-      workingDay: true,
+      ...plan,
       anchors: {
         depots: [depot.center],
         sites: places.filter((p) => p.category !== 'depot').map((p) => p.center),
@@ -122,15 +118,7 @@ describe('a fleet anchored on the company places', () => {
       expect(haversineM(s.lat, s.lon, depot.center.lat, depot.center.lon)).toBeLessThan(150);
     }
     // With the demo's cards, each van reports its own driver's card once the ignition is on.
-    const carded = buildFleet({
-      network,
-      devices,
-      seed: 1,
-      scenario: 'normal',
-      startMs,
-      workingDay: true,
-      driverCards: vanDriverCards(devices),
-    });
+    const carded = buildFleet({ ...plan, driverCards: vanDriverCards(devices) });
     for (const [i, d] of carded.entries()) {
       const seen = new Set<string>();
       for (let t = startMs; t < startMs + 3 * 3_600_000; t += 60_000) {

@@ -9,6 +9,8 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, TEST_PASSWORD, type TestApi } from '../../../../test/api-support.ts';
+import type { ImportSummary } from '../../csv/routes.ts';
+import type { ErrorBody } from '../../http/errors.ts';
 import { vinCheckDigit } from './identifiers.ts';
 
 let t: TestApi;
@@ -17,15 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-interface ErrorReply {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
-interface Summary {
-  dryRun: boolean;
-  rows: number;
-  created: number;
-  updated: number;
-}
 interface Vehicle {
   id: string;
   name: string;
@@ -70,7 +63,7 @@ async function importFile(
     },
     body: text,
   });
-  const body = (await res.json()) as Summary & ErrorReply;
+  const body = (await res.json()) as ImportSummary & ErrorBody;
   return { status: res.status, body };
 }
 

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../../test/api-support.ts';
+import type { ImportSummary } from '../../csv/routes.ts';
+import type { ErrorBody } from '../../http/errors.ts';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -13,13 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-interface Reply {
-  dryRun: boolean;
-  rows: number;
-  created: number;
-  updated: number;
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
+type Reply = ImportSummary & ErrorBody;
 interface Driver {
   id: string;
   name: string;
