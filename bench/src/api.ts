@@ -5,7 +5,9 @@
 // of 1 Hz track, GET /api/v1/devices/{id}/track (target <= 100 ms), plus the chart series and
 // the device list; and the audit log search over 1,000,000 entries (p99 <= 50 ms, issue 11;
 // --audit-entries, --audit-requests); and the vehicle list with 10,000 assets over 20 departments
-// and a department filter (p99 <= 50 ms, issue 11). Writes the '## API' section of bench/REPORT.md (--out)
+// and a department filter (p99 <= 50 ms, issue 11); and the CSV export of every vehicle and its
+// import back, dry and real, with what other requests wait meanwhile. Writes the '## API' section
+// of bench/REPORT.md (--out)
 // and bench/results/api.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -501,6 +503,126 @@ export function assetReportLines(seed: AssetSeed, results: AssetTiming[]): strin
   ];
 }
 
+export interface CsvTransferTiming {
+  step: string;
+  rows: number;
+  ms: number;
+  bytes: number;
+  /** The slowest of the small list requests made one after another while the step ran. */
+  othersMaxMs: number;
+  othersRequests: number;
+}
+
+/** Times the CSV export of every vehicle and its import back, dry and real, and a file of new ones. */
+export async function timeCsvTransfer(
+  base: string,
+  token: string,
+  newVehicles: number,
+  say: (line: string) => void,
+): Promise<CsvTransferTiming[]> {
+  const auth = { authorization: `Bearer ${token}` };
+  // What other users feel meanwhile: one small list request after another until the step ends.
+  const whileRunning = async <T>(
+    step: Promise<T>,
+  ): Promise<{ value: T; maxMs: number; requests: number }> => {
+    let done = false;
+    let maxMs = 0;
+    let requests = 0;
+    const probe = (async () => {
+      while (!done) {
+        const started = performance.now();
+        await (await fetch(`${base}/api/v1/vehicles?limit=1`, { headers: auth })).arrayBuffer();
+        maxMs = Math.max(maxMs, performance.now() - started);
+        requests++;
+      }
+    })();
+    const value = await step.finally(() => {
+      done = true;
+    });
+    await probe;
+    return { value, maxMs, requests };
+  };
+  const out: CsvTransferTiming[] = [];
+  const timed = async (step: string, rows: number, bytes: number, run: () => Promise<Response>) => {
+    say(`Timing ${step}...`);
+    const started = performance.now();
+    const {
+      value: res,
+      maxMs,
+      requests,
+    } = await whileRunning(run().then(async (r) => ({ r, text: await r.text() })));
+    const ms = performance.now() - started;
+    if (res.r.status !== 200) throw new Error(`${step}: ${res.r.status} ${res.text.slice(0, 500)}`);
+    out.push({
+      step,
+      rows,
+      ms,
+      bytes: bytes || Buffer.byteLength(res.text),
+      othersMaxMs: maxMs,
+      othersRequests: requests,
+    });
+    return res.text;
+  };
+  const exported = await timed('GET /vehicles?format=csv (every vehicle)', 0, 0, () =>
+    fetch(`${base}/api/v1/vehicles?format=csv`, { headers: auth }),
+  );
+  const exportedRows = exported.split('\r\n').length - 2;
+  (out[0] as CsvTransferTiming).rows = exportedRows;
+  const post = (text: string, dryRun: boolean) => () =>
+    fetch(`${base}/api/v1/vehicles/import${dryRun ? '?dryRun=true' : ''}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: text,
+    });
+  const bytes = Buffer.byteLength(exported);
+  await timed(
+    'POST /vehicles/import?dryRun=true, the export back',
+    exportedRows,
+    bytes,
+    post(exported, true),
+  );
+  await timed(
+    'POST /vehicles/import, the export back (every row an update)',
+    exportedRows,
+    bytes,
+    post(exported, false),
+  );
+  const fresh = [
+    'name,plate,make,model,year,fuel_type,department,status',
+    ...Array.from(
+      { length: newVehicles },
+      (_, i) =>
+        `Imported van ${i + 1},IMP-${String(i + 1).padStart(5, '0')},Ford,Transit,2024,diesel,Division 1 > Team 2,active`,
+    ),
+  ].join('\n');
+  await timed(
+    `POST /vehicles/import, ${newVehicles.toLocaleString('en')} new vehicles`,
+    newVehicles,
+    Buffer.byteLength(fresh),
+    post(fresh, false),
+  );
+  return out;
+}
+
+export function csvReportLines(results: CsvTransferTiming[]): string[] {
+  const fmt = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en'));
+  return [
+    '### CSV export and import of vehicles',
+    '',
+    'After the vehicles list: every vehicle exported, that file imported back (a dry run, then for real: every row matched by id, an update), then a file of new vehicles. One request at a time; meanwhile another client sends GET /api/v1/vehicles?limit=1 one after another, and the slowest of those is "others wait".',
+    '',
+    '| step | rows | file | ms | rows/s | others wait, max ms (requests) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.step} | ${r.rows.toLocaleString('en')} | ${(r.bytes / 1024).toFixed(0)} KiB | ${fmt(r.ms)} | ${Math.round((r.rows / r.ms) * 1000).toLocaleString('en')} | ${fmt(r.othersMaxMs)} (${r.othersRequests}) |`,
+    ),
+    '',
+    '- An import writes in one transaction (all rows or none), so while it runs the embedded database (PGlite, one connection) serves nothing else: the others wait for the import. On PostgreSQL other connections go on.',
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   const args = parseApiBenchArgs(process.argv.slice(2));
   if (args === 'help') {
@@ -640,6 +762,7 @@ async function main(): Promise<void> {
     const audit =
       auditSeed === undefined ? [] : await timeAuditLog(base, token, auditSeed, args.auditRequests, say);
     const vehicleList = await timeVehicleList(base, token, assetSeed, say);
+    const csvTransfer = await timeCsvTransfer(base, token, 5_000, say);
     const check = (await (
       await fetch(`${base}/api/v1/fleet/latest`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as {
@@ -675,13 +798,14 @@ async function main(): Promise<void> {
       '',
       ...(auditSeed === undefined ? [] : auditReportLines(auditSeed, audit)),
       ...assetReportLines(assetSeed, vehicleList),
+      ...csvReportLines(csvTransfer),
     ];
     const reportPath = args.out;
     writeFileSync(reportPath, mergeReport(reportPath, lines.join('\n'), 'API'));
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/api.json'),
-      `${JSON.stringify({ args, results, withPosition, track: { sourcePoints: track.sourcePoints, points: track.points.length }, audit, vehicleList }, null, 2)}\n`,
+      `${JSON.stringify({ args, results, withPosition, track: { sourcePoints: track.sourcePoints, points: track.points.length }, audit, vehicleList, csvTransfer }, null, 2)}\n`,
     );
     say(lines.join('\n'));
   } finally {
