@@ -4,44 +4,22 @@
 // `row N.column`); otherwise every row is written in one transaction. Exports are the list
 // routes' `format=csv` (csvReply).
 import { inOneTenantTransaction, type SqlDatabase } from '@fleet/shared/db';
-import { z } from 'zod';
 import { ApiError, type ErrorDetail, errorBodySchema } from '../http/errors.ts';
 import { type AnyRoute, defineRoute, type Principal } from '../http/route.ts';
 import type { Role } from '../permissions.ts';
 import { ERROR_RESPONSES, EXPORT_MAX_ROWS } from '../routes/schemas.ts';
 
-export { EXPORT_MAX_ROWS };
+export { csvFileSchema, EXPORT_MAX_ROWS, type ImportSummary, importSummarySchema };
 
 import { type FileProblem, writeCsv } from './file.ts';
 import { type Existing, IMPORT_LIMITS, type ImportSpec, planImport } from './import.ts';
 import { type ReferenceName, referenceTables } from './references.ts';
+import { csvFileSchema, type ImportSummary, importQuerySchema, importSummarySchema } from './schemas.ts';
 
 /** Details listed in one refusal; the message still counts every problem. */
 export const MAX_PROBLEMS_LISTED = 1_000;
 /** A file of the most rows at the longest a real row is (~300 bytes), with room. */
 export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
-export const importSummarySchema = z
-  .object({
-    dryRun: z.boolean().meta({ description: 'true: checked only, nothing written' }),
-    rows: z.number().int(),
-    created: z.number().int(),
-    updated: z.number().int(),
-  })
-  .meta({ id: 'ImportSummary' });
-export type ImportSummary = z.output<typeof importSummarySchema>;
-
-export const importQuerySchema = z
-  .strictObject({
-    dryRun: z
-      .enum(['true', 'false'], { error: 'dryRun is true or false' })
-      .default('false')
-      .transform((v) => v === 'true')
-      .meta({ description: 'true: check the file and answer what it would do, writing nothing' }),
-  })
-  .meta({ id: 'ImportQuery' });
-
-export const csvFileSchema = z.string().meta({ id: 'CsvFile', description: 'A CSV file, UTF-8' });
-
 const rowPath = (p: FileProblem) => (p.column === undefined ? `row ${p.row}` : `row ${p.row}.${p.column}`);
 
 /** The refusal of a whole file, naming its problems by row and column. */

@@ -46,6 +46,63 @@ export interface ApiClientOptions {
   origin?: string;
   fetch?: typeof fetch;
   tokens?: TokenSource;
+  /** How download() hands a file to the user; saveFile (the browser's download) by default. */
+  save?: (file: Blob, filename: string) => void;
+}
+
+/** A file download() saved, with the answer's headers (x-row-count, x-truncated of a CSV export). */
+export interface DownloadedFile {
+  filename: string;
+  bytes: number;
+  headers: Headers;
+}
+
+/** The filename of a Content-Disposition header (RFC 6266: filename*=UTF-8'' first), if it names one. */
+export function attachmentFilename(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  const extended = /filename\*\s*=\s*UTF-8''([^;\s]+)/i.exec(header);
+  if (extended?.[1] !== undefined) {
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      // Malformed percent-encoding: fall back to the plain parameter.
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header);
+  const name = plain?.[1]?.replace(/\\(.)/g, '$1') ?? plain?.[2];
+  return name === undefined || name === '' ? undefined : name;
+}
+
+interface DownloadLink {
+  href: string;
+  download: string;
+  rel: string;
+  click(): void;
+  remove(): void;
+}
+
+/** What saveFile uses of the page's document (its own type: the tests' TypeScript has no DOM). */
+export interface LinkHost {
+  createElement(tag: 'a'): DownloadLink;
+  body: { append(link: DownloadLink): void };
+}
+
+/** Saves a file through the browser: a Blob URL on a link with `download`, clicked, then let go. */
+export function saveFile(
+  file: Blob,
+  filename: string,
+  doc: LinkHost = (globalThis as unknown as { document: LinkHost }).document,
+): void {
+  const url = URL.createObjectURL(file);
+  const link = doc.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.rel = 'noopener';
+  doc.body.append(link);
+  link.click();
+  link.remove();
+  // The click has started the download; the URL can go once this task is done.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 export function endpointUrl(endpoint: Endpoint, options: CallOptions = {}): { method: string; path: string } {
@@ -66,32 +123,20 @@ export class ApiClient {
   readonly #origin: string;
   readonly #fetch: typeof fetch;
   readonly #tokens: TokenSource | undefined;
+  readonly #save: (file: Blob, filename: string) => void;
 
   constructor(options: ApiClientOptions = {}) {
     this.#origin = options.origin ?? '';
     // Bound: a bare `fetch` called as a method of another object throws "Illegal invocation".
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#tokens = options.tokens;
+    this.#save = options.save ?? ((file, filename) => saveFile(file, filename));
   }
 
   async call<E extends Endpoint>(endpoint: E, ...[options]: CallArgs<E>): Promise<ResponseBody<E>> {
     const opts: CallOptions & { body?: unknown } = options ?? {};
-    const { method, path } = endpointUrl(endpoint, opts);
-    const authenticated = !PUBLIC.has(endpoint) && this.#tokens !== undefined;
-    let token = authenticated ? this.#tokens?.current() : undefined;
-    let response = await this.#send(method, path, opts, token);
-    if (response.status === 401 && authenticated && this.#tokens) {
-      const renewed = await this.#tokens.renew(token);
-      if (renewed !== undefined) {
-        token = renewed;
-        response = await this.#send(method, path, opts, token);
-      }
-    }
-    const text = await response.text().catch((cause: unknown) => {
-      throw new ApiRequestError(response.status, 'network_error', 'The connection broke mid-answer.', {
-        cause,
-      });
-    });
+    const response = await this.#authorised(endpoint, opts);
+    const text = await this.#read(response, () => response.text());
     if (!response.ok) throw errorFromResponse(response.status, text, response.headers);
     // An empty answer (none of the typed routes sends one today) is passed on as undefined.
     if (text === '') return undefined as unknown as ResponseBody<E>;
@@ -107,6 +152,47 @@ export class ApiClient {
         },
       );
     }
+  }
+
+  /**
+   * Fetches what a GET route answers as a file (a CSV export, a JSON export) with the access
+   * token, as call() does, and saves it under the answer's Content-Disposition filename, else
+   * `filename`. A refusal throws the same ApiRequestError as call().
+   */
+  async download(endpoint: Endpoint, options: CallOptions & { filename: string }): Promise<DownloadedFile> {
+    const response = await this.#authorised(endpoint, options);
+    if (!response.ok) {
+      const text = await this.#read(response, () => response.text());
+      throw errorFromResponse(response.status, text, response.headers);
+    }
+    const file = await this.#read(response, () => response.blob());
+    const filename = attachmentFilename(response.headers.get('content-disposition')) ?? options.filename;
+    this.#save(file, filename);
+    return { filename, bytes: file.size, headers: response.headers };
+  }
+
+  /** Sends with the access token; one refresh and retry when it is refused with 401. */
+  async #authorised(endpoint: Endpoint, opts: CallOptions & { body?: unknown }): Promise<Response> {
+    const { method, path } = endpointUrl(endpoint, opts);
+    const authenticated = !PUBLIC.has(endpoint) && this.#tokens !== undefined;
+    let token = authenticated ? this.#tokens?.current() : undefined;
+    let response = await this.#send(method, path, opts, token);
+    if (response.status === 401 && authenticated && this.#tokens) {
+      const renewed = await this.#tokens.renew(token);
+      if (renewed !== undefined) {
+        token = renewed;
+        response = await this.#send(method, path, opts, token);
+      }
+    }
+    return response;
+  }
+
+  async #read<T>(response: Response, body: () => Promise<T>): Promise<T> {
+    return body().catch((cause: unknown) => {
+      throw new ApiRequestError(response.status, 'network_error', 'The connection broke mid-answer.', {
+        cause,
+      });
+    });
   }
 
   async #send(
