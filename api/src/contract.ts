@@ -6,6 +6,7 @@
 // and the domains' schemas.ts, whose small import closures (zod, libphonenumber-js, no
 // database) the console's type check can load.
 import type { z } from 'zod';
+import { csvFileSchema, importSummarySchema } from './csv/schemas.ts';
 import {
   endInstallationSchema,
   equipmentChangesSchema,
@@ -125,6 +126,9 @@ export const consoleEndpoints = {
   'GET /api/v1/drivers/{id}/personal-data': { response: personalDataSchema },
   'POST /api/v1/drivers/{id}/erase': { response: driverSchema },
   'GET /api/v1/audit-log': { response: auditPageSchema },
+  'POST /api/v1/vehicles/import': { body: csvFileSchema, response: importSummarySchema },
+  'POST /api/v1/equipment/import': { body: csvFileSchema, response: importSummarySchema },
+  'POST /api/v1/drivers/import': { body: csvFileSchema, response: importSummarySchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -178,3 +182,4 @@ export type VehicleDriver = ConsoleEndpoints['GET /api/v1/vehicles/{id}/driver']
 export type DriverPersonalData = ConsoleEndpoints['GET /api/v1/drivers/{id}/personal-data']['response'];
 export type AuditLogPage = ConsoleEndpoints['GET /api/v1/audit-log']['response'];
 export type AuditEntry = AuditLogPage['items'][number];
+export type ImportSummary = ConsoleEndpoints['POST /api/v1/vehicles/import']['response'];

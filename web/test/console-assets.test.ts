@@ -9,6 +9,7 @@
 // sees everything and no button to change it. Every answer of 400 and above is one a test
 // provokes (tab.intended).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { screenshotOnFailure } from '../../test/browser.ts';
@@ -698,5 +699,133 @@ describe('a viewer', { timeout: 60_000 }, () => {
       await poll(() => page.getByTestId('installations-row').count()).toBe(1);
       expect(await page.getByRole('button', { name: /Edit|Retire|Install|Take off/ }).count()).toBe(0);
     });
+  });
+});
+
+describe('CSV import and export', { timeout: 90_000 }, () => {
+  // Another organisation's fleet manager, so the imported rows change no list the tests above read.
+  let tab: Tab;
+  let page: Page;
+  const b = () => harness.api.orgB.users.fleet_manager;
+  const file = (name: string, lines: string[]) => ({
+    name,
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`${lines.join('\r\n')}\r\n`),
+  });
+
+  beforeAll(async () => {
+    const res = await harness.api.request('POST', '/api/v1/departments', {
+      token: harness.api.orgB.users.admin.token,
+      body: { name: 'CSV crew', parentId: null },
+    });
+    expect(res.status).toBe(201);
+    tab = await signedIn(b(), '/vehicles');
+    page = tab.page;
+    await page.getByTestId('csv-transfer').waitFor();
+  });
+
+  it('shows every problem of a refused file by row and column, then imports a good one after checking it', async () => {
+    await screenshotOnFailure(page, 'console-assets-csv-import', async () => {
+      tab.intended.add('POST /api/v1/vehicles/import 422');
+      await page
+        .getByTestId('csv-import-file')
+        .setInputFiles(
+          file('vans.csv', [
+            'name;plate;vin;department',
+            'CSV van 1;CSV-001;1M8GDM9AXKP042788;CSV crew',
+            'CSV van 2;CSV-002;1M8GDM9A1KP042788;',
+            'CSV van 3;csv 001;;Nowhere',
+          ]),
+        );
+      await poll(() => page.getByTestId('csv-problem').allTextContents()).toEqual([
+        expect.stringMatching(/^3vin.*check digit/),
+        '4platethe same plate as row 2',
+        '4departmentno department named "Nowhere" in your organisation',
+      ]);
+      expect(await page.getByTestId('csv-refused').textContent()).toContain(
+        'vans.csv: No vehicle was imported: 3 problems in 2 rows.',
+      );
+      expect(await page.getByTestId('asset-name').count()).toBe(0);
+
+      await page
+        .getByTestId('csv-import-file')
+        .setInputFiles(
+          file('vans-fixed.csv', [
+            'name;plate;vin;department',
+            'CSV van 1;CSV-001;1M8GDM9AXKP042788;CSV crew',
+            'CSV van 2;CSV-002;;',
+          ]),
+        );
+      await poll(() => page.getByTestId('csv-checked').textContent()).toContain(
+        'vans-fixed.csv: 2 rows: 2 to add, 0 to update. Nothing is written until you import it.',
+      );
+      expect(await page.getByTestId('csv-refused').count()).toBe(0);
+      await page.getByTestId('csv-import').click();
+      await poll(() => page.getByTestId('csv-notice').textContent()).toBe(
+        '2 rows imported: 2 added, 0 updated.',
+      );
+      await poll(() => names(page)).toEqual(['CSV van 1', 'CSV van 2']);
+      expect(await row(page, 'CSV van 1').textContent()).toContain('CSV crew');
+    });
+  });
+
+  it('exports the list as a file the import reads back', async () => {
+    await screenshotOnFailure(page, 'console-assets-csv-export', async () => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('csv-export').click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^vehicles-\d{4}-\d\d-\d\d\.csv$/);
+      const text = readFileSync(await download.path(), 'utf8');
+      const [header, ...lines] = text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      expect(header).toBe(
+        'id,name,plate,vin,make,model,year,fuel_type,tank_capacity_l,odometer_offset_km,engine_hours_offset,department,home_place,status,notes',
+      );
+      expect(lines.map((l) => l.split(',')[1])).toEqual(['CSV van 1', 'CSV van 2']);
+      await poll(() => page.getByTestId('csv-notice').textContent()).toMatch(
+        /^Saved vehicles-.*\.csv \(2 vehicles\)\.$/,
+      );
+      // Back in, every row matches its vehicle by id: updates, nothing added.
+      await page
+        .getByTestId('csv-import-file')
+        .setInputFiles({ name: 'again.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+      await poll(() => page.getByTestId('csv-checked').textContent()).toContain(
+        '2 rows: 0 to add, 2 to update',
+      );
+    });
+  });
+
+  it('imports drivers on the drivers page the same way', async () => {
+    await screenshotOnFailure(page, 'console-assets-csv-drivers', async () => {
+      await page.getByTestId('console-nav').getByRole('link', { name: 'Drivers' }).click();
+      await page.waitForURL(`${harness.api.url}/drivers`);
+      await page
+        .getByTestId('csv-import-file')
+        .setInputFiles(
+          file('crew.csv', [
+            'Name,Employee number,Phone,Licence classes',
+            'Csv Driver,CSV-E1,+358 40 765 4321,"B, C1"',
+          ]),
+        );
+      await poll(() => page.getByTestId('csv-checked').textContent()).toContain(
+        '1 row: 1 to add, 0 to update',
+      );
+      await page.getByTestId('csv-import').click();
+      await poll(() => page.getByTestId('csv-notice').textContent()).toBe(
+        '1 row imported: 1 added, 0 updated.',
+      );
+      await poll(() => page.getByText('Csv Driver').count()).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('CSV for a viewer', { timeout: 60_000 }, () => {
+  it('offers the export only', async () => {
+    const { page } = await signedIn(harness.api.orgA.users.viewer, '/vehicles');
+    await page.getByTestId('csv-export').waitFor();
+    expect(await page.getByTestId('csv-import-file').count()).toBe(0);
   });
 });

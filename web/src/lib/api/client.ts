@@ -29,6 +29,9 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** What a request carries: a JSON body, or a file as it is. */
+type SendOptions = CallOptions & { body?: unknown; raw?: { body: Blob; contentType: string } };
+
 type CallArgs<E extends Endpoint> =
   RequestBody<E> extends undefined
     ? [options?: CallOptions]
@@ -171,8 +174,31 @@ export class ApiClient {
     return { filename, bytes: file.size, headers: response.headers };
   }
 
+  /**
+   * Sends a file as the body (a CSV import: the routes whose body is the file's text), with the
+   * access token as call() does, and answers the JSON reply; a refusal throws as call() does.
+   */
+  async upload<E extends Endpoint>(
+    endpoint: E,
+    options: CallOptions & { file: Blob; contentType: string },
+  ): Promise<ResponseBody<E>> {
+    const response = await this.#authorised(endpoint, {
+      ...options,
+      raw: { body: options.file, contentType: options.contentType },
+    });
+    const text = await this.#read(response, () => response.text());
+    if (!response.ok) throw errorFromResponse(response.status, text, response.headers);
+    try {
+      return JSON.parse(text) as ResponseBody<E>;
+    } catch (cause) {
+      throw new ApiRequestError(response.status, 'bad_response', 'The platform answered with invalid JSON.', {
+        cause,
+      });
+    }
+  }
+
   /** Sends with the access token; one refresh and retry when it is refused with 401. */
-  async #authorised(endpoint: Endpoint, opts: CallOptions & { body?: unknown }): Promise<Response> {
+  async #authorised(endpoint: Endpoint, opts: SendOptions): Promise<Response> {
     const { method, path } = endpointUrl(endpoint, opts);
     const authenticated = !PUBLIC.has(endpoint) && this.#tokens !== undefined;
     let token = authenticated ? this.#tokens?.current() : undefined;
@@ -198,7 +224,7 @@ export class ApiClient {
   async #send(
     method: string,
     path: string,
-    options: CallOptions & { body?: unknown },
+    options: SendOptions,
     token: string | undefined,
   ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -210,7 +236,10 @@ export class ApiClient {
       // (No cache option: the API marks every JSON answer Cache-Control: no-store.)
       credentials: 'same-origin',
     };
-    if (options.body !== undefined) {
+    if (options.raw !== undefined) {
+      headers['content-type'] = options.raw.contentType;
+      init.body = options.raw.body;
+    } else if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
       init.body = JSON.stringify(options.body);
     }

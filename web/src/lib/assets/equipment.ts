@@ -69,6 +69,7 @@ export const EQUIPMENT: AssetKind<EquipmentItem, EquipmentDraft> = {
   noun: 'equipment item',
   title: 'Equipment',
   path: '/equipment',
+  collection: 'equipment',
   statuses: EQUIPMENT_STATUSES,
   columns: EQUIPMENT_COLUMNS,
   sorts: sortsOf(EQUIPMENT_COLUMNS),

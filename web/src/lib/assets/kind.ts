@@ -2,6 +2,7 @@
 // its route, its statuses and sorts, its own columns and facts, its form, and the API calls that
 // list, read, add, change and retire one. The list page, the detail page and the form
 // (AssetListPage, AssetDetailPage, AssetEditor) are written once against this.
+import type { CsvCollection } from '../admin/csv-transfer.ts';
 import type { EquipmentItem, Vehicle } from '@fleet/api/contract';
 import type { ApiClient } from '../api/client.ts';
 import { formatDateTime } from '../time.ts';
@@ -45,6 +46,8 @@ export interface AssetKind<A extends Asset & B, B> {
   title: string;
   /** The list page; a detail page is `${path}/${id}`. */
   path: string;
+  /** The API's collection, for its CSV export and import. */
+  collection: CsvCollection;
   statuses: readonly A['status'][];
   sorts: readonly string[];
   columns: readonly KindColumn<A>[];

@@ -99,6 +99,7 @@ export const VEHICLES: AssetKind<Vehicle, VehicleDraft> = {
   noun: 'vehicle',
   title: 'Vehicles',
   path: '/vehicles',
+  collection: 'vehicles',
   statuses: VEHICLE_STATUSES,
   columns: VEHICLE_COLUMNS,
   sorts: sortsOf(VEHICLE_COLUMNS),
