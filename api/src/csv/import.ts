@@ -87,6 +87,17 @@ export type ImportPlan<New, Changes> =
   | { ok: true; rows: number; creates: PlannedCreate<New>[]; updates: PlannedUpdate<Changes>[] }
   | { ok: false; problems: FileProblem[] };
 
+/** A row of an import the database refused as it was written, with the client's error for it. */
+export class RowRefused extends Error {
+  readonly row: number;
+  readonly refusal: unknown;
+  constructor(row: number, refusal: unknown) {
+    super(`row ${row} refused`);
+    this.row = row;
+    this.refusal = refusal;
+  }
+}
+
 /** The column an export writes first and an import matches by before the key. */
 export const ID_HEADER = 'id';
 

@@ -12,7 +12,15 @@ import { ERROR_RESPONSES, EXPORT_MAX_ROWS } from '../routes/schemas.ts';
 export { csvFileSchema, EXPORT_MAX_ROWS, type ImportSummary, importSummarySchema };
 
 import { type FileProblem, writeCsv } from './file.ts';
-import { type Existing, IMPORT_LIMITS, type ImportSpec, planImport } from './import.ts';
+import {
+  type Existing,
+  IMPORT_LIMITS,
+  type ImportSpec,
+  type PlannedCreate,
+  type PlannedUpdate,
+  planImport,
+  RowRefused,
+} from './import.ts';
 import { type ReferenceName, referenceTables } from './references.ts';
 import { csvFileSchema, type ImportSummary, importQuerySchema, importSummarySchema } from './schemas.ts';
 
@@ -139,8 +147,8 @@ export interface ImportRun<Item, New, Changes> {
   /** The tables the spec's reference columns name. */
   tables: readonly ReferenceName[];
   existing(): Promise<Existing>;
-  create(value: New): Promise<unknown>;
-  update(id: string, value: Changes): Promise<unknown>;
+  /** Writes every planned row (fast, in the import's transaction), throwing RowRefused for a refused one. */
+  write(plan: { creates: PlannedCreate<New>[]; updates: PlannedUpdate<Changes>[] }): Promise<void>;
 }
 
 /**
@@ -164,16 +172,10 @@ export async function runImport<Item, New, Changes>(
   };
   if (run.dryRun) return summary;
   const headerOf = (field: string) => run.spec.columns.find((c) => c.field === field)?.header;
-  await inOneTenantTransaction(run.db, run.orgId, async () => {
-    // Updates first: a row may move a plate off one vehicle that another row then takes.
-    for (const u of plan.updates)
-      await run.update(u.id, u.value).catch((err: unknown) => {
-        throw rowRefused(run.spec.label, u.row, err, headerOf);
-      });
-    for (const c of plan.creates)
-      await run.create(c.value).catch((err: unknown) => {
-        throw rowRefused(run.spec.label, c.row, err, headerOf);
-      });
+  // Updates before creates (the repositories' write does them in that order): a row may move a
+  // plate off one vehicle that another row then takes.
+  await inOneTenantTransaction(run.db, run.orgId, () => run.write(plan)).catch((err: unknown) => {
+    throw err instanceof RowRefused ? rowRefused(run.spec.label, err.row, err.refusal, headerOf) : err;
   });
   return summary;
 }

@@ -244,6 +244,28 @@ describe('importing vehicles', () => {
     ]);
   });
 
+  it('retires vehicles from a file as DELETE does: their devices come off', async () => {
+    const p = tag();
+    await importFile('vehicles', `name,plate\n${p} A,${p}-1\n${p} B,${p}-2\n`);
+    const [a, b] = await vehiclesNamed(p);
+    const device = await t.orgA.provision();
+    const installed = await t.request('POST', `/api/v1/assets/${a?.id}/installations`, {
+      token: manager(),
+      body: { deviceId: device.id },
+    });
+    expect(installed.status, installed.text).toBe(201);
+    const res = await importFile('vehicles', `id,status\n${a?.id},retired\n${b?.id},in workshop\n`);
+    expect(res.body).toMatchObject({ created: 0, updated: 2 });
+    const history = await json<{ items: { removedAt: string | null }[] }>(
+      'GET',
+      `/api/v1/assets/${a?.id}/installations`,
+    );
+    expect(history.items.map((i) => i.removedAt)).toEqual([expect.any(String)]);
+    const retired = await json<Vehicle & { retiredAt: string | null }>('GET', `/api/v1/vehicles/${a?.id}`);
+    expect(retired).toMatchObject({ status: 'retired', retiredAt: expect.any(String) });
+    expect((await json<Vehicle>('GET', `/api/v1/vehicles/${b?.id}`)).status).toBe('in_workshop');
+  });
+
   it('checks without writing on a dry run', async () => {
     const p = tag();
     const res = await importFile('vehicles', `name,plate\n${p} 1,${p}-1\n${p} 2,${p}-2\n`, { dryRun: true });

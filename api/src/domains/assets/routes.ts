@@ -201,12 +201,18 @@ function kindRoutes(ctx: ApiContext, spec: KindSpec): AnyRoute[] {
           tables: [DEPARTMENTS, PLACES],
           existing: async () => existingAssets(await repo.identities(spec.kind)),
           // As POST does: a scoped user's new asset goes to their department unless the row names one.
-          create: (value) =>
-            repo.create({
-              ...value,
-              departmentId: value.departmentId ?? principal.scopeDepartmentId ?? null,
-            }),
-          update: (id, value) => repo.update(spec.kind, id, value),
+          write: ({ creates, updates }) =>
+            repo.importRows(
+              spec.kind,
+              creates.map((c) => ({
+                row: c.row,
+                value: {
+                  ...c.value,
+                  departmentId: c.value.departmentId ?? principal.scopeDepartmentId ?? null,
+                },
+              })),
+              updates,
+            ),
         });
         if (!dryRun) directory.invalidate(principal.orgId);
         return summary;

@@ -4,7 +4,7 @@
 // requests (permissions.ts).
 
 import type { z } from 'zod';
-import { columnList, exportRows } from '../../csv/import.ts';
+import { columnList, exportRows, RowRefused } from '../../csv/import.ts';
 import { referenceTables } from '../../csv/references.ts';
 import { collectForExport, csvFileSchema, csvReply, importRoute, runImport } from '../../csv/routes.ts';
 import { ApiError, errorBodySchema } from '../../http/errors.ts';
@@ -158,8 +158,18 @@ export function driverRoutes(ctx: ApiContext): AnyRoute[] {
           spec: driverImport,
           tables: [DEPARTMENTS, USERS],
           existing: async () => existingDrivers(await drivers(principal.orgId).identities()),
-          create: (value) => drivers(principal.orgId).create(value),
-          update: (id, value) => drivers(principal.orgId).update(id, value),
+          write: async ({ creates, updates }) => {
+            // Drivers are hundreds, not thousands: the repository's own writes, row by row.
+            const repo = drivers(principal.orgId);
+            for (const u of updates)
+              await repo.update(u.id, u.value).catch((err: unknown) => {
+                throw new RowRefused(u.row, err);
+              });
+            for (const c of creates)
+              await repo.create(c.value).catch((err: unknown) => {
+                throw new RowRefused(c.row, err);
+              });
+          },
         }),
     }),
     defineRoute({
