@@ -783,7 +783,7 @@ async function main(): Promise<void> {
     const lines = [
       '## API',
       '',
-      `Produced by \`npm run bench:api\` (bench/src/api.ts) on ${new Date().toISOString()}: ${cpus().length} cores, Node ${process.versions.node}. The platform process (broker + ingest + API) and QuestDB run on the same machine as the client; ${args.requests} timed requests per endpoint after 5 warm-up requests, one at a time, over HTTP on 127.0.0.1, time to the last byte of the body.`,
+      `Produced by \`npm run bench:api\` (bench/src/api.ts) on ${new Date().toISOString()}: ${cpus().length} cores, Node ${process.versions.node}. The platform (the launcher, which owns the embedded PostgreSQL and serves it over IPC, with its device-side and API-side processes) and QuestDB run on the same machine as the client; ${args.requests} timed requests per endpoint after 5 warm-up requests, one at a time, over HTTP on 127.0.0.1, time to the last byte of the body.`,
       '',
       '| endpoint | p50 ms | p90 ms | p99 ms | max ms | body |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
