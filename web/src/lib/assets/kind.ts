@@ -2,8 +2,9 @@
 // its route, its statuses and sorts, its own columns and facts, its form, and the API calls that
 // list, read, add, change and retire one. The list page, the detail page and the form
 // (AssetListPage, AssetDetailPage, AssetEditor) are written once against this.
-import type { CsvCollection } from '../admin/csv-transfer.ts';
+
 import type { EquipmentItem, Vehicle } from '@fleet/api/contract';
+import type { CsvCollection } from '../admin/csv-transfer.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatDateTime } from '../time.ts';
 import type { FieldName, Fields } from './fields.ts';
