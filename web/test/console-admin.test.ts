@@ -256,8 +256,8 @@ describe('users', { timeout: 60_000 }, () => {
         .selectOption({ label: 'Production › Admin office' });
       await form.getByRole('button', { name: 'Save' }).click();
       await poll(() => page.getByRole('status').textContent()).toContain(`Saved ${email}.`);
-      expect(await row(email).textContent()).toContain('Fleet manager');
-      expect(await row(email).textContent()).toContain('Production › Admin office');
+      await poll(() => row(email).textContent()).toContain('Fleet manager');
+      await poll(() => row(email).textContent()).toContain('Production › Admin office');
 
       await row(email).getByRole('button', { name: 'Disable' }).click();
       await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Disable' }).click();
