@@ -4,6 +4,7 @@
 // erased driver's row refused whole; the export reads back; roles and other organisations.
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../../test/api-support.ts';
 import type { ImportSummary } from '../../csv/routes.ts';
@@ -162,5 +163,60 @@ describe('importing drivers', () => {
       headers: { authorization: `Bearer ${admin()}` },
     });
     expect(await csv.text()).not.toContain(theirs.body.id);
+  });
+});
+
+describe('generated garbage', () => {
+  it('never answers 5xx, and a refused file writes nothing', async () => {
+    const count = async () =>
+      Number(
+        (await t.platform.db.query<{ n: string | number }>('select count(*) as n from drivers'))[0]?.n ?? 0,
+      );
+    const cell = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        '',
+        '"',
+        ';',
+        ',',
+        '\n',
+        '=cmd',
+        '+358 40 123 4567',
+        '040 1',
+        'B, C1',
+        'Z9',
+        '31.12.2027',
+        '2027-02-31',
+      ),
+      fc.integer().map(String),
+    );
+    const header = fc.constantFrom(
+      'name',
+      'employee_number',
+      'phone',
+      'licence_classes',
+      'licence_expiry',
+      'driver_card_id',
+      'user',
+      'status',
+      'bogus',
+      '',
+    );
+    const file = fc
+      .tuple(
+        fc.array(header, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(cell, { maxLength: 7 }), { maxLength: 6 }),
+        fc.constantFrom(',', ';', '\t'),
+      )
+      .map(([headers, rows, d]) => [headers.join(d), ...rows.map((r) => r.join(d))].join('\n'));
+    await fc.assert(
+      fc.asyncProperty(file, async (text) => {
+        const before = await count();
+        const res = await importDrivers(text);
+        expect([200, 409, 422], `${res.status} ${JSON.stringify(res.body)}`).toContain(res.status);
+        if (res.status !== 200) expect(await count()).toBe(before);
+      }),
+      { numRuns: 60, seed: 20261202 },
+    );
   });
 });
