@@ -1,6 +1,7 @@
 // The event bus between the ingest tier and its consumers (the WebSocket hub, rules, the
 // broker's own command path). One interface; the in-process implementation is the embedded
 // default, and a Redis one can sit behind the same interface for scale-out.
+import type { AlertChange } from './rules.ts';
 import type { DeviceEventRecord, TelemetryRecord } from './telemetry.ts';
 
 /** The latest position of a device, as the live map and the hub see it. */
@@ -46,6 +47,8 @@ export interface FleetEvents {
   /** The newest stored record of a device from one message, for live views in other processes. */
   latest: TelemetryRecord;
   'live-sync': LiveSyncRequest;
+  /** An alert opened, changed or resolved (by the rule engine or a person), for the hub's `alerts` topic. */
+  alert: AlertChange;
 }
 
 export type FleetTopic = keyof FleetEvents;
@@ -120,6 +123,7 @@ const TOPICS: ReadonlySet<string> = new Set<FleetTopic>([
   'device-changed',
   'latest',
   'live-sync',
+  'alert',
 ]);
 
 export function isBusMessage(message: unknown): message is BusMessage {

@@ -9,6 +9,7 @@ export * from './log.ts';
 export * from './organisation-settings.ts';
 export * from './process.ts';
 export * from './rate.ts';
+export * from './rules.ts';
 export * from './runtime.ts';
 export * from './telemetry.ts';
 export * from './time-zone.ts';

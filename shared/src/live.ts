@@ -1,8 +1,10 @@
 // The live view of the fleet as the hub streams it and the console draws it: one definition of
 // a vehicle's status and one typed definition of every WebSocket frame, shared by the server
-// (api/src/hub) and the console, so neither writes the protocol twice. No runtime imports: the
-// console bundles this file, and the zod schema of client messages (hub-messages.ts) would add
-// 26 kB (gzip) of validation to the browser bundle that the browser never runs.
+// (api/src/hub) and the console, so neither writes the protocol twice. No runtime imports (types only):
+// the console bundles this file, and the zod schema of client messages (hub-messages.ts) would
+// add 26 kB (gzip) of validation to the browser bundle that the browser never runs.
+
+import type { AlertChangeKind, AlertRecord } from './rules.ts';
 
 /** What a device is: a tracked vehicle (GPS/OBD) or a tag on equipment. */
 export type DeviceKind = 'vehicle' | 'equipment';
@@ -93,6 +95,8 @@ export type HubFrame =
   | { type: 'positions'; at: number; positions: LivePosition[] }
   | { type: 'status'; deviceId: string; connection: 'online' | 'offline'; at: number; reason: string | null }
   | { type: 'event'; event: LiveDeviceEvent }
+  /** On the `alerts` topic: an alert opened, changed (acknowledged, assigned, new figures) or resolved. */
+  | { type: 'alert'; change: AlertChangeKind; alert: AlertRecord }
   | { type: 'pong'; at: number }
   | { type: 'error'; code: HubErrorCode; message: string };
 

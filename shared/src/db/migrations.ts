@@ -660,4 +660,170 @@ export const MIGRATIONS: readonly Migration[] = [
         for each row execute function fleet_audit('user_recovery_code', 'org_id', 'secret:code_hash');
     `,
   },
+  {
+    // Rules and alerts (issue 12). A rule is one kind from the catalogue (shared/src/rules.ts)
+    // with its checked parameters, a scope and an optional schedule; rules are archived, never
+    // deleted, so every alert keeps the rule that raised it. An alert is one episode of a rule on
+    // one asset (its episode_key, unique, makes raising it again a no-op: the engine replays
+    // records after a restart). alert_activity is an alert's timeline (the engine's and people's
+    // steps); rule_states is the engine's checkpoint (each rule's memory per device), read back
+    // on start. Speed limits and offline thresholds of assets and places feed the rules. The
+    // engine in the ingest tier follows changes to what it reads through NOTIFY on
+    // fleet_rule_context (one notice per organisation and transaction: PostgreSQL folds
+    // identical payloads).
+    id: '0012_rules_alerts',
+    sql: `
+      alter table assets add column speed_limit_kmh double precision check (speed_limit_kmh between 5 and 300);
+      alter table assets add column offline_after_s int check (offline_after_s between 60 and 2592000);
+      alter table places add column speed_limit_kmh double precision check (speed_limit_kmh between 5 and 300);
+
+      create table rules (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        name text not null check (char_length(name) between 1 and 100),
+        kind text not null check (char_length(kind) between 1 and 40),
+        severity text not null check (severity in ('info', 'warning', 'critical')),
+        enabled boolean not null default true,
+        params jsonb not null default '{}' check (jsonb_typeof(params) = 'object'),
+        scope jsonb not null default '{}' check (jsonb_typeof(scope) = 'object'),
+        schedule jsonb check (schedule is null or jsonb_typeof(schedule) = 'object'),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        archived_at timestamptz,
+        unique (org_id, id)
+      );
+      create unique index rules_org_name_idx on rules (org_id, lower(name)) where archived_at is null;
+
+      create table alerts (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        rule_id uuid,
+        kind text not null,
+        severity text not null check (severity in ('info', 'warning', 'critical')),
+        title text not null check (char_length(title) between 1 and 300),
+        device_id text,
+        asset_id uuid,
+        place_id uuid,
+        episode_key text not null check (char_length(episode_key) between 1 and 400),
+        state text not null default 'open' check (state in ('open', 'acknowledged', 'resolved')),
+        active boolean not null,
+        started_at timestamptz not null,
+        ended_at timestamptz,
+        raised_at timestamptz not null default now(),
+        late boolean not null default false,
+        lat double precision check (lat between -90 and 90),
+        lon double precision check (lon between -180 and 180),
+        details jsonb not null default '{}' check (jsonb_typeof(details) = 'object'),
+        suppressed_by uuid references alerts(id),
+        acknowledged_at timestamptz,
+        acknowledged_by uuid,
+        resolved_at timestamptz,
+        resolved_by uuid,
+        assignee_id uuid,
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        unique (org_id, episode_key),
+        foreign key (org_id, rule_id) references rules (org_id, id),
+        foreign key (org_id, asset_id) references assets (org_id, id),
+        foreign key (org_id, acknowledged_by) references users (org_id, id),
+        foreign key (org_id, resolved_by) references users (org_id, id),
+        foreign key (org_id, assignee_id) references users (org_id, id),
+        check ((state = 'resolved') = (resolved_at is not null)),
+        check (ended_at is null or ended_at >= started_at)
+      );
+      create index alerts_org_raised_idx on alerts (org_id, raised_at desc, id desc);
+      create index alerts_org_open_idx on alerts (org_id, state, severity) where state <> 'resolved';
+      create index alerts_org_asset_idx on alerts (org_id, asset_id, started_at desc);
+      create index alerts_org_device_idx on alerts (org_id, device_id, started_at desc);
+
+      create table alert_activity (
+        id bigint generated always as identity primary key,
+        org_id uuid not null references organisations(id),
+        alert_id uuid not null,
+        at timestamptz not null default now(),
+        action text not null check (action in
+          ('opened', 'updated', 'condition_cleared', 'reactivated', 'acknowledged', 'resolved', 'reopened',
+           'assigned', 'unassigned', 'commented', 'suppressed')),
+        -- null: the rule engine
+        actor_id uuid,
+        note text check (char_length(note) <= 4000),
+        foreign key (org_id, alert_id) references alerts (org_id, id) on delete cascade,
+        foreign key (org_id, actor_id) references users (org_id, id)
+      );
+      create index alert_activity_alert_idx on alert_activity (alert_id, id);
+
+      create table rule_states (
+        org_id uuid not null references organisations(id),
+        rule_id uuid not null,
+        device_id text not null,
+        state jsonb not null check (jsonb_typeof(state) = 'object'),
+        updated_at timestamptz not null default now(),
+        primary key (rule_id, device_id),
+        foreign key (org_id, rule_id) references rules (org_id, id) on delete cascade
+      );
+      -- Where the engine's checkpoint stands: every record received before evaluated_through
+      -- has been evaluated; later ones are evaluated again from QuestDB on start.
+      create table rule_engine_checkpoints (
+        name text primary key check (char_length(name) between 1 and 100),
+        evaluated_through timestamptz not null,
+        updated_at timestamptz not null default now()
+      );
+
+      grant select, insert, update on rules to fleet_tenant;
+      grant select, update on alerts to fleet_tenant;
+      grant select, insert on alert_activity to fleet_tenant;
+      grant select on rule_states to fleet_tenant;
+      alter table rules enable row level security;
+      alter table alerts enable row level security;
+      alter table alert_activity enable row level security;
+      alter table rule_states enable row level security;
+      create policy tenant_isolation on rules
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      -- A user limited to a department sees the alerts of its assets only (as the assets policy).
+      create policy tenant_isolation on alerts
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and ((select nullif(current_setting('fleet.scope_department', true), '')) is null
+               or asset_id in (select id from assets)))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on alert_activity
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and alert_id in (select id from alerts))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on rule_states
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+
+      create trigger audit after insert or update or delete on rules
+        for each row execute function fleet_audit('rule', 'org_id');
+
+      create function fleet_rule_context_changed() returns trigger
+      language plpgsql as $fn$
+      declare
+        org uuid;
+      begin
+        if tg_table_name = 'organisations' then
+          org := new.id;
+        elsif tg_op = 'DELETE' then
+          org := old.org_id;
+        else
+          org := new.org_id;
+        end if;
+        perform pg_notify('fleet_rule_context', org::text);
+        return null;
+      end
+      $fn$;
+      create trigger rule_context after insert or update or delete on rules
+        for each row execute function fleet_rule_context_changed();
+      create trigger rule_context after insert or update or delete on places
+        for each row execute function fleet_rule_context_changed();
+      create trigger rule_context after insert or update or delete on assets
+        for each row execute function fleet_rule_context_changed();
+      create trigger rule_context after insert or update or delete on installations
+        for each row execute function fleet_rule_context_changed();
+      create trigger rule_context after insert or update or delete on departments
+        for each row execute function fleet_rule_context_changed();
+      create trigger rule_context after update on organisations
+        for each row execute function fleet_rule_context_changed();
+    `,
+  },
 ];

@@ -8,35 +8,22 @@
 // stopped at the first crossing: a random scribble of 10,000 positions has about 12 million,
 // which a search that collects them all (@turf/kinks) would hold in memory. Everything else
 // here is arithmetic on the ring.
-import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
+
+import {
+  type BBox,
+  EARTH_RADIUS_M,
+  haversineM,
+  type LatLon,
+  type LonLat,
+  METRES_PER_DEGREE,
+  type PlaceShape,
+} from '@fleet/shared/geo';
 import findSelfIntersections from 'geojson-polygon-self-intersections';
 import { z } from 'zod';
 
-/** GeoJSON order (RFC 7946): longitude first. */
-export type LonLat = [lon: number, lat: number];
-
-export interface LatLon {
-  lat: number;
-  lon: number;
-}
-
-/** The smallest lon/lat box around a place; never across the antimeridian (such places are refused). */
-export interface BBox {
-  minLon: number;
-  minLat: number;
-  maxLon: number;
-  maxLat: number;
-}
-
-/** A checked place geometry, as it is stored and tested. */
-export type PlaceShape =
-  | { kind: 'circle'; center: LatLon; radiusM: number; bbox: BBox }
-  | {
-      kind: 'polygon';
-      /** Closed (first = last), counter-clockwise (RFC 7946 3.1.6), no repeated neighbours, 2-D. */
-      ring: LonLat[];
-      bbox: BBox;
-    };
+export { inBBox, pointInPlace } from '@fleet/shared/geo';
+export type { BBox, LatLon, LonLat, PlaceShape };
+export { EARTH_RADIUS_M, haversineM };
 
 export const GEOMETRY_LIMITS = {
   minRadiusM: 10,
@@ -50,9 +37,6 @@ export const GEOMETRY_LIMITS = {
   minAreaM2: 1,
 } as const;
 
-/** IUGG mean Earth radius, the usual sphere for haversine. */
-export const EARTH_RADIUS_M = 6_371_008.8;
-const METRES_PER_DEGREE = (Math.PI * EARTH_RADIUS_M) / 180;
 const RAD = Math.PI / 180;
 
 /** Where a problem is (relative to the geometry checked) and what is wrong, in words. */
@@ -424,34 +408,6 @@ export function signedAreaM2(ring: readonly LonLat[]): number {
 /** The area of a checked place, m². */
 export function areaM2(shape: PlaceShape): number {
   return shape.kind === 'circle' ? Math.PI * shape.radiusM ** 2 : Math.abs(signedAreaM2(shape.ring));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tests for the rules: is a position inside a place?
-
-/** Great-circle distance in metres (haversine, on the mean sphere). */
-export function haversineM(a: LatLon, b: LatLon): number {
-  const dLat = (b.lat - a.lat) * RAD;
-  const dLon = (b.lon - a.lon) * RAD;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-export function inBBox(box: BBox, point: LatLon): boolean {
-  return (
-    point.lat >= box.minLat && point.lat <= box.maxLat && point.lon >= box.minLon && point.lon <= box.maxLon
-  );
-}
-
-/**
- * Whether a position is inside a place, its border included: the box first (cheap, and the
- * database's prefilter), then the distance to a circle's centre, or the polygon's ring
- * (point-in-polygon-hao, through @turf/boolean-point-in-polygon: robust on edges and corners).
- */
-export function pointInPlace(shape: PlaceShape, point: LatLon): boolean {
-  if (!inBBox(shape.bbox, point)) return false;
-  if (shape.kind === 'circle') return haversineM(shape.center, point) <= shape.radiusM;
-  return booleanPointInPolygon([point.lon, point.lat], { type: 'Polygon', coordinates: [shape.ring] });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The bodies and queries of the places routes. A place is created from the API's own JSON
 // ({name, category, address?, geometry}) or from a GeoJSON Feature (its properties hold name,
 // category, address and, for a circle, radiusM); both become one NewPlace.
+
+import { PLACE_CATEGORIES, type PlaceCategory } from '@fleet/shared/geo';
 import { z } from 'zod';
 import {
   type BBox,
@@ -16,18 +18,7 @@ import {
   radiusSchema,
 } from './geometry.ts';
 
-/** What a place is for; rules, jobs and reports filter by it. */
-export const PLACE_CATEGORIES = [
-  'depot',
-  'client_site',
-  'job_site',
-  'workshop',
-  'fuel_station',
-  'parking',
-  'restricted_area',
-  'other',
-] as const;
-export type PlaceCategory = (typeof PLACE_CATEGORIES)[number];
+export { PLACE_CATEGORIES, type PlaceCategory };
 
 export const NAME_MAX_LENGTH = 100;
 export const ADDRESS_MAX_LENGTH = 500;

@@ -35,6 +35,7 @@ const FRAME_SHAPES: { readonly [T in HubFrame['type']]: Shape<Omit<FrameOf<T>, '
   positions: { at: 'number', positions: 'array' },
   status: { deviceId: 'string', connection: 'string', at: 'number', reason: 'string|null' },
   event: { event: 'object' },
+  alert: { change: 'string', alert: 'object' },
   pong: { at: 'number' },
   error: { code: 'string', message: 'string' },
 };
