@@ -6,7 +6,7 @@
 // validated integer (timestamps are written as microsecond integer literals) or a string quoted
 // by sqlString. Both tenant and device id are in every WHERE: tenant isolation does not rest on
 // device ids being unique.
-import { TABLES } from '@fleet/ingest';
+import { TABLES, TELEMETRY_SELECT, telemetryFromRow } from '@fleet/ingest';
 import { TELEMETRY_FIELDS, type TelemetryField, type TelemetryRecord } from '@fleet/shared';
 import { type QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import simplify from 'simplify-js';
@@ -634,17 +634,6 @@ export async function readDeviceEvents(
 // ---------------------------------------------------------------------------------------------
 // Live state seed
 
-/** How a stored value comes back as a TelemetryRecord value (undefined for null). */
-function fromStored(field: TelemetryField, value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  // dtc_codes is stored comma-joined (ingest/src/ilp.ts); an empty list is not stored at all.
-  if (field.name === 'dtcCodes')
-    return typeof value === 'string' && value !== '' ? value.split(',') : undefined;
-  if (field.type === 'boolean') return typeof value === 'boolean' ? value : undefined;
-  if (field.type === 'string') return typeof value === 'string' ? value : undefined;
-  return typeof value === 'number' ? value : undefined;
-}
-
 /**
  * The newest record (by device time) of every device, all tenants, with device time >= sinceMs.
  * Partitioned by device_id alone, like the live state: QuestDB then knows how many values to
@@ -654,24 +643,7 @@ function fromStored(field: TelemetryField, value: unknown): unknown {
  */
 export async function readLatestRecords(q: QuestDbHttp, sinceMs: number): Promise<TelemetryRecord[]> {
   assertMs('sinceMs', sinceMs);
-  const columns = TELEMETRY_FIELDS.map((f) => f.column).join(', ');
-  const sql =
-    `SELECT ts::long / 1000 t, received_at::long / 1000 r, tenant, device_id, ${columns} ` +
-    `FROM ${TABLES.telemetry} WHERE ts >= ${tsLiteral(sinceMs)} LATEST ON ts PARTITION BY device_id`;
+  const sql = `SELECT ${TELEMETRY_SELECT} FROM ${TABLES.telemetry} WHERE ts >= ${tsLiteral(sinceMs)} LATEST ON ts PARTITION BY device_id`;
   const { dataset } = await q.exec(sql);
-  return dataset.map((row) => {
-    const ts = num(row[0]) ?? 0;
-    const record: Record<string, unknown> = {
-      tenant: str(row[2]) ?? '',
-      deviceId: str(row[3]) ?? '',
-      ts,
-      receivedAt: num(row[1]) ?? ts,
-    };
-    TELEMETRY_FIELDS.forEach((f, k) => {
-      record[f.name] = fromStored(f, row[4 + k]);
-    });
-    record.seq ??= 0;
-    // Every key of TelemetryRecord is set above: the registry lists all of its fields.
-    return record as unknown as TelemetryRecord;
-  });
+  return dataset.map(telemetryFromRow);
 }

@@ -8,8 +8,10 @@ import {
   type LiveStateStore,
   openTelemetryStore,
 } from '@fleet/ingest';
+import { type RuleService, startRuleService } from '@fleet/ingest/rules';
 import { canConnect, type EventBus, type FaultReporter, type FleetConfig, type Logger } from '@fleet/shared';
 import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
+import { QuestDbHttp } from '@fleet/shared/questdb';
 import type { Registry } from 'prom-client';
 import { DeviceAuthenticator } from './auth.ts';
 import { createDeviceBroker, type DeviceBroker } from './broker.ts';
@@ -31,6 +33,8 @@ export interface BrokerServiceDeps {
 export interface BrokerService {
   broker: DeviceBroker;
   liveState: LiveStateStore;
+  /** The rule engine fed by the pipeline's rules step. */
+  rules: RuleService;
   mqttPort: number;
   wsPort: number | undefined;
   /** Rows waiting for or in a QuestDB commit. */
@@ -46,8 +50,23 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
   const brokerMetrics = createBrokerMetrics(metricsRegistry);
   const store = await openTelemetryStore(deps.questdbUrl, config, ingestMetrics, log);
   const liveState = new InMemoryLiveState();
+  const rules = await startRuleService({
+    db,
+    questdb: new QuestDbHttp(deps.questdbUrl),
+    bus,
+    log,
+    faults: deps.faults,
+    metricsRegistry,
+    lateAfterMs: config.RULES_LATE_AFTER_S * 1000,
+    tickMs: config.RULES_TICK_S * 1000,
+    checkpointMs: config.RULES_CHECKPOINT_MS,
+    replayMaxRecords: config.RULES_REPLAY_MAX_RECORDS,
+    replayMarginMs: config.RULES_REPLAY_MARGIN_S * 1000,
+  });
   const pipeline = createIngestPipeline({
     writer: store.writer,
+    rules,
+    onRulesError: (err) => deps.faults.report('rules', 'pipeline', err),
     liveState,
     bus,
     metrics: ingestMetrics,
@@ -134,6 +153,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
   return {
     broker,
     liveState,
+    rules,
     mqttPort: listeners.tcpPort,
     wsPort: listeners.wsPort,
     pendingRows: () => store.writer.pendingRows,
@@ -151,6 +171,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
       // Rows already queued are committed before the process goes (their PUBACKs are lost
       // with the connections, so the devices re-send and dedup absorbs the copies).
       await store.close();
+      await rules.close();
     },
   };
 }

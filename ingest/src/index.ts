@@ -8,4 +8,5 @@ export * from './questdb-transport.ts';
 export * from './rows.ts';
 export * from './schema.ts';
 export * from './store.ts';
+export * from './stored-records.ts';
 export * from './validate.ts';

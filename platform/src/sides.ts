@@ -28,6 +28,7 @@ export async function startDeviceSide(deps: SideDeps): Promise<DeviceSide> {
     return [];
   });
   await broker.liveState.applyTelemetry(seeded);
+  broker.rules.seed(seeded);
   // Live views elsewhere (an API process that started first, or outlived an earlier device
   // side) get the whole fleet now, as if they had asked.
   deps.bus.publish('live-sync', { requestedAt: Date.now() });

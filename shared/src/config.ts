@@ -290,6 +290,31 @@ export const settings = {
     'Longest wait between retries of a failed commit.',
     'ms',
   ),
+  RULES_LATE_AFTER_S: setting(
+    positiveInt(120, 86_400),
+    'A record that arrives this long after its device time is late (replayed from a buffer): its alerts are marked late and not notified as if happening now.',
+    's',
+  ),
+  RULES_TICK_S: setting(
+    positiveInt(5, 300),
+    'How often time-based rules (offline, and onset or clear delays of quiet devices) are evaluated.',
+    's',
+  ),
+  RULES_CHECKPOINT_MS: setting(
+    positiveInt(1000, 60_000),
+    "How often the rule engine writes its state (each rule's memory per device) to the domain database; records after the last checkpoint are evaluated again from QuestDB after a restart.",
+    'ms',
+  ),
+  RULES_REPLAY_MARGIN_S: setting(
+    positiveInt(30, 3600),
+    'On start the rule engine evaluates again what arrived from this long before its last checkpoint (commits in flight when it stopped).',
+    's',
+  ),
+  RULES_REPLAY_MAX_RECORDS: setting(
+    positiveInt(200_000, 10_000_000),
+    'At most this many records (and as many events) evaluated again from QuestDB on start, from the last checkpoint on.',
+    'records',
+  ),
 } as const;
 
 type Settings = typeof settings;

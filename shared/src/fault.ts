@@ -8,7 +8,16 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 
 /** Where untrusted work enters the process. */
-export const BOUNDARIES = ['http', 'websocket', 'mqtt', 'ingest', 'bus', 'timer', 'process'] as const;
+export const BOUNDARIES = [
+  'http',
+  'websocket',
+  'mqtt',
+  'ingest',
+  'rules',
+  'bus',
+  'timer',
+  'process',
+] as const;
 export type Boundary = (typeof BOUNDARIES)[number];
 
 export interface FaultReporter {

@@ -4,4 +4,5 @@ export * from './database.ts';
 export * from './devices.ts';
 export * from './migrate.ts';
 export { MIGRATIONS } from './migrations.ts';
+export * from './places.ts';
 export * from './tenant.ts';

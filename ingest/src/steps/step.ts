@@ -1,0 +1,78 @@
+// What every step of the ingest pipeline sees: the message on its way (its work), and the
+// pipeline's parts (its context). A step reads and adds to the work; a step that ends the flow
+// early (nothing left to do, the store refused the rows) sets the work's outcome.
+import type { DeviceEventRecord, EventBus, TelemetryRecord } from '@fleet/shared';
+import type { GroupCommitWriter } from '../group-commit.ts';
+import type { LiveStateStore } from '../live-state.ts';
+import type { IngestMetrics } from '../metrics.ts';
+import type { DeviceSession } from '../normalize.ts';
+import type { PayloadRejects, RecordRejection, RejectBudget } from '../rejects.ts';
+import type { RejectRecord, StoredRow } from '../rows.ts';
+import type { ValidationPolicy } from '../validate.ts';
+
+export interface IngestLimits {
+  maxPayloadBytes: number;
+  maxRecordsPerBatch: number;
+  rejectSampleBytes: number;
+  /** Reject rows stored per second per device, and at once (RejectBudget). */
+  deviceRejectRate: number;
+  deviceRejectBurst: number;
+}
+
+/** The rules step: stored records and events go to the rule engine, which never blocks the pipeline. */
+export interface RuleSink {
+  evaluateTelemetry(records: readonly TelemetryRecord[]): void;
+  evaluateEvent(event: DeviceEventRecord): void;
+}
+
+/** What happened to one message; the broker tells the device about rejects. */
+export interface IngestOutcome {
+  stored: number;
+  /** Every refused record (seq exact, as a decimal above 2^53 - 1), or the whole payload. */
+  rejected: RecordRejection[];
+}
+
+export interface StepContext {
+  writer: GroupCommitWriter<StoredRow>;
+  liveState: LiveStateStore;
+  bus: EventBus;
+  metrics: IngestMetrics;
+  policy: ValidationPolicy;
+  limits: IngestLimits;
+  budget: RejectBudget;
+  rules: RuleSink | undefined;
+  onRulesError: ((err: unknown) => void) | undefined;
+}
+
+/** One message from one device on its way through a flow. */
+export interface MessageWork {
+  readonly topic: RejectRecord['topic'];
+  readonly session: DeviceSession;
+  readonly payload: Uint8Array;
+  readonly receivedAt: number;
+  readonly rejects: PayloadRejects;
+  /** Records the payload held (0 when it did not decode). */
+  total: number;
+  /** Rows for the store step: accepted records and the payload's reject row. */
+  rows: StoredRow[];
+  /** Set by a step that ends the flow; the last step sets it otherwise. */
+  outcome?: IngestOutcome;
+}
+
+export interface PipelineStep<W extends MessageWork> {
+  readonly name: string;
+  run(work: W, ctx: StepContext): void | Promise<void>;
+}
+
+/** Runs a flow's steps in order until one of them sets the outcome. */
+export async function runFlow<W extends MessageWork>(
+  steps: readonly PipelineStep<W>[],
+  work: W,
+  ctx: StepContext,
+): Promise<IngestOutcome> {
+  for (const step of steps) {
+    await step.run(work, ctx);
+    if (work.outcome) return work.outcome;
+  }
+  throw new Error(`the flow ${steps.map((s) => s.name).join(' > ')} ended without an outcome`);
+}
