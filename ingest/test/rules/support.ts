@@ -5,6 +5,7 @@
 // episodes.ts, keyed by subject device and key), so a test reads alert opens and clears as the
 // engine would raise them. A kind's memory goes through JSON after every call, as a checkpoint
 // would take it, and must come back the same.
+import { isDeepStrictEqual } from 'node:util';
 import {
   DEFAULT_WORKING_HOURS,
   type DeviceEventRecord,
@@ -487,11 +488,10 @@ export class KindRun<K extends RuleKind> {
 
   #apply(from: string, result: KindResult | undefined): this {
     const device = this.#device(from);
-    const json = JSON.parse(JSON.stringify(device.memory)) as KindMemory;
-    // -0 comes back as 0 from JSON, harmlessly; anything else that does not survive is a bug.
-    if (!isDeepStrictEqual(json, withoutNegativeZero(device.memory)))
-      throw new Error(`${this.rule.kind}: memory is not plain JSON: ${JSON.stringify(device.memory)}`);
-    device.memory = json; // as a restart would restore it
+    // -0 comes back from JSON as 0, harmlessly; anything else that would not survive is a bug.
+    const problem = notPlainJson(device.memory, 'memory');
+    if (problem) throw new Error(`${this.rule.kind}: ${problem}`);
+    device.memory = JSON.parse(JSON.stringify(device.memory)) as KindMemory; // as a restart would restore it
     if (!result) return this;
     for (const o of result.occurrences ?? []) {
       if (!Number.isFinite(o.at)) throw new Error(`${this.rule.kind}: occurrence at ${o.at}`);
@@ -584,11 +584,3 @@ export const FLEET: Record<string, AssetInfo> = {
   gen: GENERATOR,
   comp: COMPRESSOR,
 };
-
-function withoutNegativeZero(value: unknown): unknown {
-  if (Object.is(value, -0)) return 0;
-  if (Array.isArray(value)) return value.map(withoutNegativeZero);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNegativeZero(v)]));
-  return value;
-}
