@@ -159,10 +159,12 @@ export async function startRuleService(deps: RuleServiceDeps): Promise<RuleServi
 
   function kick(): void {
     if (writing || closed) return;
-    writing = write().finally(() => {
-      writing = undefined;
-      if (queue.length > 0 && !closed) kick();
-    });
+    writing = write()
+      .catch((err: unknown) => deps.faults.report('rules', 'write', err))
+      .finally(() => {
+        writing = undefined;
+        if (queue.length > 0 && !closed) kick();
+      });
   }
 
   /** One background write: the signals so far, then (when due) the states behind them. */
@@ -171,11 +173,12 @@ export async function startRuleService(deps: RuleServiceDeps): Promise<RuleServi
     queue = [];
     metrics.pending.set(0);
     const due = clock.now() - lastCheckpointAt >= deps.checkpointMs;
-    const entries: CheckpointEntry[] = due ? engine.takeDirty() : [];
     const through = newestEvaluated;
-    if (signals.length === 0 && entries.length === 0) return;
-    const stopTimer = metrics.writeSeconds.startTimer();
+    let stopTimer: (() => void) | undefined;
     try {
+      const entries: CheckpointEntry[] = due ? engine.takeDirty() : [];
+      if (signals.length === 0 && entries.length === 0) return;
+      stopTimer = metrics.writeSeconds.startTimer();
       const changes = await deps.db.transaction(async (tx) => {
         const written = signals.length > 0 ? await writeSignals(tx, signals) : [];
         if (due) {
@@ -201,7 +204,7 @@ export async function startRuleService(deps: RuleServiceDeps): Promise<RuleServi
       metrics.pending.set(queue.length);
       deps.faults.report('rules', 'write', err, { signals: signals.length });
     } finally {
-      stopTimer();
+      stopTimer?.();
     }
   }
 

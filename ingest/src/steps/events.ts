@@ -4,8 +4,7 @@ import { decodeDeviceEvent } from '@fleet/proto';
 import type { DeviceEventRecord } from '@fleet/shared';
 import { toDeviceEventRecord } from '../normalize.ts';
 import { checkDeviceTime, type Verdict, validateDeviceEvent } from '../validate.ts';
-import type { MessageWork, PipelineStep } from './step.ts';
-import { evaluateRules as runRules } from './store.ts';
+import { type MessageWork, type PipelineStep, evaluateRules as runRules } from './step.ts';
 import { seqVerdict } from './telemetry.ts';
 
 export interface EventWork extends MessageWork {

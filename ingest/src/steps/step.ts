@@ -76,3 +76,16 @@ export async function runFlow<W extends MessageWork>(
   }
   throw new Error(`the flow ${steps.map((s) => s.name).join(' > ')} ended without an outcome`);
 }
+
+/** After the PUBACK point: a rule failure must never undo or delay what was stored. */
+export function evaluateRules(
+  ctx: StepContext,
+  run: (rules: NonNullable<StepContext['rules']>) => void,
+): void {
+  if (!ctx.rules) return;
+  try {
+    run(ctx.rules);
+  } catch (err) {
+    ctx.onRulesError?.(err);
+  }
+}

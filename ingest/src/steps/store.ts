@@ -62,16 +62,3 @@ export const store: PipelineStep<MessageWork> = {
     }
   },
 };
-
-/** After the PUBACK point: a rule failure must never undo or delay what was stored. */
-export function evaluateRules(
-  ctx: StepContext,
-  run: (rules: NonNullable<StepContext['rules']>) => void,
-): void {
-  if (!ctx.rules) return;
-  try {
-    run(ctx.rules);
-  } catch (err) {
-    ctx.onRulesError?.(err);
-  }
-}

@@ -5,8 +5,7 @@ import { decodeTelemetryBatch, type TelemetryMessage } from '@fleet/proto';
 import type { PositionEvent, TelemetryRecord } from '@fleet/shared';
 import { toTelemetryRecord } from '../normalize.ts';
 import { type Verdict, validateTelemetry } from '../validate.ts';
-import type { MessageWork, PipelineStep } from './step.ts';
-import { evaluateRules as runRules } from './store.ts';
+import { type MessageWork, type PipelineStep, evaluateRules as runRules } from './step.ts';
 
 export interface TelemetryWork extends MessageWork {
   decoded: TelemetryMessage[];

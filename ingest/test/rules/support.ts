@@ -5,7 +5,6 @@
 // episodes.ts, keyed by subject device and key), so a test reads alert opens and clears as the
 // engine would raise them. A kind's memory goes through JSON after every call, as a checkpoint
 // would take it, and must come back the same.
-import { isDeepStrictEqual } from 'node:util';
 import {
   DEFAULT_WORKING_HOURS,
   type DeviceEventRecord,

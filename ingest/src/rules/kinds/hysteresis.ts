@@ -9,28 +9,23 @@ export function lowState(value: number, below: number, hysteresis: number, previ
   return previous;
 }
 
-/** Keeps the lowest of a numeric detail across an open episode's updates. */
-export function keepLowest(key: string) {
-  return (previous: Record<string, string | number | boolean | null>, next: typeof previous) => {
+type Details = Record<string, string | number | boolean | null>;
+
+/** Keeps the extreme (by `pick`) of a numeric detail across an open episode's updates. */
+function keepExtreme(key: string, pick: (a: number, b: number) => number) {
+  return (previous: Details, next: Details): Details => {
     const a = previous[key];
     const b = next[key];
     return {
       ...previous,
       ...next,
-      [key]: typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) : (b ?? a ?? null),
+      [key]: typeof a === 'number' && typeof b === 'number' ? pick(a, b) : (b ?? a ?? null),
     };
   };
 }
 
+/** Keeps the lowest of a numeric detail across an open episode's updates. */
+export const keepLowest = (key: string) => keepExtreme(key, Math.min);
+
 /** Keeps the highest of a numeric detail across an open episode's updates. */
-export function keepHighest(key: string) {
-  return (previous: Record<string, string | number | boolean | null>, next: typeof previous) => {
-    const a = previous[key];
-    const b = next[key];
-    return {
-      ...previous,
-      ...next,
-      [key]: typeof a === 'number' && typeof b === 'number' ? Math.max(a, b) : (b ?? a ?? null),
-    };
-  };
-}
+export const keepHighest = (key: string) => keepExtreme(key, Math.max);

@@ -2,6 +2,7 @@
 // with its start, its end and the peak speed. The limit is the rule's, or the vehicle's own
 // when it has one, or a place's lower limit while the vehicle is inside it (a depot's 20 km/h).
 import type { AlertDetails, KindResult, RuleKindModule } from '../types.ts';
+import { keepHighest } from './hysteresis.ts';
 
 export const overspeed: RuleKindModule<'overspeed'> = {
   kind: 'overspeed',
@@ -40,10 +41,7 @@ export const overspeed: RuleKindModule<'overspeed'> = {
       ],
     };
   },
-  mergeDetails(previous, next) {
-    const peak = Math.max(Number(previous.peakKmh ?? 0), Number(next.peakKmh ?? 0));
-    return { ...previous, ...next, peakKmh: peak };
-  },
+  mergeDetails: keepHighest('peakKmh'),
 };
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
