@@ -15,6 +15,7 @@ import { SessionStore } from './auth/sessions.ts';
 import { AccessTokens, loadSigningKey, MfaChallengeTokens } from './auth/tokens.ts';
 import { UserDirectory } from './auth/users.ts';
 import { DeviceDirectory } from './device-directory.ts';
+import { alertRoutes } from './domains/alerts/routes.ts';
 import { installedAssetDirectory } from './domains/assets/directory.ts';
 import { assetRoutes } from './domains/assets/routes.ts';
 import { auditRoutes } from './domains/audit/routes.ts';
@@ -22,12 +23,15 @@ import { departmentRoutes } from './domains/departments/routes.ts';
 import { createDriverCardSink } from './domains/drivers/auto-assign.ts';
 import { countDriverCardDecisions, followDriverCards } from './domains/drivers/card-feed.ts';
 import { driverRoutes } from './domains/drivers/routes.ts';
-import { SecretCipher } from './domains/mfa/crypto.ts';
+import { MFA_TOTP_SECRET, SecretCipher } from './domains/mfa/crypto.ts';
 import { mfaRoutes } from './domains/mfa/routes.ts';
 import { MfaService } from './domains/mfa/service.ts';
+import { notificationRoutes } from './domains/notifications/routes.ts';
+import { createNotifications, type Notifications } from './domains/notifications/service.ts';
 import { OperatorTokens, PlatformOperators } from './domains/organisations/operators.ts';
 import { operatorRoutes } from './domains/organisations/routes.ts';
 import { placeRoutes } from './domains/places/routes.ts';
+import { ruleRoutes } from './domains/rules/routes.ts';
 import { ApiError } from './http/errors.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { AnyRoute } from './http/route.ts';
@@ -68,6 +72,8 @@ export interface ApiServer {
   hub: Hub;
   auth: AuthService;
   routes: readonly AnyRoute[];
+  /** The notification dispatcher and sender (tests stop this dispatcher and drive their own). */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -84,6 +90,9 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...departmentRoutes(ctx),
     ...driverRoutes(ctx),
     ...auditRoutes(ctx),
+    ...ruleRoutes(ctx),
+    ...alertRoutes(ctx),
+    ...notificationRoutes(ctx),
     ...mfaRoutes(ctx),
     ...operatorRoutes({
       db: ctx.db,
@@ -111,7 +120,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   let hub: Hub | undefined;
   const signingKey = loadSigningKey(config.AUTH_JWT_SECRET, join(resolve(config.DATA_DIR), 'auth'));
   // TOTP secrets are sealed under a key derived from the signing key, which is not in the database.
-  const mfa = new MfaService({ db: deps.db, cipher: new SecretCipher(signingKey) });
+  const mfa = new MfaService({ db: deps.db, cipher: new SecretCipher(signingKey, MFA_TOTP_SECRET) });
   const auth = new AuthService({
     users: new UserDirectory(deps.db),
     sessions: new SessionStore(deps.db, config.AUTH_REFRESH_TTL_DAYS * 86_400_000),
@@ -128,6 +137,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     challenges: new MfaChallengeTokens(signingKey),
   });
   await auth.loadRevocations();
+  const notifications = createNotifications({ ...deps, signingKey });
   const directory = new DeviceDirectory(deps.db, deps.bus);
   const operatorTokens = new OperatorTokens(signingKey, config.AUTH_ACCESS_TOKEN_TTL_S);
   const ctx: ApiContext = {
@@ -135,8 +145,10 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     db: deps.db,
     directory,
     questdb: deps.questdb,
+    bus: deps.bus,
     auth,
     mfa,
+    notifications,
     liveState: deps.liveState,
     connectedDevices: deps.connectedDevices,
     metricsRegistry: deps.metricsRegistry,
@@ -214,6 +226,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   });
   const port = uws.us_socket_local_port(listenSocket as unknown as uws.us_socket);
   const activeHub = hub;
+  await notifications.dispatcher.start();
   // Driver cards assign drivers from the API side: it gets each device's `latest` once, however
   // the platform is split (domains/drivers/card-feed.ts), and it has the domain database.
   const stopDriverCards = followDriverCards(
@@ -230,7 +243,9 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     hub: activeHub,
     auth,
     routes,
+    notifications,
     async close() {
+      await notifications.close();
       await stopDriverCards();
       activeHub.close();
       directory.close();

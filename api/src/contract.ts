@@ -8,6 +8,14 @@
 import type { z } from 'zod';
 import { csvFileSchema, importSummarySchema } from './csv/schemas.ts';
 import {
+  alertChangesSchema,
+  alertDetailSchema,
+  alertPageSchema,
+  alertSummarySchema,
+  newAlertCommentSchema,
+  resolveAlertSchema,
+} from './domains/alerts/schemas.ts';
+import {
   endInstallationSchema,
   equipmentChangesSchema,
   equipmentPageSchema,
@@ -45,6 +53,13 @@ import {
   totpEnrolmentSchema,
   totpStartSchema,
 } from './domains/mfa/schemas.ts';
+import {
+  newRuleSchema,
+  ruleCatalogueSchema,
+  ruleChangesSchema,
+  rulePageSchema,
+  ruleSchema,
+} from './domains/rules/schemas.ts';
 import type { ApiErrorCode, ErrorBody } from './http/errors.ts';
 import {
   accessTokenSchema,
@@ -129,6 +144,19 @@ export const consoleEndpoints = {
   'POST /api/v1/vehicles/import': { body: csvFileSchema, response: importSummarySchema },
   'POST /api/v1/equipment/import': { body: csvFileSchema, response: importSummarySchema },
   'POST /api/v1/drivers/import': { body: csvFileSchema, response: importSummarySchema },
+  'GET /api/v1/rules/catalogue': { response: ruleCatalogueSchema },
+  'GET /api/v1/rules': { response: rulePageSchema },
+  'POST /api/v1/rules': { body: newRuleSchema, response: ruleSchema },
+  'GET /api/v1/rules/{id}': { response: ruleSchema },
+  'PATCH /api/v1/rules/{id}': { body: ruleChangesSchema, response: ruleSchema },
+  'GET /api/v1/alerts': { response: alertPageSchema },
+  'GET /api/v1/alerts/summary': { response: alertSummarySchema },
+  'GET /api/v1/alerts/{id}': { response: alertDetailSchema },
+  'POST /api/v1/alerts/{id}/acknowledge': { response: alertDetailSchema },
+  'POST /api/v1/alerts/{id}/resolve': { body: resolveAlertSchema, response: alertDetailSchema },
+  'POST /api/v1/alerts/{id}/reopen': { response: alertDetailSchema },
+  'PATCH /api/v1/alerts/{id}': { body: alertChangesSchema, response: alertDetailSchema },
+  'POST /api/v1/alerts/{id}/comments': { body: newAlertCommentSchema, response: alertDetailSchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -183,3 +211,13 @@ export type DriverPersonalData = ConsoleEndpoints['GET /api/v1/drivers/{id}/pers
 export type AuditLogPage = ConsoleEndpoints['GET /api/v1/audit-log']['response'];
 export type AuditEntry = AuditLogPage['items'][number];
 export type ImportSummary = ConsoleEndpoints['POST /api/v1/vehicles/import']['response'];
+export type RuleCatalogue = ConsoleEndpoints['GET /api/v1/rules/catalogue']['response'];
+export type Rule = ConsoleEndpoints['GET /api/v1/rules/{id}']['response'];
+export type RulePage = ConsoleEndpoints['GET /api/v1/rules']['response'];
+export type NewRule = ConsoleEndpoints['POST /api/v1/rules']['body'];
+export type RuleChanges = ConsoleEndpoints['PATCH /api/v1/rules/{id}']['body'];
+export type AlertPage = ConsoleEndpoints['GET /api/v1/alerts']['response'];
+export type Alert = AlertPage['items'][number];
+export type AlertDetail = ConsoleEndpoints['GET /api/v1/alerts/{id}']['response'];
+export type AlertActivity = AlertDetail['activity'][number];
+export type AlertSummary = ConsoleEndpoints['GET /api/v1/alerts/summary']['response'];

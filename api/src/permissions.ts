@@ -27,6 +27,15 @@ export const RESET_MFA: readonly Role[] = ['admin'];
 /** Vehicles, equipment items and which device is installed on which: the owners of the fleet; everyone reads. */
 export const MANAGE_ASSETS: readonly Role[] = ['admin', 'fleet_manager'];
 /**
+ * Rules that raise alerts (what counts as speeding, which places to watch): the people who plan
+ * and run the fleet. Everyone reads them, to know why an alert came.
+ */
+export const MANAGE_RULES: readonly Role[] = ['admin', 'fleet_manager', 'dispatcher'];
+/** Acknowledging, resolving, reopening, assigning and commenting alerts: everyone who works them; viewers read. */
+export const ACT_ON_ALERTS: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager', 'mechanic'];
+/** Notification channels (where alerts leave the platform: webhooks, email lists) and their delivery log. */
+export const MANAGE_NOTIFICATIONS: readonly Role[] = ['admin', 'fleet_manager'];
+/**
  * The audit log: every user's email, role changes and client addresses are in it (staff's
  * personal data, need to know), so the administrators only (docs/decisions.md, Audit log).
  */

@@ -315,6 +315,24 @@ export const settings = {
     'At most this many records (and as many events) evaluated again from QuestDB on start, from the last checkpoint on.',
     'records',
   ),
+  SMTP_URL: setting(
+    z
+      .string()
+      .default('')
+      .refine(
+        (v) => v === '' || (/^smtps?:\/\/\S+$/.test(v) && URL.canParse(v)),
+        'must be empty or an smtp:// (STARTTLS when offered) or smtps:// (TLS from the start) URL',
+      ),
+    'Mail server of email notification channels, e.g. smtp://user:pass@mail.example.com:587; empty: email channels cannot send (each attempt fails with that reason in their delivery log).',
+  ),
+  SMTP_FROM: setting(
+    z.string().trim().min(3).max(320).default('Fleet <fleet@localhost>'),
+    'Sender (From) of notification emails: an address, optionally with a name (`Fleet <alerts@example.com>`).',
+  ),
+  CONSOLE_PUBLIC_URL: setting(
+    httpUrl.default('http://127.0.0.1:8080'),
+    'Where people open the console, for the links in notifications (an alert is `/alerts/{id}` under it).',
+  ),
 } as const;
 
 type Settings = typeof settings;

@@ -196,6 +196,33 @@ export type RuleKind = keyof typeof RULE_PARAMS;
 export const RULE_KINDS = Object.keys(RULE_PARAMS) as RuleKind[];
 export type RuleParams<K extends RuleKind> = z.output<(typeof RULE_PARAMS)[K]>;
 
+/**
+ * Which assets' records each kind is evaluated on; the engine's kind modules and the API's
+ * catalogue read this one table. Equipment left behind is about an item, and its companion
+ * vehicle's records test the items it carried.
+ */
+export const RULE_ASSET_KINDS = {
+  geofence_enter: ['vehicle', 'equipment'],
+  geofence_exit: ['vehicle', 'equipment'],
+  geofence_dwell: ['vehicle', 'equipment'],
+  overspeed: ['vehicle'],
+  idling: ['vehicle', 'equipment'],
+  offline: ['vehicle', 'equipment'],
+  after_hours: ['vehicle', 'equipment'],
+  harsh_driving: ['vehicle'],
+  crash: ['vehicle'],
+  engine_fault: ['vehicle', 'equipment'],
+  fuel_drop: ['vehicle', 'equipment'],
+  refuel: ['vehicle', 'equipment'],
+  low_fuel: ['vehicle', 'equipment'],
+  power_cut: ['vehicle', 'equipment'],
+  tamper: ['vehicle', 'equipment'],
+  low_battery: ['vehicle', 'equipment'],
+  threshold: ['vehicle', 'equipment'],
+  equipment_left_behind: ['equipment', 'vehicle'],
+  equipment_unaccompanied: ['equipment'],
+} as const satisfies Record<RuleKind, readonly ('vehicle' | 'equipment')[]>;
+
 /** Kinds that test places: their scope may name places or place categories. */
 export const PLACE_RULE_KINDS: ReadonlySet<RuleKind> = new Set([
   'geofence_enter',

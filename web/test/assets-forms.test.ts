@@ -46,6 +46,10 @@ describe('the catalogue', () => {
       maxOdometerOffsetKm: api.MAX_ODOMETER_OFFSET_KM,
       maxEngineHoursOffset: api.MAX_ENGINE_HOURS_OFFSET,
       minModelYear: api.MIN_MODEL_YEAR,
+      minSpeedLimitKmh: api.SPEED_LIMIT_KMH.min,
+      maxSpeedLimitKmh: api.SPEED_LIMIT_KMH.max,
+      minOfflineAfterS: api.OFFLINE_AFTER_S.min,
+      maxOfflineAfterS: api.OFFLINE_AFTER_S.max,
       clockSkewMs: api.CLOCK_SKEW_MS,
     });
     expect(api.vehicleQuerySchema.safeParse({ limit: String(ASSET_LIMITS.maxPage) }).success).toBe(true);

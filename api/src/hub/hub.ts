@@ -29,6 +29,7 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocket } from 'uWebSockets.js';
 import type { LiveStateStore } from '@fleet/ingest';
 import {
+  type AlertChange,
   type DeviceEventRecord,
   type DeviceStatusEvent,
   type EventBus,
@@ -500,7 +501,28 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     }
   }
 
+  /**
+   * An alert to the organisation's `alerts` subscribers. A scoped user gets it only for a device
+   * they see now (as positions and events), so one without a device goes to unscoped users only.
+   */
+  function alertToOrg(c: AlertChange): void {
+    const sockets = byOrg.get(c.alert.orgId);
+    if (!sockets) return;
+    let text: Buffer | undefined;
+    for (const ws of sockets) {
+      const client = clientOf(ws);
+      if (!client.topics.has('alerts')) continue;
+      const visible = client.visible;
+      if (visible !== undefined && (c.alert.deviceId === null || !visible.has(c.alert.deviceId))) continue;
+      text ??= Buffer.from(
+        JSON.stringify({ type: 'alert', change: c.change, alert: c.alert } satisfies HubFrame),
+      );
+      send(ws, text, 'alert');
+    }
+  }
+
   const unsubscribers = [
+    deps.bus.subscribe('alert', guard(faults, 'bus', 'hub.alert', alertToOrg)),
     deps.bus.subscribe(
       'position',
       guard(faults, 'bus', 'hub.position', (p: PositionEvent) => {

@@ -826,4 +826,144 @@ export const MIGRATIONS: readonly Migration[] = [
         for each row execute function fleet_rule_context_changed();
     `,
   },
+  {
+    // Notifications (issue 12): channels (a webhook or a list of email addresses, with what they
+    // want to hear about), an outbox of what is owed to each, and the log of every delivery
+    // attempt (api/src/domains/notifications). The outbox is filled by the database itself, in the
+    // transaction that opens or resolves an alert, whichever process or role writes it (the rule
+    // engine writes as the table owner, people as fleet_tenant): no alert change can commit
+    // without its notifications, nor notify without committing. The trigger is SECURITY DEFINER so
+    // it reads every channel of the alert's organisation and writes the outbox, which tenants only
+    // read (and put back to pending: "send again"). Suppressed alerts (explained by another one)
+    // are never queued; one suppressed after it was queued is skipped by the dispatcher, which
+    // checks again when it sends. A harsh-driving alert waits at least 15 s: the crash that
+    // suppresses it may arrive seconds later. Rows of one channel, kind and event are grouped
+    // (group_key) when the channel has a window, so a fleet-wide power cut is one message. The
+    // dispatcher follows NOTIFY fleet_notifications (payload: the organisation) and also polls.
+    id: '0013_notifications',
+    sql: `
+      create table notification_channels (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        name text not null check (char_length(name) between 1 and 100),
+        kind text not null check (kind in ('webhook', 'email')),
+        enabled boolean not null default true,
+        url text check (char_length(url) <= 2000 and url ~ '^https?://'),
+        secret_ciphertext bytea check (octet_length(secret_ciphertext) between 30 and 256),
+        email_to text[] check (cardinality(email_to) between 1 and 20),
+        min_severity text not null default 'warning' check (min_severity in ('info', 'warning', 'critical')),
+        kinds text[] not null default '{}' check (cardinality(kinds) <= 50),
+        events text[] not null default '{opened}'
+          check (cardinality(events) between 1 and 2 and events <@ array['opened', 'resolved']::text[]),
+        notify_late boolean not null default true,
+        group_window_s int not null default 0 check (group_window_s between 0 and 3600),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        check ((kind = 'webhook') = (url is not null and secret_ciphertext is not null)),
+        check ((kind = 'email') = (email_to is not null))
+      );
+      create unique index notification_channels_org_name_idx on notification_channels (org_id, lower(name));
+
+      create table notification_outbox (
+        id bigint generated always as identity primary key,
+        org_id uuid not null references organisations(id),
+        channel_id uuid not null,
+        alert_id uuid not null,
+        event text not null check (event in ('opened', 'resolved')),
+        created_at timestamptz not null default now(),
+        -- Not sent before this (the channel's grouping window); also where the 24 h of retries start.
+        not_before timestamptz not null default now(),
+        -- channel:kind:event when the channel groups; null: sent alone.
+        group_key text,
+        state text not null default 'pending'
+          check (state in ('pending', 'sending', 'delivered', 'dead', 'skipped')),
+        attempts int not null default 0 check (attempts >= 0),
+        -- While sending: when the claim lapses (a dispatcher that died mid-send).
+        next_attempt_at timestamptz not null default now(),
+        last_status int,
+        last_error text check (char_length(last_error) <= 2000),
+        delivered_at timestamptz,
+        foreign key (org_id, channel_id) references notification_channels (org_id, id) on delete cascade,
+        foreign key (org_id, alert_id) references alerts (org_id, id) on delete cascade
+      );
+      create index notification_outbox_due_idx on notification_outbox (state, next_attempt_at);
+      create index notification_outbox_group_idx on notification_outbox (group_key, next_attempt_at)
+        where state = 'pending';
+      create index notification_outbox_channel_idx on notification_outbox (channel_id, id);
+      create index notification_outbox_alert_idx on notification_outbox (org_id, alert_id);
+
+      create table notification_deliveries (
+        id bigint generated always as identity primary key,
+        org_id uuid not null references organisations(id),
+        channel_id uuid not null,
+        type text not null check (type in ('alert.opened', 'alert.resolved', 'test')),
+        outbox_ids bigint[] not null default '{}',
+        attempted_at timestamptz not null default now(),
+        -- HTTP status of a webhook, the SMTP reply code of an email; null: no answer.
+        status_code int,
+        -- null: delivered.
+        error text check (char_length(error) <= 2000),
+        duration_ms int not null check (duration_ms >= 0),
+        -- The x-fleet-id header (and the payload's id) of this attempt.
+        request_id text not null check (char_length(request_id) between 1 and 100),
+        foreign key (org_id, channel_id) references notification_channels (org_id, id) on delete cascade
+      );
+      create index notification_deliveries_channel_idx on notification_deliveries (channel_id, id desc);
+      create index notification_deliveries_at_idx on notification_deliveries (attempted_at);
+
+      grant select, insert, update, delete on notification_channels to fleet_tenant;
+      grant select on notification_outbox, notification_deliveries to fleet_tenant;
+      grant update (state, attempts, not_before, next_attempt_at) on notification_outbox to fleet_tenant;
+      alter table notification_channels enable row level security;
+      alter table notification_outbox enable row level security;
+      alter table notification_deliveries enable row level security;
+      create policy tenant_isolation on notification_channels
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on notification_outbox
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on notification_deliveries
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+
+      create trigger audit after insert or update or delete on notification_channels
+        for each row execute function fleet_audit('notification_channel', 'org_id', 'secret:secret_ciphertext');
+
+      create function fleet_alert_notifications() returns trigger
+      language plpgsql security definer set search_path = public, pg_catalog as $fn$
+      declare
+        alert_event text;
+        queued int;
+      begin
+        if tg_op = 'INSERT' then
+          alert_event := 'opened';
+        elsif new.state = 'resolved' and old.state <> 'resolved' then
+          alert_event := 'resolved';
+        else
+          return null;
+        end if;
+        if new.suppressed_by is not null then return null; end if;
+        insert into notification_outbox (org_id, channel_id, alert_id, event, not_before, group_key)
+        select new.org_id, c.id, new.id, alert_event,
+          now() + make_interval(secs => case when new.kind = 'harsh_driving'
+            then greatest(c.group_window_s, 15) else c.group_window_s end),
+          case when c.group_window_s > 0 then c.id::text || ':' || new.kind || ':' || alert_event end
+        from notification_channels c
+        where c.org_id = new.org_id
+          and c.enabled
+          and alert_event = any(c.events)
+          and (cardinality(c.kinds) = 0 or new.kind = any(c.kinds))
+          and array_position(array['info', 'warning', 'critical'], new.severity)
+              >= array_position(array['info', 'warning', 'critical'], c.min_severity)
+          and (not new.late or c.notify_late);
+        get diagnostics queued = row_count;
+        if queued > 0 then perform pg_notify('fleet_notifications', new.org_id::text); end if;
+        return null;
+      end
+      $fn$;
+      create trigger notifications after insert or update of state, active on alerts
+        for each row execute function fleet_alert_notifications();
+    `,
+  },
 ];

@@ -207,6 +207,38 @@ describe('vehicles', () => {
     expect(audit.every((a) => a.actor_id === t.orgA.users.fleet_manager.id)).toBe(true);
   });
 
+  it('carry their own speed limit and offline time for the rules, stored for the engine to read', async () => {
+    const van = await created<Vehicle & { speedLimitKmh: number | null; offlineAfterS: number | null }>(
+      '/api/v1/vehicles',
+      { name: 'Slow van', speedLimitKmh: 80.5, offlineAfterS: 3600 },
+    );
+    expect(van).toMatchObject({ speedLimitKmh: 80.5, offlineAfterS: 3600 });
+    const bare = await created<Vehicle>('/api/v1/vehicles', { name: 'Any van' });
+    expect(bare).toMatchObject({ speedLimitKmh: null, offlineAfterS: null });
+    const patched = await t.request<Vehicle>('PATCH', `/api/v1/vehicles/${van.id}`, {
+      token: manager(),
+      body: { speedLimitKmh: null, offlineAfterS: 60 },
+    });
+    expect(patched.body).toMatchObject({ speedLimitKmh: null, offlineAfterS: 60, name: 'Slow van' });
+    const kit = await created<EquipmentItem>('/api/v1/equipment', {
+      name: 'Tagged kit',
+      category: 'kit',
+      offlineAfterS: 86_400,
+    });
+    expect(kit).toMatchObject({ offlineAfterS: 86_400 });
+    expect(kit).not.toHaveProperty('speedLimitKmh');
+    const rows = await t.platform.db.query<{
+      speed_limit_kmh: number | null;
+      offline_after_s: number | null;
+    }>('select speed_limit_kmh, offline_after_s from assets where id = any($1::uuid[]) order by name', [
+      [van.id, kit.id],
+    ]);
+    expect(rows).toEqual([
+      { speed_limit_kmh: null, offline_after_s: 60 },
+      { speed_limit_kmh: null, offline_after_s: 86_400 },
+    ]);
+  });
+
   it('list by department (with sub-departments), status, home place and part of name, plate or VIN', async () => {
     const tag = `flt${randomUUID().slice(0, 4)}`;
     const production = await department(`Production ${tag}`);
@@ -401,6 +433,12 @@ describe('bad input', () => {
       [{ ...good, orgId: t.orgB.id }, 'body', /orgId/],
       [{ ...good, kind: 'equipment' }, 'body', /kind/],
       [{ ...good, category: 'trailer' }, 'body', /category/],
+      [{ ...good, speedLimitKmh: 4 }, 'body.speedLimitKmh', /5\.\.300 km\/h/],
+      [{ ...good, speedLimitKmh: 301 }, 'body.speedLimitKmh', /5\.\.300 km\/h/],
+      [{ ...good, speedLimitKmh: '80' }, 'body.speedLimitKmh', /number of km\/h/],
+      [{ ...good, offlineAfterS: 59 }, 'body.offlineAfterS', /60\.\.2592000 seconds/],
+      [{ ...good, offlineAfterS: 2_592_001 }, 'body.offlineAfterS', /60\.\.2592000 seconds/],
+      [{ ...good, offlineAfterS: 90.5 }, 'body.offlineAfterS', /whole seconds/],
       [{ ...good, name: 'nul\u0000van' }, 'body.name', /NUL/],
       [{ ...good, notes: 'a\u0000' }, 'body.notes', /NUL/],
     ];
@@ -414,6 +452,8 @@ describe('bad input', () => {
       [{ name: 'Kit', category: 'kit', serialNumber: 'x'.repeat(101) }, 'body.serialNumber', /at most 100/],
       [{ name: 'Kit', category: 'kit', plate: 'ABC-1' }, 'body', /plate/],
       [{ name: 'Kit', category: 'kit', status: 'stolen' }, 'body.status', /lost/],
+      [{ name: 'Kit', category: 'kit', offlineAfterS: 10 }, 'body.offlineAfterS', /60\.\.2592000/],
+      [{ name: 'Kit', category: 'kit', speedLimitKmh: 50 }, 'body', /speedLimitKmh/],
     ];
     const before = await countAssets();
     for (const [path, cases] of [

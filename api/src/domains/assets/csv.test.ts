@@ -148,6 +148,39 @@ describe('importing vehicles', () => {
     expect((await auditCount()) - before).toBeGreaterThanOrEqual(3);
   });
 
+  it('takes the rules’ speed limit and offline time, exports them, and a blank cell clears one', async () => {
+    const p = tag();
+    const file = `name;plate;speed_limit_kmh;offline_after_s\n${p} Slow;${p}-1;80,5;3600\n${p} Any;${p}-2;;\n`;
+    expect((await importFile('vehicles', file)).body).toMatchObject({ created: 2 });
+    const vans = (await vehiclesNamed(p)) as (Vehicle & {
+      speedLimitKmh: number | null;
+      offlineAfterS: number | null;
+    })[];
+    expect(vans.map((v) => [v.name, v.speedLimitKmh, v.offlineAfterS]).sort()).toEqual([
+      [`${p} Any`, null, null],
+      [`${p} Slow`, 80.5, 3600],
+    ]);
+    const rows = parse((await exportCsv('vehicles', `&q=${p}`)).text, { bom: true, columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rows.map((r) => [r.name, r.speed_limit_kmh, r.offline_after_s]).sort()).toEqual([
+      [`${p} Any`, '', ''],
+      [`${p} Slow`, '80.5', '3600'],
+    ]);
+    expect((await importFile('vehicles', `plate,speed_limit_kmh\n${p}-1,\n`)).body).toMatchObject({
+      updated: 1,
+    });
+    const bad = await importFile('vehicles', `plate,offline_after_s\n${p}-1,30\n`);
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body)).toMatch(/offline_after_s/);
+    const after = (await vehiclesNamed(p)).find((v) => v.name === `${p} Slow`) as unknown as {
+      speedLimitKmh: number | null;
+      offlineAfterS: number | null;
+    };
+    expect(after).toMatchObject({ speedLimitKmh: null, offlineAfterS: 3600 });
+  });
+
   it('exports what imports back: the same file again updates, and a changed cell changes only that', async () => {
     const p = tag();
     await importFile('vehicles', `name,plate,year\n${p} A,${p}-1,2020\n${p} B,${p}-2,2019\n`);
@@ -169,6 +202,8 @@ describe('importing vehicles', () => {
       'tank_capacity_l',
       'odometer_offset_km',
       'engine_hours_offset',
+      'speed_limit_kmh',
+      'offline_after_s',
       'department',
       'home_place',
       'status',
@@ -372,7 +407,7 @@ describe('importing equipment', () => {
     // The byte order mark first, for Excel; lines end in CRLF (RFC 4180).
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.subarray(3).toString('utf8').split('\r\n')[0]).toBe(
-      'id,name,category,serial_number,replacement_value,department,home_place,status,notes',
+      'id,name,category,serial_number,replacement_value,offline_after_s,department,home_place,status,notes',
     );
   });
 });

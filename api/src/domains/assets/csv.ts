@@ -47,6 +47,12 @@ const status: CsvColumn<Asset> = {
   blankKeeps: true,
   write: (a) => a.status,
 };
+const offlineAfter: CsvColumn<Asset> = {
+  header: 'offline_after_s',
+  field: 'offlineAfterS',
+  kind: 'number',
+  write: (a) => number(a.offlineAfterS),
+};
 const notes: CsvColumn<Asset> = {
   header: 'notes',
   field: 'notes',
@@ -83,6 +89,13 @@ export const VEHICLE_COLUMNS: readonly CsvColumn<Asset>[] = [
     blankKeeps: true,
     write: (a) => String(a.engineHoursOffset),
   },
+  {
+    header: 'speed_limit_kmh',
+    field: 'speedLimitKmh',
+    kind: 'number',
+    write: (a) => number(a.speedLimitKmh),
+  },
+  offlineAfter,
   place.department,
   place.homePlace,
   status,
@@ -100,6 +113,7 @@ export const EQUIPMENT_COLUMNS: readonly CsvColumn<Asset>[] = [
     kind: 'number',
     write: (a) => number(a.replacementValue),
   },
+  offlineAfter,
   place.department,
   place.homePlace,
   status,

@@ -36,6 +36,8 @@ export interface Asset {
   category: string | null;
   serialNumber: string | null;
   replacementValue: number | null;
+  speedLimitKmh: number | null;
+  offlineAfterS: number | null;
   /** The organisation's currency, in which replacementValue is. */
   currency: string;
   /** Devices installed on it now, first installed first. */
@@ -93,6 +95,8 @@ const COLUMN_OF = {
   category: 'category',
   serialNumber: 'serial_number',
   replacementValue: 'replacement_value',
+  speedLimitKmh: 'speed_limit_kmh',
+  offlineAfterS: 'offline_after_s',
 } as const satisfies Record<keyof AssetChanges, string>;
 type Field = keyof typeof COLUMN_OF;
 const FIELDS = Object.keys(COLUMN_OF) as Field[];
@@ -112,7 +116,7 @@ const SORT_SQL: Record<AssetSort, string> = {
 const COLUMNS = `a.id::text as id, a.kind, a.name, a.status, a.department_id::text as department_id,
   a.home_place_id::text as home_place_id, a.notes, a.plate, a.vin, a.make, a.model, a.year, a.fuel_type,
   a.tank_capacity_l, a.odometer_offset_km, a.engine_hours_offset, a.category, a.serial_number,
-  a.replacement_value::text as replacement_value, a.created_at, a.updated_at, a.retired_at,
+  a.replacement_value::text as replacement_value, a.speed_limit_kmh, a.offline_after_s, a.created_at, a.updated_at, a.retired_at,
   (select o.currency from organisations o where o.id = a.org_id) as currency,
   array(select i.device_id from installations i
         where i.asset_id = a.id and i.removed_at is null order by i.installed_at, i.device_id) as device_ids,
@@ -138,6 +142,8 @@ interface AssetRow {
   category: string | null;
   serial_number: string | null;
   replacement_value: string | null;
+  speed_limit_kmh: number | null;
+  offline_after_s: number | null;
   currency: string | null;
   device_ids: string[] | string | null;
   has_photo: boolean;
@@ -178,6 +184,8 @@ function toAsset(row: AssetRow): Asset {
     category: row.category,
     serialNumber: row.serial_number,
     replacementValue: numberOrNull(row.replacement_value),
+    speedLimitKmh: numberOrNull(row.speed_limit_kmh),
+    offlineAfterS: numberOrNull(row.offline_after_s),
     currency: row.currency ?? 'EUR',
     deviceIds: textArray(row.device_ids),
     hasPhoto: row.has_photo === true,
@@ -532,6 +540,8 @@ const SQL_TYPE: Record<Field, string> = {
   category: 'text',
   serialNumber: 'text',
   replacementValue: 'numeric',
+  speedLimitKmh: 'double precision',
+  offlineAfterS: 'int',
 };
 
 /** One statement for a batch of imported rows that change the same fields; retiring ends their installations. */

@@ -58,6 +58,7 @@ function common(a: Asset) {
     notes: a.notes,
     deviceIds: a.deviceIds,
     hasPhoto: a.hasPhoto,
+    offlineAfterS: a.offlineAfterS,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
     retiredAt: isoOrNull(a.retiredAt),
@@ -79,6 +80,7 @@ export function vehicleBody(a: Asset): z.input<typeof vehicleSchema> {
     tankCapacityL: a.tankCapacityL,
     odometerOffsetKm: a.odometerOffsetKm,
     engineHoursOffset: a.engineHoursOffset,
+    speedLimitKmh: a.speedLimitKmh,
   };
 }
 

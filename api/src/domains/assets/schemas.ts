@@ -46,6 +46,10 @@ export const MAX_TANK_L = 5000;
 export const MAX_ODOMETER_OFFSET_KM = 10_000_000;
 export const MAX_ENGINE_HOURS_OFFSET = 1_000_000;
 export const MIN_MODEL_YEAR = 1900;
+/** A vehicle's own speed limit (speeding rules), km/h: the bounds of migration 0012's check. */
+export const SPEED_LIMIT_KMH = { min: 5, max: 300 } as const;
+/** An asset's own "no data for this long is offline" (offline rules), seconds: 1 min .. 30 days. */
+export const OFFLINE_AFTER_S = { min: 60, max: 2_592_000 } as const;
 
 /** A clock difference between a client and the API that an "installed at" may be ahead by. */
 export const CLOCK_SKEW_MS = 60_000;
@@ -149,6 +153,29 @@ const money = z
   .nullable()
   .meta({ description: "in the organisation's currency (see `currency`)", example: 1249.9 });
 
+const speedLimitKmh = z
+  .number({ error: 'a speed limit is a number of km/h (or null)' })
+  .min(SPEED_LIMIT_KMH.min, `a speed limit is ${SPEED_LIMIT_KMH.min}..${SPEED_LIMIT_KMH.max} km/h`)
+  .max(SPEED_LIMIT_KMH.max, `a speed limit is ${SPEED_LIMIT_KMH.min}..${SPEED_LIMIT_KMH.max} km/h`)
+  .nullable()
+  .meta({ description: "km/h: speeding rules use it instead of the rule's own limit; null: the rule's" });
+
+const offlineAfterS = z
+  .number({ error: 'offlineAfterS is a number of seconds (or null)' })
+  .int('offlineAfterS is whole seconds')
+  .min(
+    OFFLINE_AFTER_S.min,
+    `offlineAfterS is ${OFFLINE_AFTER_S.min}..${OFFLINE_AFTER_S.max} seconds (1 min..30 days)`,
+  )
+  .max(
+    OFFLINE_AFTER_S.max,
+    `offlineAfterS is ${OFFLINE_AFTER_S.min}..${OFFLINE_AFTER_S.max} seconds (1 min..30 days)`,
+  )
+  .nullable()
+  .meta({
+    description: "seconds without data before offline rules call it offline; null: the rule's own afterS",
+  });
+
 const departmentId = z
   .uuid({ error: 'a department id is a uuid (or null)' })
   .nullable()
@@ -190,6 +217,9 @@ export interface NewAsset {
   category: string | null;
   serialNumber: string | null;
   replacementValue: number | null;
+  /** Vehicles only. */
+  speedLimitKmh: number | null;
+  offlineAfterS: number | null;
 }
 
 /** Fields to change; absent ones stay. */
@@ -206,6 +236,8 @@ const vehicleFields = {
   tankCapacityL: tankCapacity.optional(),
   odometerOffsetKm: odometerOffset.optional(),
   engineHoursOffset: engineHoursOffset.optional(),
+  speedLimitKmh: speedLimitKmh.optional(),
+  offlineAfterS: offlineAfterS.optional(),
   departmentId: departmentId.optional(),
   homePlaceId: homePlaceId.optional(),
   status: vehicleServiceStatus.optional(),
@@ -217,6 +249,7 @@ const equipmentFields = {
   category,
   serialNumber: serialNumber.optional(),
   replacementValue: money.optional(),
+  offlineAfterS: offlineAfterS.optional(),
   departmentId: departmentId.optional(),
   homePlaceId: homePlaceId.optional(),
   status: equipmentServiceStatus.optional(),
@@ -236,6 +269,8 @@ const NONE = {
   category: null,
   serialNumber: null,
   replacementValue: null,
+  speedLimitKmh: null,
+  offlineAfterS: null,
   departmentId: null,
   homePlaceId: null,
   notes: null,
@@ -344,6 +379,11 @@ const common = {
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   retiredAt: z.iso.datetime().nullable(),
+  offlineAfterS: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: "seconds without data before offline rules call it offline; null: the rule's" }),
 };
 
 export const vehicleSchema = z
@@ -360,6 +400,10 @@ export const vehicleSchema = z
     tankCapacityL: z.number().nullable(),
     odometerOffsetKm: z.number(),
     engineHoursOffset: z.number(),
+    speedLimitKmh: z
+      .number()
+      .nullable()
+      .meta({ description: "km/h: speeding rules use it instead of the rule's limit; null: the rule's" }),
   })
   .meta({ id: 'Vehicle' });
 

@@ -3,6 +3,7 @@
 // and the tenant role could not if it tried. Each filter is served by an index of 0008, newest
 // first, so a page reads about `limit` index entries whatever the size of the log (bench:api).
 import { type AuditActorKind, type SqlParam, TenantRepository } from '@fleet/shared/db';
+import { keysetAt, nextKey } from '../../routes/keyset.ts';
 import type { AuditAction, AuditKey } from './schemas.ts';
 
 export interface AuditFilter {
@@ -105,7 +106,7 @@ export function auditPageQuery(
     where.push(`(a.at, a.id) < (${param(filter.after.at)}::timestamptz, ${param(filter.after.id)}::bigint)`);
   const text = `
     select a.id::text as id,
-      to_char(a.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
+      ${keysetAt('a.at')} as at,
       a.actor_kind, a.actor_id::text as actor_id, a.actor_label,
       coalesce(u.email, gone.email) as actor_email, coalesce(u.name, gone.name) as actor_name,
       a.address, a.entity, a.entity_id, a.action, a.before, a.after
@@ -132,8 +133,9 @@ export class AuditLog extends TenantRepository {
     // One more than asked tells whether another page exists without counting the log.
     const { text, params } = auditPageQuery(this.orgId, filter, limit + 1);
     const rows = await this.tx((tx) => tx.query<AuditRow>(text, params));
-    const items = rows.slice(0, limit).map(toEntry);
-    const last = items.at(-1);
-    return { items, next: rows.length > limit && last ? { at: last.at, id: last.id } : null };
+    return {
+      items: rows.slice(0, limit).map(toEntry),
+      next: nextKey(rows, limit, (r) => ({ at: r.at, id: String(r.id) })),
+    };
   }
 }

@@ -1,10 +1,15 @@
-// The query and the answers of the audit log's route. Pages are keyset pages: the cursor is the
-// (at, id) of the last entry of the page, opaque to clients, so page 5,000 costs what page 1
-// costs (an offset would read and skip every entry before it).
+// The query and the answers of the audit log's route. Pages are keyset pages (routes/keyset.ts):
+// the cursor is the (at, id) of the last entry of the page, opaque to clients.
 // The module itself, not the db index: the console's type check loads this file (contract.ts).
 import { AUDIT_ACTOR_KINDS } from '@fleet/shared/db/audit';
 import { z } from 'zod';
-import { instant } from '../../routes/schemas.ts';
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  type KeysetKey,
+  keysetCursorQuery,
+  queryTime,
+} from '../../routes/keyset.ts';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'delete'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -14,51 +19,19 @@ export const PAGE_MAX = 500;
 /** Rows of one CSV export; past it the answer says x-truncated and where to go on. */
 export const CSV_MAX_ROWS = 100_000;
 
-/** The position of an entry in the log's order (newest first): its time to the microsecond and id. */
-export interface AuditKey {
-  /** ISO 8601 in UTC with microseconds, as PostgreSQL stores it. */
-  at: string;
-  /** The entry's id (bigint) as decimal text. */
-  id: string;
-}
+/** The position of an entry in the log's order (newest first): its time to the microsecond and id (a bigint's digits). */
+export type AuditKey = KeysetKey;
 
-const KEY_AT = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{6})Z$/;
-const KEY_ID = /^[1-9]\d{0,18}$/;
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
+const isEntryId = (id: string) => /^[1-9]\d{0,18}$/.test(id) && BigInt(id) <= BIGINT_MAX;
 
-export function encodeCursor(key: AuditKey): string {
-  return Buffer.from(`${key.at}|${key.id}`).toString('base64url');
-}
+export const encodeCursor = encodeKeysetCursor;
 
 /** The key in a cursor, or undefined for anything that is not one this API made. */
-export function decodeCursor(cursor: string): AuditKey | undefined {
-  if (!/^[A-Za-z0-9_-]{1,80}$/.test(cursor)) return undefined;
-  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('latin1').split('|');
-  if (at === undefined || id === undefined || rest.length > 0) return undefined;
-  if (!KEY_ID.test(id) || BigInt(id) > BIGINT_MAX) return undefined;
-  // A date PostgreSQL would refuse (month 13, 25 o'clock) would be a 500 there: checked here.
-  if (!KEY_AT.test(at)) return undefined;
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 23) !== at.slice(0, 23)) return undefined;
-  return { at, id };
-}
+export const decodeCursor = (cursor: string): AuditKey | undefined => decodeKeysetCursor(cursor, isEntryId);
 
-const cursor = z
-  .string()
-  .max(80)
-  .transform((text, ctx) => {
-    const key = decodeCursor(text);
-    if (key === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'not a cursor of this list: pass nextCursor as it came' });
-      return z.NEVER;
-    }
-    return key;
-  })
-  .meta({ description: 'nextCursor of the previous page, as it came' });
-
-/** Latest instant a filter may name: PostgreSQL's timestamptz and JavaScript's Date both reach it. */
-const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const time = instant.refine((ms) => ms <= MAX_TIME_MS, 'a time before the year 10000');
+const cursor = keysetCursorQuery(isEntryId);
+const time = queryTime;
 
 export const ENTITY_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
 

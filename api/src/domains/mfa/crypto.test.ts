@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fuzzParameters } from '../../../../test/fuzz.ts';
 import {
   hashRecoveryCode,
+  MFA_TOTP_SECRET,
   matchTotp,
   newRecoveryCode,
   newTotpSecret,
@@ -79,7 +80,10 @@ describe('sealed secrets', () => {
     orgId: '00000000-0000-4000-8000-000000000001',
     userId: '00000000-0000-4000-8000-000000000002',
   };
-  const cipher = new SecretCipher(new TextEncoder().encode('the signing key of this install'));
+  const cipher = new SecretCipher(
+    new TextEncoder().encode('the signing key of this install'),
+    MFA_TOTP_SECRET,
+  );
 
   it('open with the same key and owner only; the box holds no plaintext', () => {
     const secret = newTotpSecret();
@@ -89,7 +93,7 @@ describe('sealed secrets', () => {
     expect(box.length).toBe(1 + 12 + 16 + secret.length);
     // Sealing twice gives different boxes (a fresh IV each time).
     expect(cipher.seal(secret, owner).equals(box)).toBe(false);
-    const otherKey = new SecretCipher(new TextEncoder().encode('another install'));
+    const otherKey = new SecretCipher(new TextEncoder().encode('another install'), MFA_TOTP_SECRET);
     expect(() => otherKey.open(box, owner)).toThrow();
     expect(() => cipher.open(box, { ...owner, userId: owner.orgId })).toThrow();
   });

@@ -9,7 +9,9 @@
 // - Secrets are stored encrypted with AES-256-GCM under a key derived (HKDF-SHA256) from the
 //   API's signing key, which lives outside the database: a copy of the database alone yields no
 //   usable secret. The row's organisation and user are the associated data, so a ciphertext moved
-//   to another user's row does not decrypt.
+//   to another user's row does not decrypt. The same sealing serves other secrets at rest (a
+//   webhook's signing secret, domains/notifications): each purpose derives a key of its own and
+//   binds a box to its own kind of row.
 // - Recovery codes are 80 random bits each, so a plain SHA-256 is enough to store them: slow
 //   password hashes exist to stop guessing of low-entropy secrets, and 2^80 candidates cannot be
 //   guessed offline; a deterministic hash also lets the database find a code by its hash.
@@ -63,42 +65,65 @@ const CIPHER_VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** Encrypts and decrypts TOTP secrets with a key of their own, derived from the signing key. */
-export class SecretCipher {
-  readonly #key: Buffer;
+/**
+ * What a cipher seals: the HKDF salt and info of its key (one key per purpose, so a box of one
+ * purpose never opens under another's), and the associated data that binds a box to its row.
+ */
+export interface SealPurpose<Owner> {
+  salt: string;
+  info: string;
+  /** Named in the error when a box does not open. */
+  what: string;
+  aad(owner: Owner): string;
+}
 
-  constructor(signingKey: Uint8Array) {
+export interface MfaSecretOwner {
+  orgId: string;
+  userId: string;
+}
+
+/** TOTP secrets (user_mfa.secret_ciphertext). These values are fixed: stored boxes depend on them. */
+export const MFA_TOTP_SECRET: SealPurpose<MfaSecretOwner> = {
+  salt: 'fleet-mfa',
+  info: 'totp-secret-v1',
+  what: 'MFA secret',
+  aad: (owner) => `user_mfa:${owner.orgId}:${owner.userId}`,
+};
+
+/** Encrypts and decrypts secrets of one purpose with a key of their own, derived from the signing key. */
+export class SecretCipher<Owner = MfaSecretOwner> {
+  readonly #key: Buffer;
+  readonly #purpose: SealPurpose<Owner>;
+
+  constructor(signingKey: Uint8Array, purpose: SealPurpose<Owner>) {
     // A key for this purpose only (HKDF, RFC 5869): the signing key itself never encrypts.
-    this.#key = Buffer.from(hkdfSync('sha256', signingKey, 'fleet-mfa', 'totp-secret-v1', 32));
+    this.#key = Buffer.from(hkdfSync('sha256', signingKey, purpose.salt, purpose.info, 32));
+    this.#purpose = purpose;
   }
 
-  seal(plain: string, owner: { orgId: string; userId: string }): Buffer {
+  seal(plain: string, owner: Owner): Buffer {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
-    cipher.setAAD(aad(owner));
+    cipher.setAAD(Buffer.from(this.#purpose.aad(owner)));
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return Buffer.concat([Buffer.from([CIPHER_VERSION]), iv, cipher.getAuthTag(), body]);
   }
 
   /** The plain secret; throws when the box was changed, moved or sealed under another key. */
-  open(box: Uint8Array, owner: { orgId: string; userId: string }): string {
+  open(box: Uint8Array, owner: Owner): string {
     const data = Buffer.from(box);
     if (data.length <= 1 + IV_BYTES + TAG_BYTES || data[0] !== CIPHER_VERSION)
-      throw new Error('not a sealed MFA secret');
+      throw new Error(`not a sealed ${this.#purpose.what}`);
     const iv = data.subarray(1, 1 + IV_BYTES);
     const tag = data.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', this.#key, iv);
-    decipher.setAAD(aad(owner));
+    decipher.setAAD(Buffer.from(this.#purpose.aad(owner)));
     decipher.setAuthTag(tag);
     return Buffer.concat([
       decipher.update(data.subarray(1 + IV_BYTES + TAG_BYTES)),
       decipher.final(),
     ]).toString('utf8');
   }
-}
-
-function aad(owner: { orgId: string; userId: string }): Buffer {
-  return Buffer.from(`user_mfa:${owner.orgId}:${owner.userId}`);
 }
 
 /** A new recovery code as shown to the user: `abcd-efgh-ijkl-mnop`. */

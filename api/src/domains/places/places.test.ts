@@ -27,6 +27,7 @@ interface PlaceBody {
     | { type: 'Polygon'; coordinates: number[][][] };
   bbox: [number, number, number, number];
   areaM2: number;
+  speedLimitKmh: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -373,6 +374,64 @@ describe('places', () => {
       404,
     );
     expect((await patch({ name: 'gone' })).status).toBe(404);
+  });
+
+  it('carry a speed limit for the speeding rules, in JSON and in GeoJSON', async () => {
+    const yard = await created({
+      name: named('Slow yard'),
+      category: 'depot',
+      geometry: { type: 'circle', center: HELSINKI, radiusM: 80 },
+      speedLimitKmh: 20,
+    });
+    expect(yard.speedLimitKmh).toBe(20);
+    const feature = await t.request<Feature>('GET', `/api/v1/places/${yard.id}?format=geojson`, {
+      token: dispatcher(),
+    });
+    expect(feature.body.properties).toEqual({
+      name: named('Slow yard'),
+      category: 'depot',
+      address: null,
+      radiusM: 80,
+      speedLimitKmh: 20,
+    });
+    // A Feature posted back keeps it; a place without one has none in either form.
+    const copy = await created({
+      ...feature.body,
+      properties: { ...feature.body.properties, name: named('Copy') },
+    });
+    expect(copy.speedLimitKmh).toBe(20);
+    const patched = await t.request<PlaceBody & { speedLimitKmh: number | null }>(
+      'PATCH',
+      `/api/v1/places/${copy.id}`,
+      {
+        token: dispatcher(),
+        body: { speedLimitKmh: null },
+      },
+    );
+    expect(patched.body).toMatchObject({ speedLimitKmh: null, name: named('Copy') });
+    const plain = await t.request<Feature>('GET', `/api/v1/places/${copy.id}?format=geojson`, {
+      token: dispatcher(),
+    });
+    expect(plain.body.properties).not.toHaveProperty('speedLimitKmh');
+    for (const [value, message] of [
+      [4, /5\.\.300 km\/h/],
+      [301, /5\.\.300 km\/h/],
+      ['20', /number of km\/h/],
+    ] as const) {
+      const res = await create({
+        name: named('bad limit'),
+        category: 'depot',
+        geometry: { type: 'circle', center: HELSINKI, radiusM: 80 },
+        speedLimitKmh: value,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details?.find((d) => d.path === 'body.speedLimitKmh')?.message).toMatch(message);
+    }
+    const [row] = await t.platform.db.query<{ speed_limit_kmh: number | null }>(
+      'select speed_limit_kmh from places where id = $1',
+      [yard.id],
+    );
+    expect(row?.speed_limit_kmh).toBe(20);
   });
 
   it('take every category the schema lists (the database check lists the same)', async () => {

@@ -2,9 +2,15 @@
 // row-level security for that organisation (inTenant), so another organisation's place is not
 // found whatever id is asked for. The geometry is stored as GeoJSON (a Polygon, or a circle's
 // centre Point with radius_m), with its box in four columns for an indexed prefilter.
-import { type SqlParam, TenantRepository } from '@fleet/shared/db';
+import {
+  placeShapeFromRow,
+  placeShapeToRow,
+  type SqlParam,
+  type StoredPlaceShape,
+  TenantRepository,
+} from '@fleet/shared/db';
 import { ApiError } from '../../http/errors.ts';
-import type { BBox, LonLat, PlaceShape } from './geometry.ts';
+import type { BBox, PlaceShape } from './geometry.ts';
 import type { NewPlace, PlaceCategory, PlaceChanges } from './schemas.ts';
 
 export interface Place {
@@ -13,6 +19,7 @@ export interface Place {
   category: PlaceCategory;
   address: string | null;
   shape: PlaceShape;
+  speedLimitKmh: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,60 +34,30 @@ export interface PlaceFilter {
   offset: number;
 }
 
-interface PlaceRow {
+interface PlaceRow extends StoredPlaceShape {
   id: string;
   name: string;
   category: PlaceCategory;
   address: string | null;
-  geometry: StoredGeometry | string;
-  radius_m: number | null;
-  min_lat: number;
-  min_lon: number;
-  max_lat: number;
-  max_lon: number;
+  speed_limit_kmh: number | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
-type StoredGeometry = { type: 'Point'; coordinates: LonLat } | { type: 'Polygon'; coordinates: LonLat[][] };
-
 const COLUMNS =
-  'id::text as id, name, category, address, geometry, radius_m, min_lat, min_lon, max_lat, max_lon, created_at, updated_at';
+  'id::text as id, name, category, address, geometry, radius_m, min_lat, min_lon, max_lat, max_lon, speed_limit_kmh, created_at, updated_at';
 
-function stored(shape: PlaceShape): { geometry: string; radiusM: number | null } {
-  return shape.kind === 'circle'
-    ? {
-        geometry: JSON.stringify({ type: 'Point', coordinates: [shape.center.lon, shape.center.lat] }),
-        radiusM: shape.radiusM,
-      }
-    : { geometry: JSON.stringify({ type: 'Polygon', coordinates: [shape.ring] }), radiusM: null };
-}
+const stored = placeShapeToRow;
 
 function toPlace(row: PlaceRow): Place {
-  const geometry = (
-    typeof row.geometry === 'string' ? JSON.parse(row.geometry) : row.geometry
-  ) as StoredGeometry;
-  const bbox: BBox = {
-    minLon: Number(row.min_lon),
-    minLat: Number(row.min_lat),
-    maxLon: Number(row.max_lon),
-    maxLat: Number(row.max_lat),
-  };
-  const shape: PlaceShape =
-    geometry.type === 'Point'
-      ? {
-          kind: 'circle',
-          center: { lon: geometry.coordinates[0], lat: geometry.coordinates[1] },
-          radiusM: Number(row.radius_m),
-          bbox,
-        }
-      : { kind: 'polygon', ring: geometry.coordinates[0] ?? [], bbox };
+  const shape: PlaceShape = placeShapeFromRow(row);
   return {
     id: row.id,
     name: row.name,
     category: row.category,
     address: row.address,
     shape,
+    speedLimitKmh: row.speed_limit_kmh === null ? null : Number(row.speed_limit_kmh),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -142,8 +119,9 @@ export class Places extends TenantRepository {
     try {
       const rows = await this.tx((tx) =>
         tx.query<PlaceRow>(
-          `insert into places (org_id, name, category, address, geometry, radius_m, min_lat, min_lon, max_lat, max_lon)
-           values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10) returning ${COLUMNS}`,
+          `insert into places (org_id, name, category, address, geometry, radius_m, min_lat, min_lon, max_lat, max_lon,
+             speed_limit_kmh)
+           values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11) returning ${COLUMNS}`,
           [
             this.orgId,
             input.name,
@@ -155,6 +133,7 @@ export class Places extends TenantRepository {
             b.minLon,
             b.maxLat,
             b.maxLon,
+            input.speedLimitKmh,
           ],
         ),
       );
@@ -175,6 +154,8 @@ export class Places extends TenantRepository {
     if (changes.name !== undefined) set.push(`name = ${param(changes.name)}`);
     if (changes.category !== undefined) set.push(`category = ${param(changes.category)}`);
     if (changes.address !== undefined) set.push(`address = ${param(changes.address)}`);
+    if (changes.speedLimitKmh !== undefined)
+      set.push(`speed_limit_kmh = ${param(changes.speedLimitKmh)}::float8`);
     if (changes.shape !== undefined) {
       const { geometry, radiusM } = stored(changes.shape);
       const b = changes.shape.bbox;

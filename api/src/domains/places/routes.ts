@@ -34,6 +34,7 @@ export function placeBody(p: Place): z.input<typeof placeSchema> {
     geometry: shapeToJson(p.shape),
     bbox: bboxArray(p.shape.bbox),
     areaM2: Math.round(areaM2(p.shape)),
+    speedLimitKmh: p.speedLimitKmh,
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
   };
@@ -51,6 +52,7 @@ export function placeFeature(p: Place): z.input<typeof placeFeatureSchema> {
       category: p.category,
       address: p.address,
       ...(p.shape.kind === 'circle' ? { radiusM: p.shape.radiusM } : {}),
+      ...(p.speedLimitKmh === null ? {} : { speedLimitKmh: p.speedLimitKmh }),
     },
   };
 }

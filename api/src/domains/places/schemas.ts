@@ -41,12 +41,25 @@ const address = z
   .nullable()
   .meta({ description: 'street address as people write it; "" or null for none' });
 
+/** A place's own speed limit, km/h (speeding rules take the lower of it and the vehicle's). */
+export const SPEED_LIMIT_KMH = { min: 5, max: 300 } as const;
+
+const speedLimitKmh = z
+  .number({ error: 'a speed limit is a number of km/h (or null)' })
+  .min(SPEED_LIMIT_KMH.min, `a speed limit is ${SPEED_LIMIT_KMH.min}..${SPEED_LIMIT_KMH.max} km/h`)
+  .max(SPEED_LIMIT_KMH.max, `a speed limit is ${SPEED_LIMIT_KMH.min}..${SPEED_LIMIT_KMH.max} km/h`)
+  .nullable()
+  .meta({
+    description: 'km/h inside the place (a depot yard, a site); speeding rules apply the lower limit',
+  });
+
 /** What the repository stores: a checked shape and tidy text. */
 export interface NewPlace {
   name: string;
   category: PlaceCategory;
   address: string | null;
   shape: PlaceShape;
+  speedLimitKmh: number | null;
 }
 
 export interface PlaceChanges {
@@ -54,6 +67,7 @@ export interface PlaceChanges {
   category?: PlaceCategory | undefined;
   address?: string | null | undefined;
   shape?: PlaceShape | undefined;
+  speedLimitKmh?: number | null | undefined;
 }
 
 const noAddress = (a: string | null | undefined) => (a === undefined || a === null || a === '' ? null : a);
@@ -65,6 +79,7 @@ const newPlaceObject = z
     category: placeCategory,
     address: address.optional(),
     geometry: placeGeometrySchema,
+    speedLimitKmh: speedLimitKmh.optional(),
   })
   .meta({ id: 'NewPlace', description: 'A place in the API’s own JSON' });
 
@@ -91,6 +106,7 @@ const placeFeatureObject = z
       category: placeCategory,
       address: address.optional(),
       radiusM: radiusSchema.optional().meta({ description: 'metres: makes a Point a circle' }),
+      speedLimitKmh: speedLimitKmh.optional(),
     }),
   })
   .meta({
@@ -115,6 +131,7 @@ export const newPlaceSchema = z
         category: body.category,
         address: noAddress(body.address),
         shape: body.geometry,
+        speedLimitKmh: body.speedLimitKmh ?? null,
       };
     const { geometry, properties } = body;
     let shape: PlaceShape;
@@ -148,6 +165,7 @@ export const newPlaceSchema = z
       category: properties.category,
       address: noAddress(properties.address),
       shape,
+      speedLimitKmh: properties.speedLimitKmh ?? null,
     };
   });
 
@@ -157,14 +175,19 @@ export const placeChangesSchema = z
     category: placeCategory.optional(),
     address: address.optional(),
     geometry: placeGeometrySchema.optional(),
+    speedLimitKmh: speedLimitKmh.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to change: give name, category, address or geometry')
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    'nothing to change: give name, category, address, geometry or speedLimitKmh',
+  )
   .transform(
     (b): PlaceChanges => ({
       ...(b.name === undefined ? {} : { name: b.name }),
       ...(b.category === undefined ? {} : { category: b.category }),
       ...(b.address === undefined ? {} : { address: noAddress(b.address) }),
       ...(b.geometry === undefined ? {} : { shape: b.geometry }),
+      ...(b.speedLimitKmh === undefined ? {} : { speedLimitKmh: b.speedLimitKmh }),
     }),
   )
   .meta({ id: 'PlaceChanges', description: 'Fields to change, in the API’s own JSON; absent ones stay' });
@@ -227,6 +250,7 @@ export const placeSchema = z
     geometry: z.discriminatedUnion('type', [circleGeometrySchema, polygonGeometrySchema]),
     bbox: bboxOut,
     areaM2: z.number().meta({ description: 'm², rounded' }),
+    speedLimitKmh: z.number().nullable().meta({ description: 'km/h inside the place; null: none' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -253,6 +277,7 @@ export const placeFeatureSchema = z
       category: placeCategory,
       address: z.string().nullable(),
       radiusM: z.number().optional().meta({ description: 'circles only: the Point is the centre' }),
+      speedLimitKmh: z.number().optional().meta({ description: 'km/h inside the place, when it has one' }),
     }),
   })
   .meta({ id: 'PlaceFeature' });

@@ -1,6 +1,7 @@
 // Used outside working hours: ignition on, moving at minSpeedKmh or more, or either (the
 // rule's trigger), while the organisation's working hours (its time zone) say closed. A record
 // that reports neither of the trigger's fields says nothing.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 
 import { withinHours } from '../local-time.ts';
 import type { KindResult, RuleKindModule } from '../types.ts';
@@ -8,7 +9,7 @@ import { fixOf } from './watched-places.ts';
 
 export const afterHours: RuleKindModule<'after_hours'> = {
   kind: 'after_hours',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.after_hours,
   onTelemetry({ rule, org }, { record }): KindResult | undefined {
     const p = rule.params;
     const byIgnition = p.trigger === 'movement' ? undefined : record.ignition;

@@ -4,6 +4,7 @@
 // every code. Memory: the codes the last reporting record held, and those gone since when (a
 // gone code is reported clear on each record until its delay has run, so the records resolve
 // it, not only the engine's tick).
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, Observation, RuleKindModule } from '../types.ts';
 
 interface Memory {
@@ -13,7 +14,7 @@ interface Memory {
 
 export const engineFault: RuleKindModule<'engine_fault'> = {
   kind: 'engine_fault',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.engine_fault,
   onTelemetry({ rule, memory }, { record }): KindResult | undefined {
     if (record.dtcCodes === undefined) return undefined;
     const { codePrefixes, ignoreCodes, clearDelayS } = rule.params;

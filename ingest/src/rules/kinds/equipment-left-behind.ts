@@ -6,7 +6,9 @@
 // condition about the item (`subject`). It clears when the vehicle comes back within distanceM
 // or the item travels with a vehicle again. Memory (the item's): its previous fix, the vehicle
 // it is travelling with and since when, and its companion.
+
 import type { TelemetryRecord } from '@fleet/shared';
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import { haversineM } from '@fleet/shared/geo';
 import type {
   AlertDetails,
@@ -147,8 +149,7 @@ function fromVehicle({ rule, asset, deviceId, org }: Input, record: TelemetryRec
 
 export const equipmentLeftBehind: RuleKindModule<'equipment_left_behind'> = {
   kind: 'equipment_left_behind',
-  // Vehicles too: their records test the items they carried.
-  assetKinds: ['equipment', 'vehicle'],
+  assetKinds: RULE_ASSET_KINDS.equipment_left_behind,
   onTelemetry(input, { record }): KindResult | undefined {
     return input.asset.kind === 'vehicle' ? fromVehicle(input, record) : fromItem(input, record);
   },

@@ -4,6 +4,7 @@
 // the item has stood still again. "Still" is a run of fixes within a GPS jitter radius of each
 // other for a minute: a tag creeping a few metres per report never settles, so a slow carry
 // still counts as a move. Memory: where it last stood still, the current still run, the move.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import { haversineM } from '@fleet/shared/geo';
 import type { KindResult, RuleKindModule } from '../types.ts';
 import { assetLabel, MOVING_KMH } from './equipment.ts';
@@ -23,7 +24,7 @@ interface Memory {
 
 export const equipmentUnaccompanied: RuleKindModule<'equipment_unaccompanied'> = {
   kind: 'equipment_unaccompanied',
-  assetKinds: ['equipment'],
+  assetKinds: RULE_ASSET_KINDS.equipment_unaccompanied,
   onTelemetry({ rule, asset, org, memory }, { record }): KindResult | undefined {
     const fix = fixOf(record);
     if (!fix) return undefined;

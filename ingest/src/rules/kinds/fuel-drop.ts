@@ -4,6 +4,7 @@
 // kind waits until the level has recovered or has settled at its new level for a whole window
 // before it watches for another. Memory: the median's buffer, the window's highest stationary
 // levels, and the raised drop.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, RuleKindModule } from '../types.ts';
 import {
   type FuelPoint,
@@ -23,7 +24,7 @@ interface Memory extends SmoothingMemory {
 
 export const fuelDrop: RuleKindModule<'fuel_drop'> = {
   kind: 'fuel_drop',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.fuel_drop,
   onTelemetry({ rule, asset, memory }, { record }): KindResult | undefined {
     const m = memory as Memory;
     const { minDropPct, withinS, smoothingReadings } = rule.params;

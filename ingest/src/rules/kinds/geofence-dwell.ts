@@ -1,6 +1,7 @@
 // Stayed at a place too long: a condition per watched place (key = place id) that holds while
 // the device is inside it; the engine opens the alert once it has held for minDwellS and
 // resolves it when the device leaves. Memory: the places the device was inside at its last fix.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, Observation, RuleKindModule } from '../types.ts';
 import { durationText, fixOf, placeDetails, watchedContaining } from './watched-places.ts';
 
@@ -10,7 +11,7 @@ interface Memory {
 
 export const geofenceDwell: RuleKindModule<'geofence_dwell'> = {
   kind: 'geofence_dwell',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.geofence_dwell,
   onTelemetry({ rule, org, memory }, { record }): KindResult | undefined {
     const fix = fixOf(record);
     if (!fix) return undefined;

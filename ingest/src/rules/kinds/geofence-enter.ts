@@ -2,6 +2,7 @@
 // cutting across a corner of a site is no visit). With minInsideS 0, a place passed through
 // between two sparse fixes, both outside it, is a visit too (Traccar's geofence handler misses
 // those). Memory: the watched places the device is inside, since when, and whether raised.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, Occurrence, RuleKindModule } from '../types.ts';
 import { fixOf, placeDetails, watchedContaining, watchedCrossed } from './watched-places.ts';
 
@@ -12,7 +13,7 @@ interface Memory {
 
 export const geofenceEnter: RuleKindModule<'geofence_enter'> = {
   kind: 'geofence_enter',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.geofence_enter,
   onTelemetry({ rule, org, memory }, { record }): KindResult | undefined {
     const fix = fixOf(record);
     if (!fix) return undefined;

@@ -2,6 +2,7 @@
 // for minOutsideS (a fix bouncing over the fence is no departure). With minOutsideS 0, a place
 // passed through between two sparse fixes, both outside it, is left too. Memory: the places the
 // device is inside, and those it left but not yet for long enough.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, Occurrence, PlaceInfo, RuleKindModule } from '../types.ts';
 import { fixOf, placeDetails, watchedContaining, watchedCrossed } from './watched-places.ts';
 
@@ -22,7 +23,7 @@ const left = (place: PlaceInfo, at: number, crossed: boolean): Occurrence => ({
 
 export const geofenceExit: RuleKindModule<'geofence_exit'> = {
   kind: 'geofence_exit',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.geofence_exit,
   onTelemetry({ rule, org, memory }, { record }): KindResult | undefined {
     const fix = fixOf(record);
     if (!fix) return undefined;

@@ -2,7 +2,9 @@
 // the chosen kinds whose peak reached minPeakG. An event without a peak passes only when the
 // rule sets no minimum (the device's own threshold already decided). A crash nearby suppresses
 // these; that is the engine's business.
+
 import type { DeviceEventRecord, HARSH_EVENT_KINDS } from '@fleet/shared';
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, RuleKindModule } from '../types.ts';
 
 type HarshKind = (typeof HARSH_EVENT_KINDS)[number];
@@ -23,7 +25,7 @@ export const eventPosition = (event: DeviceEventRecord) =>
 
 export const harshDriving: RuleKindModule<'harsh_driving'> = {
   kind: 'harsh_driving',
-  assetKinds: ['vehicle'],
+  assetKinds: RULE_ASSET_KINDS.harsh_driving,
   onEvent({ rule }, event): KindResult | undefined {
     const kind = event.kind as HarshKind;
     if (

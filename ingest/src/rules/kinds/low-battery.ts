@@ -1,6 +1,7 @@
 // Low backup battery: the device's own battery under belowV for minDurationS (a cold morning's
 // dip is not a dying battery); it resolves only above belowV + hysteresisV. Memory: whether it
 // was low, so a reading between the two keeps the state.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, RuleKindModule } from '../types.ts';
 import { keepLowest, lowState } from './hysteresis.ts';
 
@@ -10,7 +11,7 @@ interface Memory {
 
 export const lowBattery: RuleKindModule<'low_battery'> = {
   kind: 'low_battery',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.low_battery,
   onTelemetry({ rule, memory }, { record }): KindResult | undefined {
     const volts = record.batteryV;
     if (volts === undefined) return undefined;

@@ -1,5 +1,6 @@
 // Low fuel: the level under belowPct; it resolves only once back above belowPct + hysteresisPct,
 // so a gauge sloshing around the threshold raises one alert. Memory: whether it was low.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, RuleKindModule } from '../types.ts';
 import { keepLowest, lowState } from './hysteresis.ts';
 
@@ -9,7 +10,7 @@ interface Memory {
 
 export const lowFuel: RuleKindModule<'low_fuel'> = {
   kind: 'low_fuel',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.low_fuel,
   onTelemetry({ rule, memory }, { record }): KindResult | undefined {
     const pct = record.fuelLevelPct;
     if (pct === undefined) return undefined;

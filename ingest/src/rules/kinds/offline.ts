@@ -4,6 +4,7 @@
 // device clock through the newest record (device time + server time elapsed since it arrived).
 // A POWER_CUT event shortly before the silence is named as the cause, so the engine can file
 // this alert behind the power cut's instead of raising two for one event.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { AlertDetails, KindResult, RuleKindModule } from '../types.ts';
 
 /** A cut this long before the last record (or after it) explains the silence. */
@@ -16,7 +17,7 @@ interface Memory {
 
 export const offline: RuleKindModule<'offline'> = {
   kind: 'offline',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.offline,
   onTick({ rule, asset, memory }, step): KindResult | undefined {
     const { now, lastReceivedAt, latest } = step;
     if (lastReceivedAt === undefined) return undefined;

@@ -1,12 +1,13 @@
 // Speeding: over the limit (plus a tolerance) for at least the minimum duration is one alert,
 // with its start, its end and the peak speed. The limit is the rule's, or the vehicle's own
 // when it has one, or a place's lower limit while the vehicle is inside it (a depot's 20 km/h).
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { AlertDetails, KindResult, RuleKindModule } from '../types.ts';
 import { keepHighest } from './hysteresis.ts';
 
 export const overspeed: RuleKindModule<'overspeed'> = {
   kind: 'overspeed',
-  assetKinds: ['vehicle'],
+  assetKinds: RULE_ASSET_KINDS.overspeed,
   onTelemetry({ rule, asset, org }, { record }): KindResult | undefined {
     const speed = record.speedKmh;
     if (speed === undefined) return undefined;

@@ -3,6 +3,7 @@
 // condition either way, so the offline alert a cut causes has one alert to be filed behind.
 // Memory: when power came back by event, so the records that follow report it clear until the
 // clear delay has run (events alone would leave that to the engine's tick).
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, RuleKindModule } from '../types.ts';
 import { eventPosition } from './harsh-driving.ts';
 import { keepLowest } from './hysteresis.ts';
@@ -15,7 +16,7 @@ const TITLE = 'External power cut';
 
 export const powerCut: RuleKindModule<'power_cut'> = {
   kind: 'power_cut',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.power_cut,
   onEvent({ rule, memory }, event): KindResult | undefined {
     if (event.kind !== 'POWER_CUT' && event.kind !== 'POWER_RESTORED') return undefined;
     const m = memory as Memory;

@@ -2,6 +2,7 @@
 // has stopped rising (no new high for a minute), so the alert carries the whole fill, from and
 // to, in % and litres, for reconciling with fuel-card receipts. Memory: the median's buffer, the
 // window's lowest levels, and the rise being watched.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, RuleKindModule } from '../types.ts';
 import {
   type FuelPoint,
@@ -24,7 +25,7 @@ interface Memory extends SmoothingMemory {
 
 export const refuel: RuleKindModule<'refuel'> = {
   kind: 'refuel',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.refuel,
   onTelemetry({ rule, asset, memory }, { record }): KindResult | undefined {
     const m = memory as Memory;
     const { minRisePct, withinS, smoothingReadings } = rule.params;

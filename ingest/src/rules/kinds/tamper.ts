@@ -1,12 +1,13 @@
 // Tamper: the device's TAMPER event is a one-off alert; a tamper switch reported in records
 // (true: case open, unit pulled) is a condition that resolves when the switch reads false.
+import { RULE_ASSET_KINDS } from '@fleet/shared';
 import type { KindResult, RuleKindModule } from '../types.ts';
 import { eventPosition } from './harsh-driving.ts';
 import { fixOf } from './watched-places.ts';
 
 export const tamper: RuleKindModule<'tamper'> = {
   kind: 'tamper',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.tamper,
   onEvent(_input, event): KindResult | undefined {
     if (event.kind !== 'TAMPER') return undefined;
     return {

@@ -2,7 +2,7 @@
 // condition (key 'above' / 'below'), with hysteresis (above clears at or under above −
 // hysteresis, below at or over below + hysteresis, in between the state stays), an onset and a
 // clear delay. The alert keeps the worst value: the peak above, the minimum below.
-import { THRESHOLD_FIELDS } from '@fleet/shared';
+import { RULE_ASSET_KINDS, THRESHOLD_FIELDS } from '@fleet/shared';
 import type { AlertDetails, KindResult, Observation, RuleKindModule } from '../types.ts';
 
 interface Memory {
@@ -12,7 +12,7 @@ interface Memory {
 
 export const threshold: RuleKindModule<'threshold'> = {
   kind: 'threshold',
-  assetKinds: ['vehicle', 'equipment'],
+  assetKinds: RULE_ASSET_KINDS.threshold,
   onTelemetry({ rule, memory }, { record }): KindResult | undefined {
     const p = rule.params;
     const value = record[p.field];

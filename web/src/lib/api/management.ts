@@ -72,6 +72,8 @@ export interface Place {
   /** [west, south, east, north] */
   bbox: [number, number, number, number];
   areaM2: number;
+  /** km/h inside the place (speeding rules apply the lower limit); null: none. */
+  speedLimitKmh: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -88,6 +90,7 @@ export interface NewPlace {
   category: PlaceCategory;
   address?: string | null;
   geometry: PlaceGeometry;
+  speedLimitKmh?: number | null;
 }
 
 export interface NewUser {
@@ -154,11 +157,22 @@ export const MANAGEMENT_ROUTES = {
 /** Field names of each shape above, for the drift test (exhaustive: the `satisfies` checks each key is real). */
 export const SHAPE_FIELDS = {
   Department: ['id', 'parentId', 'name', 'path', 'users', 'createdAt'],
-  Place: ['id', 'name', 'category', 'address', 'geometry', 'bbox', 'areaM2', 'createdAt', 'updatedAt'],
+  Place: [
+    'id',
+    'name',
+    'category',
+    'address',
+    'geometry',
+    'bbox',
+    'areaM2',
+    'speedLimitKmh',
+    'createdAt',
+    'updatedAt',
+  ],
   NewDepartment: ['name', 'parentId'],
   DepartmentChanges: ['name', 'parentId'],
-  NewPlace: ['type', 'name', 'category', 'address', 'geometry'],
-  PlaceChanges: ['name', 'category', 'address', 'geometry'],
+  NewPlace: ['type', 'name', 'category', 'address', 'geometry', 'speedLimitKmh'],
+  PlaceChanges: ['name', 'category', 'address', 'geometry', 'speedLimitKmh'],
   NewUser: ['email', 'name', 'role', 'password', 'departmentId', 'departmentScope'],
   UserChanges: ['name', 'role', 'password', 'disabled', 'departmentId', 'departmentScope'],
 } as const satisfies {

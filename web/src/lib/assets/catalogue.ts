@@ -25,6 +25,12 @@ export const ASSET_LIMITS = {
   maxOdometerOffsetKm: 10_000_000,
   maxEngineHoursOffset: 1_000_000,
   minModelYear: 1900,
+  /** A vehicle's own speed limit, km/h (SPEED_LIMIT_KMH). */
+  minSpeedLimitKmh: 5,
+  maxSpeedLimitKmh: 300,
+  /** An asset's own offline threshold, seconds (OFFLINE_AFTER_S): 1 min .. 30 days. */
+  minOfflineAfterS: 60,
+  maxOfflineAfterS: 2_592_000,
   /** A model year may be this many years after the current one. */
   modelYearsAhead: 2,
   /** The longest page a list answers. */
