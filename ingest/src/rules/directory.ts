@@ -69,12 +69,17 @@ const numOrNull = (v: number | string | null) => (v === null ? null : Number(v))
 export function ruleFromRow(row: RuleRow): RuleDefinition | string {
   if (!(RULE_KINDS as string[]).includes(row.kind)) return `unknown kind ${row.kind}`;
   const kind = row.kind as RuleKind;
-  const params = parseRuleParams(kind, json(row.params));
+  let stored: { params: unknown; scope: unknown; schedule: unknown };
+  try {
+    stored = { params: json(row.params), scope: json(row.scope), schedule: json(row.schedule) };
+  } catch {
+    return 'a column is not JSON';
+  }
+  const params = parseRuleParams(kind, stored.params);
   if (!params.success) return `parameters: ${params.error.issues[0]?.message ?? 'invalid'}`;
-  const scope = ruleScopeSchema.safeParse(json(row.scope) ?? {});
+  const scope = ruleScopeSchema.safeParse(stored.scope ?? {});
   if (!scope.success) return `scope: ${scope.error.issues[0]?.message ?? 'invalid'}`;
-  const rawSchedule = row.schedule === null ? null : json(row.schedule);
-  const schedule = rawSchedule === null ? undefined : ruleScheduleSchema.safeParse(rawSchedule);
+  const schedule = stored.schedule === null ? undefined : ruleScheduleSchema.safeParse(stored.schedule);
   if (schedule && !schedule.success) return `schedule: ${schedule.error.issues[0]?.message ?? 'invalid'}`;
   return {
     id: row.id,
