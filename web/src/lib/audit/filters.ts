@@ -42,6 +42,8 @@ export const AUDIT_ENTITIES = {
   installation: 'Installation',
   driver: 'Driver',
   driver_assignment: 'Driver assignment',
+  rule: 'Alert rule',
+  notification_channel: 'Notification channel',
 } as const satisfies Record<string, string>;
 
 export function entityLabel(entity: string): string {
