@@ -110,9 +110,14 @@ describe('rule state across a restart of the device side', () => {
     });
     const start = Date.now() - 60_000;
     let second = 0;
-    /** Publishes the next `count` seconds of track at `speedKmh`, each PUBACKed before the next. */
-    const drive = async (count: number, speedKmh: number) => {
+    /**
+     * Publishes the next `count` seconds of track at `speedKmh`, each PUBACKed before the next,
+     * at least `paceMs` apart: paced, the episode's start arrives seconds before the checkpoint,
+     * outside the replay margin, so only the checkpointed state can carry it across the restart.
+     */
+    const drive = async (count: number, speedKmh: number, paceMs = 0) => {
       for (let i = 0; i < count; i++) {
+        if (paceMs > 0) await new Promise((r) => setTimeout(r, paceMs));
         const s = second++;
         const payload = encodeTelemetryBatch([
           {
@@ -133,8 +138,8 @@ describe('rule state across a restart of the device side', () => {
     };
     try {
       await waitFor('the connection', async () => (client.connected ? true : undefined));
-      await drive(5, 60);
-      await drive(30, 110);
+      await drive(5, 60, 100);
+      await drive(30, 110, 100);
       const [opened] = await waitFor('the alert', async () =>
         (await alerts()).length > 0 ? alerts() : undefined,
       );
