@@ -6,8 +6,13 @@
 // validated integer (timestamps are written as microsecond integer literals) or a string quoted
 // by sqlString. Both tenant and device id are in every WHERE: tenant isolation does not rest on
 // device ids being unique.
-import { TABLES, TELEMETRY_SELECT, telemetryFromRow } from '@fleet/ingest';
-import { TELEMETRY_FIELDS, type TelemetryField, type TelemetryRecord } from '@fleet/shared';
+import { EVENT_SELECT, eventFromRow, TABLES, TELEMETRY_SELECT, telemetryFromRow } from '@fleet/ingest';
+import {
+  type DeviceEventRecord,
+  TELEMETRY_FIELDS,
+  type TelemetryField,
+  type TelemetryRecord,
+} from '@fleet/shared';
 import { type QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import simplify from 'simplify-js';
 
@@ -629,6 +634,51 @@ export async function readDeviceEvents(
     detail: str(r[9]) ?? '',
     receivedAt: num(r[10]) ?? num(r[0]) ?? 0,
   }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole records (the rule preview)
+
+/** Every device of an organisation (the equipment rules' preview reads the vehicles around). */
+export interface OrganisationScope {
+  tenant: string;
+  everyDevice: true;
+}
+
+export interface StoredRecords {
+  telemetry: TelemetryRecord[];
+  events: DeviceEventRecord[];
+  /** More than `limit` of either were stored in the range: only the earliest `limit` were read. */
+  truncated: boolean;
+}
+
+/** Stored records and events as the pipeline stored them, oldest first, at most `limit` of each. */
+export async function readStoredRecords(
+  q: QuestDbHttp,
+  scope: HistoryScope | OrganisationScope,
+  range: TimeRange,
+  limit: number,
+): Promise<StoredRecords> {
+  assertRange(range);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  if (!('everyDevice' in scope) && isEmptyScope(scope))
+    return { telemetry: [], events: [], truncated: false };
+  const where =
+    'everyDevice' in scope
+      ? `tenant = ${sqlString(scope.tenant)} AND ts >= ${tsLiteral(range.from)} AND ts < ${tsLiteral(range.to)}`
+      : scopeWhere(scope, range);
+  const [t, e] = await Promise.all([
+    q.exec(
+      `SELECT ${TELEMETRY_SELECT} FROM ${TABLES.telemetry} WHERE ${where} ORDER BY ts LIMIT ${limit + 1}`,
+    ),
+    q.exec(`SELECT ${EVENT_SELECT} FROM ${TABLES.events} WHERE ${where} ORDER BY ts LIMIT ${limit + 1}`),
+  ]);
+  const truncated = t.dataset.length > limit || e.dataset.length > limit;
+  return {
+    telemetry: t.dataset.slice(0, limit).map(telemetryFromRow),
+    events: e.dataset.slice(0, limit).map(eventFromRow),
+    truncated,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

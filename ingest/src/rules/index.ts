@@ -4,5 +4,6 @@ export * from './directory.ts';
 export * from './engine.ts';
 export * from './episodes.ts';
 export * from './org-context.ts';
+export * from './preview.ts';
 export * from './service.ts';
 export * from './types.ts';

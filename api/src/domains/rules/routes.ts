@@ -10,6 +10,7 @@ import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import { ANY_ROLE, MANAGE_RULES } from '../../permissions.ts';
 import type { ApiContext } from '../../routes/context.ts';
 import { ERROR_RESPONSES, iso, notFoundResponse, uuidParam } from '../../routes/schemas.ts';
+import { rulePreviewRoutes } from './preview.ts';
 import { type Rule, Rules } from './repository.ts';
 import {
   newRuleSchema,
@@ -47,6 +48,7 @@ export function ruleRoutes(ctx: ApiContext): AnyRoute[] {
   const catalogue = ruleCatalogue();
 
   return [
+    ...rulePreviewRoutes(ctx),
     defineRoute({
       id: 'ruleCatalogue',
       method: 'get',

@@ -102,6 +102,18 @@ export interface RuleChanges {
 
 const EMPTY_SCOPE = { departmentIds: [], assetIds: [], placeIds: [], placeCategories: [] };
 
+/** A rule's parameters checked against its kind (defaults filled in) and its places against the kind. */
+function checkedRule<T extends { kind: RuleKind; params: Record<string, unknown>; scope: RuleScope }>(
+  b: T,
+  ctx: z.RefinementCtx,
+): T {
+  const checked = paramIssues(b.kind, b.params);
+  const issues = [...('issues' in checked ? checked.issues : []), ...placeScopeIssues(b.kind, b.scope)];
+  for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+  if (issues.length > 0 || !('params' in checked)) return z.NEVER;
+  return { ...b, params: checked.params as Record<string, unknown> };
+}
+
 export const newRuleSchema = z
   .strictObject({
     name: ruleName,
@@ -112,13 +124,7 @@ export const newRuleSchema = z
     scope: scope.default(EMPTY_SCOPE),
     schedule: schedule.default(null),
   })
-  .transform((b, ctx): NewRule => {
-    const checked = paramIssues(b.kind, b.params);
-    const issues = [...('issues' in checked ? checked.issues : []), ...placeScopeIssues(b.kind, b.scope)];
-    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
-    if (issues.length > 0 || !('params' in checked)) return z.NEVER;
-    return { ...b, params: checked.params as Record<string, unknown> };
-  })
+  .transform((b, ctx): NewRule => checkedRule(b, ctx))
   .meta({
     id: 'NewRule',
     description:
@@ -242,3 +248,83 @@ export function ruleCatalogue(): z.input<typeof ruleCatalogueSchema> {
     severities: [...ALERT_SEVERITIES],
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Preview: a rule, saved or not, run over an asset's stored history.
+
+export const PREVIEW_MAX_DAYS = 7;
+export const PREVIEW_MAX_ALERTS = 500;
+
+/** A rule as the preview takes it: a rule's fields without name or enabled. */
+const previewRule = z
+  .strictObject({
+    kind: ruleKind,
+    severity: alertSeverity.default('warning'),
+    params: ruleParams.default({}),
+    scope: scope.default(EMPTY_SCOPE),
+    schedule: schedule.default(null),
+  })
+  .transform((b, ctx) => checkedRule(b, ctx));
+
+export type PreviewRule = z.output<typeof previewRule>;
+
+export const rulePreviewBodySchema = z
+  .strictObject({
+    rule: previewRule
+      .optional()
+      .meta({ description: 'the rule as it would be saved (the form being edited)' }),
+    ruleId: z.uuid({ error: 'ruleId is a rule id' }).optional().meta({ description: 'or a saved rule' }),
+    assetId: z.uuid({ error: 'assetId is an asset id' }),
+    from: z.iso.datetime({ offset: true, error: 'from is an ISO 8601 time' }),
+    to: z.iso.datetime({ offset: true, error: 'to is an ISO 8601 time' }),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.rule === undefined) === (b.ruleId === undefined))
+      ctx.addIssue({ code: 'custom', path: ['rule'], message: 'give either rule or ruleId' });
+    const from = Date.parse(b.from);
+    const to = Date.parse(b.to);
+    if (from < 0) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from is after 1970' });
+    if (!(to > from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+    else if (to - from > PREVIEW_MAX_DAYS * 86_400_000)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${PREVIEW_MAX_DAYS} days after from` });
+  })
+  .transform((b) => ({ ...b, from: Date.parse(b.from), to: Date.parse(b.to) }))
+  .meta({
+    id: 'RulePreviewRequest',
+    description: `A rule (\`rule\`, unsaved) or a saved one (\`ruleId\`), an asset and a range of at most ${PREVIEW_MAX_DAYS} days`,
+  });
+
+const previewAlert = z
+  .object({
+    kind: ruleKind,
+    severity: alertSeverity,
+    title: z.string(),
+    deviceId: z.string(),
+    assetId: z.uuid(),
+    placeId: z.uuid().nullable(),
+    startedAt: z.iso.datetime().meta({ description: 'device time the condition began' }),
+    endedAt: z.iso
+      .datetime()
+      .nullable()
+      .meta({ description: 'device time it ended; null: it still held at the end of the range' }),
+    lat: z.number().nullable(),
+    lon: z.number().nullable(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .meta({ id: 'PreviewAlert' });
+
+export const rulePreviewSchema = z
+  .object({
+    assetId: z.uuid(),
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    records: z.number().int().meta({ description: 'records and device events evaluated' }),
+    truncated: z.boolean().meta({
+      description: 'the range held more records than one preview reads: only the earliest were evaluated',
+    }),
+    alerts: z
+      .array(previewAlert)
+      .meta({ description: `the alerts it would have raised, oldest first, at most ${PREVIEW_MAX_ALERTS}` }),
+    moreAlerts: z.number().int().meta({ description: 'alerts past the list' }),
+  })
+  .meta({ id: 'RulePreview' });
