@@ -129,6 +129,22 @@ function unknownDepartment(err: unknown): unknown {
     : err;
 }
 
+/**
+ * A user who acknowledged, resolved, commented on or is assigned an alert stays: the alert
+ * history names who did what (its foreign keys refuse the delete). Disabling signs them out
+ * for good and keeps the history; the answer says so.
+ */
+function actedOnAlerts(err: unknown): unknown {
+  const e = err as { code?: string; message?: string; constraint?: string };
+  const where = `${e.constraint ?? ''} ${e.message ?? ''}`;
+  return e.code === '23503' && /alert/.test(where)
+    ? new ApiError(
+        'conflict',
+        'This user has acted on alerts (acknowledged, resolved, commented on or is assigned one), and the alert history keeps who did what: disable the account instead (PATCH /api/v1/users/{id} with {"disabled": true}), or unassign their alerts first if that is all.',
+      )
+    : err;
+}
+
 /** System-level look-ups, for login and the first start only. */
 export class UserDirectory {
   readonly #db: SqlDatabase;
@@ -288,10 +304,11 @@ export class TenantUsers extends TenantRepository {
         'select id::text as id from sessions where user_id = $1',
         [id],
       );
-      const rows = await tx.query<{ id: string }>(
-        'delete from users where id = $1 returning id::text as id',
-        [id],
-      );
+      const rows = await tx
+        .query<{ id: string }>('delete from users where id = $1 returning id::text as id', [id])
+        .catch((err: unknown) => {
+          throw actedOnAlerts(err);
+        });
       if (rows.length === 0) return undefined;
       await assertAnAdminRemains(tx);
       return sessions.map((s) => s.id);

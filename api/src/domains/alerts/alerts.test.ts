@@ -551,6 +551,41 @@ describe('working an alert', () => {
     expect(Number(count?.n)).toBe(2);
   });
 
+  it('a user who worked an alert is kept for its history: removing them is a 409 that says to disable them', async () => {
+    const email = `leaver.${run}@example.test`;
+    const leaver = await json<{ id: string }>('POST', '/api/v1/users', admin(), {
+      email,
+      name: 'Leaver',
+      role: 'dispatcher',
+      password: TEST_PASSWORD,
+    });
+    const token = await t.login(email);
+    const id = await insertAlert();
+    const acked = await t.request('POST', `/api/v1/alerts/${id}/acknowledge`, { token, body: {} });
+    expect(acked.status, acked.text).toBe(200);
+    const removed = await t.request<ErrorReply>('DELETE', `/api/v1/users/${leaver.id}`, { token: admin() });
+    expect(removed.status, removed.text).toBe(409);
+    expect(removed.body.error.code).toBe('conflict');
+    expect(removed.body.error.message).toMatch(/disable the account instead/);
+    const disabled = await t.request('PATCH', `/api/v1/users/${leaver.id}`, {
+      token: admin(),
+      body: { disabled: true },
+    });
+    expect(disabled.status, disabled.text).toBe(200);
+    const alert = (await get(id)).body;
+    expect(alert.acknowledgedBy).toBe(leaver.id);
+    expect(alert.activity.find((a) => a.action === 'acknowledged')?.actorId).toBe(leaver.id);
+    // Someone who never touched an alert is removed as before.
+    const bystander = await json<{ id: string }>('POST', '/api/v1/users', admin(), {
+      email: `bystander.${run}@example.test`,
+      name: 'Bystander',
+      role: 'viewer',
+      password: TEST_PASSWORD,
+    });
+    const gone = await t.request('DELETE', `/api/v1/users/${bystander.id}`, { token: admin() });
+    expect(gone.status, gone.text).toBe(200);
+  });
+
   it('two people acknowledging at once: one wins, the other is told', async () => {
     const id = await insertAlert();
     const replies = await Promise.all([
