@@ -100,6 +100,42 @@ async function readActivity(tx: SqlExecutor, alertId: string): Promise<AlertActi
   }));
 }
 
+/**
+ * A rule switched off or archived: its alerts whose condition still held are ended now (nothing
+ * watches the condition any more, so it would never clear) and resolved if nobody had, with the
+ * reason on their timelines. In the caller's transaction; the changed alerts, to publish once
+ * it commits. Alerts already ended, and resolved ones, are left as they are.
+ */
+export async function endAlertsOfRule(
+  tx: SqlExecutor,
+  orgId: string,
+  ruleId: string,
+  userId: string,
+  reason: string,
+): Promise<AlertRecord[]> {
+  const rows = await tx.query<{ id: string; was_resolved: boolean }>(
+    `with ended as (
+       select id, state = 'resolved' as was_resolved from alerts where rule_id = $1 and active for update
+     )
+     update alerts a set active = false, ended_at = greatest(a.started_at, now()),
+       state = 'resolved', resolved_at = coalesce(a.resolved_at, now()),
+       resolved_by = case when a.state = 'resolved' then a.resolved_by else $2::uuid end, updated_at = now()
+     from ended where a.id = ended.id
+     returning a.id::text as id, ended.was_resolved`,
+    [ruleId, userId],
+  );
+  const out: AlertRecord[] = [];
+  for (const row of rows) {
+    await tx.query(
+      'insert into alert_activity (org_id, alert_id, action, actor_id, note) values ($1, $2, $3, $4, $5)',
+      [orgId, row.id, row.was_resolved ? 'condition_cleared' : 'resolved', userId, reason],
+    );
+    const alert = await readAlert(tx, row.id);
+    if (alert) out.push(alert);
+  }
+  return out;
+}
+
 export class Alerts extends TenantRepository {
   /** Up to `limit` alerts, newest raised first, and the key to go on from when there are more. */
   async page(filter: AlertFilter, limit: number): Promise<{ items: AlertRecord[]; next: KeysetKey | null }> {

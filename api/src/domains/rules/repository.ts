@@ -8,9 +8,11 @@
 // department scope (currentDepartmentScope) writes only rules that watch assets of their
 // subtree: named departments inside it, assets the assets policy shows them, and {} becomes
 // their own department, never the whole organisation.
+import type { AlertRecord } from '@fleet/shared';
 import { currentDepartmentScope, type SqlExecutor, type SqlParam, TenantRepository } from '@fleet/shared/db';
 import type { AlertSeverity, RuleKind, RuleSchedule, RuleScope } from '@fleet/shared/rules';
 import { ApiError, type ErrorDetail } from '../../http/errors.ts';
+import { endAlertsOfRule } from '../alerts/repository.ts';
 import { departmentSubtree } from '../assets/repository.ts';
 import { type NewRule, paramIssues, placeScopeIssues, type RuleChanges } from './schemas.ts';
 
@@ -25,6 +27,12 @@ export interface Rule {
   schedule: RuleSchedule | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A changed rule, and its alerts that ended with it (switched off): to publish once committed. */
+export interface RuleChangeOutcome {
+  rule: Rule;
+  endedAlerts: AlertRecord[];
 }
 
 export interface RuleFilter {
@@ -254,7 +262,7 @@ export class Rules extends TenantRepository {
    * Undefined when there is no such rule. Parameters are checked against the rule's kind and
    * replace the stored ones (absent ones take their defaults); a scope replaces the stored one.
    */
-  async update(id: string, changes: RuleChanges): Promise<Rule | undefined> {
+  async update(id: string, changes: RuleChanges, actorId: string): Promise<RuleChangeOutcome | undefined> {
     try {
       return await this.tx(async (tx) => {
         const current = await getRule(tx, id, true);
@@ -288,25 +296,33 @@ export class Rules extends TenantRepository {
           `update rules set ${set.join(', ')} where id = $1 returning ${COLUMNS}`,
           values,
         );
-        return rows[0] ? toRule(rows[0]) : undefined;
+        if (!rows[0]) return undefined;
+        const switchedOff = current.enabled && changes.enabled === false;
+        const endedAlerts = switchedOff
+          ? await endAlertsOfRule(tx, this.orgId, id, actorId, 'the rule was switched off')
+          : [];
+        return { rule: toRule(rows[0]), endedAlerts };
       });
     } catch (err) {
       throw translate(err, changes.name);
     }
   }
 
-  /** Archives the rule (it stops running, its alerts keep it); whether there was such a rule. */
-  async archive(id: string): Promise<boolean> {
+  /**
+   * Archives the rule (it stops running, its alerts keep it, those still active end); undefined
+   * when there is no such rule.
+   */
+  async archive(id: string, actorId: string): Promise<{ endedAlerts: AlertRecord[] } | undefined> {
     return this.tx(async (tx) => {
       const current = await getRule(tx, id, true);
-      if (!current) return false;
+      if (!current) return undefined;
       if (!(await withinCallerScope(tx, current.scope))) throw outsideScope();
       // enabled too: whichever column a reader of rules looks at, an archived rule does not run.
       await tx.query(
         'update rules set archived_at = now(), enabled = false, updated_at = now() where id = $1',
         [id],
       );
-      return true;
+      return { endedAlerts: await endAlertsOfRule(tx, this.orgId, id, actorId, 'the rule was archived') };
     });
   }
 }

@@ -3,6 +3,7 @@
 // catalogue of kinds; admins, fleet managers and dispatchers (MANAGE_RULES) write them. The rule
 // engine (ingest/src/rules) runs what is stored here; it reloads on the NOTIFY of migration 0012.
 
+import type { AlertRecord } from '@fleet/shared';
 import { RULE_KIND_LABELS } from '@fleet/shared/rules';
 import type { z } from 'zod';
 import { ApiError, errorBodySchema } from '../../http/errors.ts';
@@ -46,6 +47,10 @@ export function ruleBody(r: Rule): z.input<typeof ruleSchema> {
 export function ruleRoutes(ctx: ApiContext): AnyRoute[] {
   const rules = (orgId: string) => new Rules(ctx.db, orgId);
   const catalogue = ruleCatalogue();
+  /** Alerts that ended with their rule, on the bus (the hub, the console) once committed. */
+  const resolved = (alerts: readonly AlertRecord[]) => {
+    for (const alert of alerts) ctx.bus.publish('alert', { change: 'resolved', alert });
+  };
 
   return [
     ...rulePreviewRoutes(ctx),
@@ -140,9 +145,10 @@ export function ruleRoutes(ctx: ApiContext): AnyRoute[] {
         409: duplicate,
       },
       async handler({ principal, params, body }) {
-        const rule = await rules(principal.orgId).update(params.id, body);
-        if (!rule) throw new ApiError('not_found', NO_RULE);
-        return { status: 200, body: ruleBody(rule) };
+        const outcome = await rules(principal.orgId).update(params.id, body, principal.userId);
+        if (!outcome) throw new ApiError('not_found', NO_RULE);
+        resolved(outcome.endedAlerts);
+        return { status: 200, body: ruleBody(outcome.rule) };
       },
     }),
     defineRoute({
@@ -157,7 +163,9 @@ export function ruleRoutes(ctx: ApiContext): AnyRoute[] {
       params: uuidParam,
       responses: { 204: { description: 'Archived' }, ...errors, 404: notFound },
       async handler({ principal, params }) {
-        if (!(await rules(principal.orgId).archive(params.id))) throw new ApiError('not_found', NO_RULE);
+        const outcome = await rules(principal.orgId).archive(params.id, principal.userId);
+        if (!outcome) throw new ApiError('not_found', NO_RULE);
+        resolved(outcome.endedAlerts);
         return { status: 204, body: undefined };
       },
     }),

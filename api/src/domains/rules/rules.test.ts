@@ -682,3 +682,86 @@ describe('roles and organisations', () => {
       expect(doc.body.components.schemas, name).toHaveProperty(name);
   });
 });
+
+describe('alerts of a rule that stops', () => {
+  /** An active alert of the rule, written as the engine writes one. */
+  async function activeAlert(ruleId: string, state: 'open' | 'acknowledged' | 'resolved' = 'open') {
+    const rows = await t.platform.db.query<{ id: string }>(
+      `insert into alerts (org_id, rule_id, kind, severity, title, episode_key, state, active, started_at, resolved_at)
+       values ($1, $2, 'idling', 'warning', 'Idling', $3, $4, true, now() - interval '5 minutes', $5)
+       returning id::text as id`,
+      [t.orgA.id, ruleId, `stop:${randomUUID()}`, state, state === 'resolved' ? new Date() : null],
+    );
+    return (rows[0] as { id: string }).id;
+  }
+  const alertRow = async (id: string) =>
+    (
+      await t.platform.db.query<{
+        state: string;
+        active: boolean;
+        ended: boolean;
+        resolved_by: string | null;
+      }>(
+        'select state, active, ended_at is not null as ended, resolved_by::text as resolved_by from alerts where id = $1',
+        [id],
+      )
+    )[0];
+  const notes = async (id: string) =>
+    (
+      await t.platform.db.query<{ action: string; note: string | null }>(
+        'select action, note from alert_activity where alert_id = $1 order by id',
+        [id],
+      )
+    ).map((r) => `${r.action}: ${r.note}`);
+
+  it('switching a rule off ends its active alerts and resolves the unresolved ones, once', async () => {
+    const rule = await created({ name: named('Stops idling'), kind: 'idling' });
+    const open = await activeAlert(rule.id);
+    const resolvedByHand = await activeAlert(rule.id, 'resolved');
+    const seen: string[] = [];
+    const unsubscribe = t.platform.bus.subscribe('alert', (c) => {
+      const change = c as { change: string; alert: { id: string } };
+      seen.push(`${change.change} ${change.alert.id}`);
+    });
+    try {
+      const off = await t.request<RuleBody>('PATCH', `/api/v1/rules/${rule.id}`, {
+        token: manager(),
+        body: { enabled: false },
+      });
+      expect(off.status, off.text).toBe(200);
+      expect(await alertRow(open)).toEqual({
+        state: 'resolved',
+        active: false,
+        ended: true,
+        resolved_by: t.orgA.users.fleet_manager.id,
+      });
+      expect(await notes(open)).toEqual(['resolved: the rule was switched off']);
+      expect((await alertRow(resolvedByHand))?.active).toBe(false);
+      expect((await alertRow(resolvedByHand))?.resolved_by).toBeNull();
+      expect(await notes(resolvedByHand)).toEqual(['condition_cleared: the rule was switched off']);
+      expect(seen.sort()).toEqual([`resolved ${open}`, `resolved ${resolvedByHand}`].sort());
+      // Switched off again, or renamed while off: nothing more happens to them.
+      const again = await t.request('PATCH', `/api/v1/rules/${rule.id}`, {
+        token: manager(),
+        body: { enabled: false, name: named('Stops idling, renamed') },
+      });
+      expect(again.status, again.text).toBe(200);
+      expect(await notes(open)).toHaveLength(1);
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it('archiving a rule ends its active alerts; the alerts keep the rule’s name', async () => {
+    const rule = await created({ name: named('Archived idling'), kind: 'idling' });
+    const open = await activeAlert(rule.id, 'acknowledged');
+    const res = await t.request('DELETE', `/api/v1/rules/${rule.id}`, { token: manager() });
+    expect(res.status, res.text).toBe(204);
+    expect(await alertRow(open)).toMatchObject({ state: 'resolved', active: false, ended: true });
+    expect(await notes(open)).toEqual(['resolved: the rule was archived']);
+    const alert = await t.request<{ ruleName: string }>('GET', `/api/v1/alerts/${open}`, {
+      token: manager(),
+    });
+    expect(alert.body.ruleName).toBe(named('Archived idling'));
+  });
+});
