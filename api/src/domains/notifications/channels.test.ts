@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../../../../test/api-support.ts';
+import { startTestApi, TEST_PASSWORD, type TestApi } from '../../../../test/api-support.ts';
 import { fuzzParameters } from '../../../../test/fuzz.ts';
 import { documentedVerifier, insertAlert, WebhookReceiver } from './test-servers.ts';
 
@@ -448,6 +448,53 @@ describe('who may', () => {
       const made = await create(webhook(`by ${role}`), user.token);
       expect(made.status, role).toBe(allowed ? 201 : 403);
     }
+  });
+
+  it('not a user limited to a department: a channel hears the whole organisation', async () => {
+    const dept = await t.request<{ id: string }>('POST', '/api/v1/departments', {
+      token: t.orgA.users.admin.token,
+      body: { name: named('Channels: North'), parentId: null },
+    });
+    expect(dept.status, dept.text).toBe(201);
+    const email = `scoped.channels.${run}@example.test`;
+    const user = await t.request('POST', '/api/v1/users', {
+      token: t.orgA.users.admin.token,
+      body: {
+        email,
+        name: 'Scoped manager',
+        role: 'fleet_manager',
+        password: TEST_PASSWORD,
+        departmentId: dept.body.id,
+        departmentScope: true,
+      },
+    });
+    expect(user.status, user.text).toBe(201);
+    const token = await t.login(email);
+    const listed = await t.request<ErrorReply>('GET', '/api/v1/notification-channels', { token });
+    expect(listed.status).toBe(403);
+    expect(listed.body.error.message).toMatch(/whole organisation/);
+    const made = await t.request('POST', '/api/v1/notification-channels', {
+      token,
+      body: { name: named('North mail'), kind: 'email', emailTo: ['north@example.test'] },
+    });
+    expect(made.status).toBe(403);
+    const existing = {
+      body: (await created({ name: named('Org mail'), kind: 'email', emailTo: ['all@example.test'] }))
+        .channel,
+    };
+    for (const [method, path] of [
+      ['GET', `/api/v1/notification-channels/${existing.body.id}`],
+      ['DELETE', `/api/v1/notification-channels/${existing.body.id}`],
+      ['GET', `/api/v1/notification-channels/${existing.body.id}/deliveries`],
+    ] as const) {
+      const res = await t.request(method, path, { token });
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    // The unscoped manager still sees the channel the scoped one could not remove.
+    const still = await t.request('GET', `/api/v1/notification-channels/${existing.body.id}`, {
+      token: manager(),
+    });
+    expect(still.status).toBe(200);
   });
 
   it("not see another organisation's channels: 404 on every route, absent from lists", async () => {

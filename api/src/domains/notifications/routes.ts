@@ -1,6 +1,7 @@
 // Notification channels of the organisation (webhooks and email lists), a test send, the
 // delivery log and "send again". Administrators and fleet managers only: a channel's URL and
 // addresses decide where the fleet's alerts leave the platform (docs/notifications.md).
+import { currentDepartmentScope } from '@fleet/shared/db';
 import type { z } from 'zod';
 import { ApiError, errorBodySchema } from '../../http/errors.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
@@ -59,8 +60,22 @@ function deliveryBody(d: Delivery): z.input<typeof deliverySchema> {
   };
 }
 
+/**
+ * A channel hears every alert of the organisation, so a user limited to a department may not
+ * manage or read channels: their department's alerts only would need a channel of that
+ * department, which does not exist yet (docs/notifications.md).
+ */
+const departmentScoped = () =>
+  new ApiError(
+    'forbidden',
+    'Notification channels hear the whole organisation’s alerts: someone without a department scope manages them.',
+  );
+
 export function notificationRoutes(ctx: ApiContext): AnyRoute[] {
-  const channels = (orgId: string) => new NotificationChannels(ctx.db, orgId);
+  const channels = (orgId: string) => {
+    if (currentDepartmentScope() !== undefined) throw departmentScoped();
+    return new NotificationChannels(ctx.db, orgId);
+  };
   const { cipher, sender } = ctx.notifications;
 
   return [
