@@ -301,8 +301,8 @@ export const settings = {
     's',
   ),
   RULES_CHECKPOINT_MS: setting(
-    positiveInt(1000, 60_000),
-    "How often the rule engine writes its state (each rule's memory per device) to the domain database; records after the last checkpoint are evaluated again from QuestDB after a restart.",
+    positiveInt(10_000, 60_000),
+    "How often the rule engine writes its state (each rule's memory per device) to the domain database; records after the last checkpoint are evaluated again from QuestDB after a restart. Alerts are written at once whatever this is; a longer interval writes each changed state once per interval instead of once a second.",
     'ms',
   ),
   RULES_REPLAY_MARGIN_S: setting(

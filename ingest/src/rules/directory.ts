@@ -122,6 +122,8 @@ export interface RuleDirectoryDeps {
   onReload?(orgId: string, ruleIds: ReadonlySet<string>): void;
   /** Coalesces bursts of changes (a CSV import) into one reload. */
   debounceMs?: number;
+  /** First wait before a failed reload is tried again (doubling to a minute); default 5 s. */
+  retryMs?: number;
 }
 
 export class RuleDirectory implements OrgRulesSource {
@@ -152,7 +154,9 @@ export class RuleDirectory implements OrgRulesSource {
   async stop(): Promise<void> {
     for (const timer of this.#pending.values()) clearTimeout(timer);
     this.#pending.clear();
-    await this.#stopListening?.();
+    const stopListening = this.#stopListening;
+    this.#stopListening = undefined;
+    await stopListening?.();
     await this.#reloads;
   }
 
@@ -162,18 +166,32 @@ export class RuleDirectory implements OrgRulesSource {
     await this.#reloads;
   }
 
-  #schedule(orgId: string): void {
+  /**
+   * Reloads an organisation after a short debounce. A reload that fails (the database busy or
+   * away) is tried again, 5 s after the first failure and doubling to a minute, until one
+   * succeeds or a newer change reschedules it: the engine must not go on with old rules.
+   */
+  #schedule(orgId: string, failures = 0): void {
     if (!/^[0-9a-f-]{36}$/i.test(orgId)) return;
     const existing = this.#pending.get(orgId);
     if (existing) clearTimeout(existing);
+    const delayMs =
+      failures === 0
+        ? (this.#deps.debounceMs ?? 200)
+        : Math.min(60_000, (this.#deps.retryMs ?? 5000) * 2 ** (failures - 1));
     const timer = setTimeout(() => {
       this.#pending.delete(orgId);
       this.#reloads = this.#reloads
         .then(() => this.load(orgId))
-        .catch((err: unknown) =>
-          this.#deps.log.error({ err, orgId }, 'could not reload the rules of an organisation'),
-        );
-    }, this.#deps.debounceMs ?? 200);
+        .catch((err: unknown) => {
+          this.#deps.log.error(
+            { err, orgId, failures: failures + 1 },
+            'could not reload the rules of an organisation; trying again',
+          );
+          if (this.#stopListening !== undefined && !this.#pending.has(orgId))
+            this.#schedule(orgId, failures + 1);
+        });
+    }, delayMs);
     timer.unref?.();
     this.#pending.set(orgId, timer);
   }

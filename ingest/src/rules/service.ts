@@ -167,7 +167,11 @@ export async function startRuleService(deps: RuleServiceDeps): Promise<RuleServi
       });
   }
 
-  /** One background write: the signals so far, then (when due) the states behind them. */
+  /**
+   * One background write: the signals so far in a transaction of their own (an alert never
+   * waits behind a large checkpoint), then, when due, the states as they stood when those
+   * signals were taken, so a checkpoint never runs ahead of the alerts it implies.
+   */
   async function write(): Promise<void> {
     const signals = queue;
     queue = [];
@@ -175,13 +179,21 @@ export async function startRuleService(deps: RuleServiceDeps): Promise<RuleServi
     const due = clock.now() - lastCheckpointAt >= deps.checkpointMs;
     const through = newestEvaluated;
     let stopTimer: (() => void) | undefined;
+    let signalsWritten = false;
     try {
       const entries: CheckpointEntry[] = due ? engine.takeDirty() : [];
       if (signals.length === 0 && entries.length === 0) return;
       stopTimer = metrics.writeSeconds.startTimer();
-      const changes = await deps.db.transaction(async (tx) => {
-        const written = signals.length > 0 ? await writeSignals(tx, signals) : [];
-        if (due) {
+      if (signals.length > 0) {
+        const changes = await deps.db.transaction((tx) => writeSignals(tx, signals));
+        signalsWritten = true;
+        for (const change of changes) {
+          metrics.signals.inc({ change: change.change });
+          deps.bus.publish('alert', change);
+        }
+      }
+      if (due) {
+        await deps.db.transaction(async (tx) => {
           await writeStates(tx, entries);
           if (through > 0)
             await tx.query(
@@ -189,18 +201,13 @@ export async function startRuleService(deps: RuleServiceDeps): Promise<RuleServi
                on conflict (name) do update set evaluated_through = excluded.evaluated_through, updated_at = now()`,
               [CHECKPOINT_NAME, through],
             );
-        }
-        return written;
-      });
-      if (due) lastCheckpointAt = clock.now();
-      for (const change of changes) {
-        metrics.signals.inc({ change: change.change });
-        deps.bus.publish('alert', change);
+        });
+        lastCheckpointAt = clock.now();
       }
     } catch (err) {
       // The database refused or is away: the signals go back to the front of the queue and are
       // tried again on the next tick (a unique episode key makes a second try harmless).
-      queue = [...signals, ...queue];
+      if (!signalsWritten) queue = [...signals, ...queue];
       metrics.pending.set(queue.length);
       deps.faults.report('rules', 'write', err, { signals: signals.length });
     } finally {
