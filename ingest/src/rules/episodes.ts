@@ -15,6 +15,13 @@ export interface EpisodeState {
   lastAt: number;
   onsetMs: number;
   clearMs: number;
+  /**
+   * Whether the condition may be taken to go on holding while the device is quiet, so that the
+   * engine's tick can open it (being at a place: a parked tag reports every 15 min). Otherwise
+   * only a record can: a van that goes quiet 5 s into a speeding run has not sped for 30 s.
+   * Absent in states checkpointed before this existed: false.
+   */
+  holdsWhileQuiet?: boolean;
   /** Open: device time it stopped holding, while it waits for clearMs. */
   clearingSince: number | null;
   details: AlertDetails;
@@ -28,6 +35,7 @@ export interface ObservedCondition {
   at: number;
   onsetMs?: number | undefined;
   clearMs?: number | undefined;
+  holdsWhileQuiet?: boolean | undefined;
   title?: string | undefined;
   details?: AlertDetails | undefined;
   placeId?: string | undefined;
@@ -68,6 +76,7 @@ export function observe(
       lastAt: obs.at,
       onsetMs,
       clearMs,
+      holdsWhileQuiet: obs.holdsWhileQuiet === true,
       clearingSince: null,
       details: obs.details ?? {},
       title: obs.title ?? null,
@@ -107,7 +116,7 @@ export function observe(
 export function advance(state: EpisodeState | undefined, deviceNow: number): EpisodeStep {
   if (!state) return { state, events: [] };
   if (state.phase === 'pending') {
-    if (deviceNow - state.since >= state.onsetMs && state.onsetMs > 0) {
+    if (state.holdsWhileQuiet === true && deviceNow - state.since >= state.onsetMs && state.onsetMs > 0) {
       // It held until its last observation; no newer one said otherwise.
       return promote({ ...state, lastAt: Math.max(state.lastAt, state.since + state.onsetMs) });
     }

@@ -89,6 +89,8 @@ export interface Observation {
   onsetMs?: number;
   /** It must be clear this long before the alert resolves (against flapping). */
   clearMs?: number;
+  /** It may be taken to go on holding while the device is quiet (episodes.ts); default false. */
+  holdsWhileQuiet?: boolean;
   /** The alert's title, when it opens (the engine makes one from the rule otherwise). */
   title?: string;
   details?: AlertDetails;

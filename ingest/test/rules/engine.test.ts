@@ -132,6 +132,31 @@ describe('RuleEngine', () => {
     expect(types(signals)).not.toContain('clear');
   });
 
+  it('a quiet device opens only what goes on holding unseen: a stay at a place, not a speeding run', () => {
+    const site: PlaceInfo = {
+      id: 'site-1',
+      name: 'Client site',
+      category: 'client_site',
+      speedLimitKmh: null,
+      shape: {
+        kind: 'circle',
+        center: { lat: 60.17, lon: 24.94 },
+        radiusM: 100,
+        bbox: { minLat: 60, minLon: 24, maxLat: 61, maxLon: 25 },
+      },
+    };
+    const { engine, signals } = setup(
+      [rule('overspeed', { limitKmh: 90, minDurationS: 30 }), rule('geofence_dwell', { minDwellS: 600 })],
+      [site],
+    );
+    // Five seconds over the limit at the site, then nothing for an hour.
+    engine.evaluateTelemetry(drive(0, 5, 120));
+    for (let s = 10; s <= 3600; s += 5) engine.tick(T0 + s * 1000 + 200);
+    const opened = signals.filter((x) => x.type === 'open') as Extract<AlertSignal, { type: 'open' }>[];
+    expect(opened.map((o) => o.rule.kind)).toEqual(['geofence_dwell']);
+    expect(opened[0]?.startedAt).toBe(T0);
+  });
+
   it('a rule kind that throws is counted and skipped; the other rules still run', () => {
     const depot: PlaceInfo = {
       id: 'p1',

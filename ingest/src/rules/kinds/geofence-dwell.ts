@@ -24,6 +24,8 @@ export const geofenceDwell: RuleKindModule<'geofence_dwell'> = {
       active: true,
       at: record.ts,
       onsetMs: minDwellS * 1000,
+      // Where a device is stays true while it is quiet: a parked tag reports every 15 min.
+      holdsWhileQuiet: true,
       title: `At ${place.name} for over ${durationText(minDwellS)}`,
       details: placeDetails(place),
       placeId: place.id,
