@@ -1,9 +1,10 @@
-// npm run bench -- [--only ingest,hub,fleet,console] [--out <report>]
+// npm run bench -- [--only ingest,hub,fleet,console,rules] [--out <report>]
 //
 // Runs the benches one after another, each in its own process with its own defaults, into one
 // report (bench/REPORT.md): ingest (the MQTT path into QuestDB), hub (live fan-out to WebSocket
 // clients), fleet (the simulator at 1,000 / 5,000 / 10,000 devices, then k6), console (the live
-// map in headless Chromium with 1,000 / 5,000 / 10,000 live devices). Every bench
+// map in headless Chromium with 1,000 / 5,000 / 10,000 live devices), rules (alert latency and
+// the rule engine's CPU with 10,000 devices, 5,000 places and 20 rules). Every bench
 // starts and stops what it needs; a failing one does not stop the others.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,10 @@ export const BENCHES = {
   console: {
     script: 'bench/src/console.ts',
     about: 'the live map in headless Chromium with 1,000-10,000 live devices (~5 min)',
+  },
+  rules: {
+    script: 'bench/src/rules.ts',
+    about: 'the rule engine: 10,000 devices, 5,000 places, 20 rules; alert latency, CPU (~10 min)',
   },
 } as const;
 export type BenchName = keyof typeof BENCHES;

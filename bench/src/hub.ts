@@ -30,6 +30,7 @@ import {
 import { counterDelta, type MetricSample, metricByLabel, metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
 import { QUESTDB_JAR, ROOT } from './paths.ts';
+import { login } from './platform-api.ts';
 import {
   canPin,
   childEnv,
@@ -61,7 +62,6 @@ const DRAIN_TIMEOUT_MS = 30_000;
 const KEEPALIVE_S = 30;
 const CONNECT_CONCURRENCY = 50;
 const CONNECT_TIMEOUT_MS = 60_000;
-const ADMIN_EMAIL = 'admin@demo.local';
 
 // ---------------------------------------------------------------------------------------------
 // Progress: one live line on a terminal, a plain line every 5 s otherwise.
@@ -209,19 +209,6 @@ function settingValue(
   name: 'HUB_TICK_MS' | 'HUB_COALESCE_BYTES' | 'HUB_MAX_BUFFER_BYTES',
 ) {
   return settings[name].schema.parse(env[name]);
-}
-
-async function login(httpPort: number, password: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password }),
-  });
-  const body = (await res.json()) as { token?: unknown };
-  if (res.status !== 200 || typeof body.token !== 'string') {
-    throw new Error(`login failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-  }
-  return body.token;
 }
 
 interface HubCounters {

@@ -1,8 +1,12 @@
 // One load-generator worker: a share of the bench's devices, each an mqtt.js client publishing
 // QoS 1 TelemetryBatch messages with at most `inflight` unacknowledged at a time. PUBACK latency
 // is measured from the publish call to its callback. Runs only on the main thread's commands
-// and stops by itself at the end of each window.
+// and stops by itself at the end of each window. The records are the synthetic drive of
+// telemetry-encoder.ts (bench:ingest, bench:hub) or, when the connect command carries a track,
+// the scripted streets and probe episodes of rules-scenario.ts (bench:rules), whose alerts go
+// back to the main thread with the next report.
 import { parentPort } from 'node:worker_threads';
+import { encodeTelemetryBatch } from '@fleet/proto';
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import {
   type BenchDevice,
@@ -12,6 +16,13 @@ import {
   type WorkerEvent,
   zeroCounters,
 } from './protocol.ts';
+import {
+  type Area,
+  type BenchPlace,
+  generatePlaces,
+  type ProbeTrigger,
+  RulesTrack,
+} from './rules-scenario.ts';
 import { BatchSource, newVehicle, type Vehicle } from './telemetry-encoder.ts';
 
 if (!parentPort) throw new Error('load-worker.ts runs as a worker thread');
@@ -23,6 +34,8 @@ interface Conn {
   topic: string;
   vehicle: Vehicle;
   source: BatchSource | undefined;
+  /** bench:rules: the device's scripted reports instead of the synthetic drive. */
+  track: RulesTrack | undefined;
   inflight: number;
 }
 
@@ -34,6 +47,22 @@ let conns: Conn[] = [];
 let vehicleIndex = 0;
 /** Vehicles outlive connections, so seq and ts keep increasing from phase to phase. */
 const vehicles = new Map<string, Vehicle>();
+const tracks = new Map<string, RulesTrack>();
+let world: { key: string; area: Area; places: BenchPlace[] } | undefined;
+/** Alerts the probes made due since the last report to the main thread. */
+let triggers: ProbeTrigger[] = [];
+
+function trackOf(o: ConnectCommand, device: BenchDevice): RulesTrack | undefined {
+  if (!o.track || !device.track) return undefined;
+  let track = tracks.get(device.id);
+  if (!track) {
+    const key = `${o.track.places}:${o.track.placeSeed}`;
+    if (world?.key !== key) world = { key, ...generatePlaces(o.track.places, o.track.placeSeed) };
+    track = new RulesTrack(device.id, o.track, device.track, world);
+    tracks.set(device.id, track);
+  }
+  return track;
+}
 
 function post(event: WorkerEvent, transfer: ArrayBuffer[] = []): void {
   port.postMessage(event, transfer);
@@ -72,6 +101,7 @@ function connectOne(o: ConnectCommand, device: BenchDevice): Promise<Conn> {
         topic: `devices/${device.id}/telemetry`,
         vehicle,
         source: undefined,
+        track: trackOf(o, device),
         inflight: 0,
       });
     });
@@ -80,7 +110,10 @@ function connectOne(o: ConnectCommand, device: BenchDevice): Promise<Conn> {
 
 async function connectAll(o: ConnectCommand): Promise<void> {
   const started = performance.now();
-  const results = await Promise.allSettled(o.devices.map((d) => connectOne(o, d)));
+  const results: PromiseSettledResult<Conn>[] = [];
+  const step = o.concurrency ?? o.devices.length;
+  for (let i = 0; i < o.devices.length; i += step)
+    results.push(...(await Promise.allSettled(o.devices.slice(i, i + step).map((d) => connectOne(o, d)))));
   conns = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -130,13 +163,25 @@ function run(cmd: RunCommand): Promise<void> {
     };
 
     for (const c of conns) {
-      if (c.source?.records !== batch) c.source = new BatchSource(c.vehicle, batch);
+      if (!c.track && c.source?.records !== batch) c.source = new BatchSource(c.vehicle, batch);
     }
+
+    const payloadOf = (c: Conn, now: number): Buffer => {
+      if (!c.track) return (c.source as BatchSource).next(now);
+      const next = c.track.nextRecord(now);
+      if (next.triggers.length > 0) triggers.push(...next.triggers);
+      return Buffer.from(encodeTelemetryBatch([next.record]));
+    };
+    const takeTriggers = (): ProbeTrigger[] => {
+      const out = triggers;
+      triggers = [];
+      return out;
+    };
 
     const publish = (c: Conn): void => {
       const now = Date.now();
-      const payload = (c.source as BatchSource).next(now);
-      const lead = c.vehicle.lastTs - now;
+      const payload = payloadOf(c, now);
+      const lead = (c.track?.lastTs ?? c.vehicle.lastTs) - now;
       if (lead > maxTsLeadMs) maxTsLeadMs = lead;
       c.inflight++;
       outstanding++;
@@ -215,7 +260,9 @@ function run(cmd: RunCommand): Promise<void> {
 
     const ticker = setInterval(() => {
       const latencyUs = takeLatencies();
-      post({ type: 'tick', counters: { ...counters }, latencyUs }, [latencyUs.buffer as ArrayBuffer]);
+      post({ type: 'tick', counters: { ...counters }, latencyUs, triggers: takeTriggers() }, [
+        latencyUs.buffer as ArrayBuffer,
+      ]);
     }, TICK_MS);
     const endTimer = setTimeout(() => stop(), Math.max(0, endPerf - performance.now()));
     let drainTimer: NodeJS.Timeout | undefined;
@@ -241,9 +288,17 @@ function run(cmd: RunCommand): Promise<void> {
       abortRun = undefined;
       const latencyUs = takeLatencies();
       const lastSeq: Record<string, number> = {};
-      for (const c of conns) lastSeq[c.device.id] = c.vehicle.seq;
+      for (const c of conns) lastSeq[c.device.id] = c.track?.seq ?? c.vehicle.seq;
       post(
-        { type: 'done', counters: { ...counters }, latencyUs, unacked: outstanding, maxTsLeadMs, lastSeq },
+        {
+          type: 'done',
+          counters: { ...counters },
+          latencyUs,
+          triggers: takeTriggers(),
+          unacked: outstanding,
+          maxTsLeadMs,
+          lastSeq,
+        },
         [latencyUs.buffer as ArrayBuffer],
       );
       resolveRun();

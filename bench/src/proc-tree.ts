@@ -139,3 +139,11 @@ export function cpuBetween(
   const threads = [...byThread.values()].filter((t) => t.cpuPct > 0).sort((a, b) => b.cpuPct - a.cpuPct);
   return { byProcess, total, threads };
 }
+
+/** Every process below `root` with its command line (arguments as /proc/<pid>/cmdline gives them). */
+export function descendantCommands(root: number): { pid: number; args: string[] }[] {
+  return descendants(root).map((pid) => ({
+    pid,
+    args: (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter((a) => a !== ''),
+  }));
+}

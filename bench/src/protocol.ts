@@ -1,12 +1,15 @@
 // Messages between the bench's main thread and its load-generator workers, and the main
-// thread's handle on those workers (shared by bench:ingest and bench:hub).
+// thread's handle on those workers (shared by bench:ingest, bench:hub and bench:rules).
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { LatencySummary } from './report.ts';
+import type { DeviceTrackSpec, ProbeTrigger, RulesTrackSpec } from './rules-scenario.ts';
 
 export interface BenchDevice {
   id: string;
   token: string;
+  /** bench:rules: the device's street and probe number (with ConnectCommand.track). */
+  track?: DeviceTrackSpec;
 }
 
 export interface ConnectCommand {
@@ -14,6 +17,13 @@ export interface ConnectCommand {
   port: number;
   devices: BenchDevice[];
   keepaliveS: number;
+  /** Connections opened at the same time (default: all at once). */
+  concurrency?: number;
+  /**
+   * bench:rules: devices report RulesTrack records (one per message, bench/src/rules-scenario.ts)
+   * instead of the synthetic drive, and the alerts their probes cause come back as triggers.
+   */
+  track?: RulesTrackSpec;
 }
 
 export interface RunCommand {
@@ -53,11 +63,12 @@ export type WorkerEvent =
   | { type: 'connected'; ok: true; ms: number }
   | { type: 'connected'; ok: false; error: string }
   /** Sent every 100 ms during a run: counters and the PUBACK latencies (µs) since the last tick. */
-  | { type: 'tick'; counters: RunCounters; latencyUs: Float64Array }
+  | { type: 'tick'; counters: RunCounters; latencyUs: Float64Array; triggers?: ProbeTrigger[] }
   | {
       type: 'done';
       counters: RunCounters;
       latencyUs: Float64Array;
+      triggers?: ProbeTrigger[];
       /** Messages still without a PUBACK after the drain timeout. */
       unacked: number;
       /** Largest lead of a record's ts_ms over the wall clock at publish time, ms. */
@@ -129,6 +140,8 @@ export class LoadWorker {
   readonly devices: BenchDevice[];
   counters: RunCounters | undefined;
   onLatency: ((latencyUs: Float64Array) => void) | undefined;
+  /** bench:rules: the alerts the worker's probes made due since its last report. */
+  onTriggers: ((triggers: ProbeTrigger[]) => void) | undefined;
   readonly #answers = new AnswerWaiter<WorkerEvent>();
 
   constructor(devices: BenchDevice[]) {
@@ -143,6 +156,7 @@ export class LoadWorker {
     if (e.type === 'tick' || e.type === 'done') {
       this.counters = e.counters;
       this.onLatency?.(e.latencyUs);
+      if (e.triggers && e.triggers.length > 0) this.onTriggers?.(e.triggers);
     }
     if (e.type === 'error') this.#answers.fail(new Error(`load worker: ${e.error}`));
     else this.#answers.deliver(e);
@@ -176,9 +190,12 @@ export async function connectLoadWorkers(
   workers: LoadWorker[],
   port: number,
   keepaliveS: number,
+  extra: Pick<ConnectCommand, 'concurrency' | 'track'> = {},
 ): Promise<void> {
   const answers = await Promise.all(
-    workers.map((w) => w.request({ type: 'connect', port, devices: w.devices, keepaliveS }, 'connected')),
+    workers.map((w) =>
+      w.request({ type: 'connect', port, devices: w.devices, keepaliveS, ...extra }, 'connected'),
+    ),
   );
   for (const a of answers) if (!a.ok) throw new Error(`devices could not connect: ${a.error}`);
 }

@@ -79,7 +79,10 @@ describe('bench:fleet options', () => {
 
 describe('npm run bench', () => {
   it('runs every bench by default, or the ones named', () => {
-    expect(parseAllOptions([])).toEqual({ only: ['ingest', 'hub', 'fleet', 'console'], out: undefined });
+    expect(parseAllOptions([])).toEqual({
+      only: ['ingest', 'hub', 'fleet', 'console', 'rules'],
+      out: undefined,
+    });
     expect(parseAllOptions(['--only=fleet,ingest'])).toMatchObject({ only: ['fleet', 'ingest'] });
     expect(parseAllOptions(['-h'])).toBe('help');
     expect(ALL_HELP).toContain('fleet');
