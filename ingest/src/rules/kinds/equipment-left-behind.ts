@@ -30,6 +30,12 @@ interface Memory {
   /** The vehicle it is moving with now: since when, and where that vehicle was at the last check. */
   together?: { vehicle: string; since: number; lat: number; lon: number };
   companion?: string;
+  /**
+   * The vehicle it last moved beside, however briefly. Two vans that leave a depot side by side
+   * can make the wrong one the companion; when the item stops next to the one it last moved
+   * with, that one is its companion (it arrived in it), not the van that drove on.
+   */
+  lastWith?: string;
 }
 
 type Input = KindInput<'equipment_left_behind'>;
@@ -81,6 +87,7 @@ function fromItem(
       if (same) break;
     }
     if (found) {
+      m.lastWith = found.vehicle;
       const since = m.together?.vehicle === found.vehicle ? m.together.since : record.ts;
       m.together = { ...found, since };
       if (record.ts - since >= p.minTogetherS * 1000 && m.companion !== found.vehicle) {
@@ -91,6 +98,27 @@ function fromItem(
     } else delete m.together;
   } else delete m.together;
 
+  if (!isMoving && m.companion !== undefined) {
+    // Standing still away from its companion: if it stands beside the vehicle it last moved
+    // with, or beside another vehicle (within togetherM), that vehicle brought it here.
+    const companionFix = org.vehicles.latest(m.companion);
+    const far = companionFix === undefined || haversineM(fix, companionFix) > p.distanceM;
+    const arrivedWith = m.lastWith === undefined ? undefined : org.vehicles.latest(m.lastWith);
+    let here: string | undefined =
+      far && m.lastWith !== undefined && arrivedWith && haversineM(fix, arrivedWith) <= p.distanceM
+        ? m.lastWith
+        : undefined;
+    if (far && here === undefined)
+      here = org.vehicles
+        .near(fix, p.togetherM)
+        .find(
+          (v) => Math.abs((org.vehicles.latest(v.deviceId)?.ts ?? 0) - record.ts) <= TOGETHER_FRESH_MS,
+        )?.deviceId;
+    if (here !== undefined && here !== m.companion && org.assetOf(here)?.kind === 'vehicle') {
+      unpairItem(org, rule.id, m.companion, deviceId);
+      m.companion = here;
+    }
+  }
   const companion = m.companion;
   if (companion === undefined) return undefined;
   const vehicleAsset = org.assetOf(companion);

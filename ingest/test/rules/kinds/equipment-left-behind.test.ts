@@ -101,4 +101,26 @@ describe('equipment_left_behind', () => {
     );
     expect(r.alerts).toEqual([]);
   });
+
+  it('two vans leave side by side and split: the item that stops beside the van it last moved with is not left behind', () => {
+    const split = offset(HELSINKI, 0, 1200);
+    const site = offset(HELSINKI, 0, 1600);
+    // The truck drives nearest the generator for the first two minutes (it becomes the
+    // companion), then turns north; the van, carrying the generator, reaches the site 40 s later.
+    const truck = new Track('truck', { position: offset(beside(HELSINKI), 0, 2), everyS: 10 })
+      .to(offset(beside(split), 0, 2), 120)
+      .to(offset(split, 2000, 0), 120)
+      .hold(600);
+    const van = new Track('van', { everyS: 10, base: { ignition: true } })
+      .to(split, 120)
+      .to(site, 40)
+      .hold(800);
+    const gen = new Track('gen', { position: beside(HELSINKI), everyS: 10 })
+      .to(beside(split), 120)
+      .to(beside(site), 40);
+    gen.every(120).hold(800);
+    const r = run(equipmentLeftBehind, {}, orgContext({ devices: FLEET })).feed(interleave(truck, van, gen));
+    expect(r.alerts).toEqual([]);
+    expect(r.memoryOf('gen')?.companion).toBe('van');
+  });
 });
