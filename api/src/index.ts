@@ -21,6 +21,8 @@ export {
 } from './domains/organisations/repository.ts';
 export { Places } from './domains/places/repository.ts';
 export { newPlaceSchema } from './domains/places/schemas.ts';
+export { Rules } from './domains/rules/repository.ts';
+export { newRuleSchema } from './domains/rules/schemas.ts';
 export { readLatestRecords } from './history.ts';
 export type { AnyRoute } from './http/route.ts';
 export { ROLES, type Role } from './permissions.ts';

@@ -1,10 +1,12 @@
 // Seeds the demo company (firmware-sim/src/company.ts) into the demo organisation on `npm start`:
 // departments, places, the vans and kits the simulated devices ride on (with the devices
-// installed), drivers and who drives which van. Every write goes through the API's own body
+// installed), drivers and who drives which van, and alert rules that the simulator's `demo`
+// scenario (firmware-sim/src/scenarios.ts) sets off within minutes. Every write goes through the API's own body
 // schemas and repositories (the same validation, row-level security and audit log as a user's
 // request; the log names the actor `seed`), below HTTP only because the platform is not running
 // yet when the launcher prepares the fleet. What exists is kept: a second start adds only what a
-// larger fleet needs (a van for a new device), so an administrator's changes stay.
+// larger fleet needs (a van for a new device), so an administrator's changes stay; the rules
+// are seeded only into an organisation that has none, so archiving or renaming one sticks.
 import {
   Assets,
   Departments,
@@ -14,12 +16,16 @@ import {
   newDriverSchema,
   newEquipmentSchema,
   newPlaceSchema,
+  newRuleSchema,
   newVehicleSchema,
   Places,
+  Rules,
   vinCheckDigit,
 } from '@fleet/api';
 import type { CompanyVehicle, DemoCompany } from '@fleet/firmware-sim';
+import { type AlertSeverity, type RuleKind, WEEKDAYS } from '@fleet/shared';
 import { type SqlDatabase, withAuditActor } from '@fleet/shared/db';
+import type { PlaceCategory } from '@fleet/shared/geo';
 
 export interface SeedCounts {
   departments: number;
@@ -29,7 +35,69 @@ export interface SeedCounts {
   drivers: number;
   installations: number;
   assignments: number;
+  rules: number;
 }
+
+/** A rule of the demo company; places by their name in the company (firmware-sim/src/company.ts). */
+export interface DemoRule {
+  name: string;
+  kind: RuleKind;
+  severity: AlertSeverity;
+  /** Parameters besides the catalogue's defaults (shared/src/rules.ts, RULE_PARAMS). */
+  params: Record<string, unknown>;
+  places?: readonly string[];
+  placeCategories?: readonly PlaceCategory[];
+  /** Local times per weekday (the organisation's time zone) when the rule is on; absent: always. */
+  hours?: Partial<Record<(typeof WEEKDAYS)[number], { from: string; to: string }[]>>;
+}
+
+const NIGHTS = [
+  { from: '00:00', to: '07:00' },
+  { from: '17:00', to: '24:00' },
+];
+
+/**
+ * The demo company's rules: what a fleet manager of such a company switches on first, with the
+ * catalogue's defaults except where the company's town asks otherwise. Each is set off by a
+ * preset of the simulator's `demo` mix (scenarios.ts), checked in cli/test/demo-alerts.test.ts.
+ */
+export const DEMO_RULES: readonly DemoRule[] = [
+  // Central Helsinki is signed 30-40 km/h with a corner every 100 m: over 50 km/h for 20 s is
+  // plainly speeding there (the catalogue's 90 km/h and 30 s fit open roads), and the speeding
+  // preset's stretches reach it; no calm or aggressive driver keeping to the limits does.
+  {
+    name: 'Speeding in town (over 50 km/h)',
+    kind: 'overspeed',
+    severity: 'warning',
+    params: { limitKmh: 50, minDurationS: 20 },
+  },
+  { name: 'Idling over 10 minutes', kind: 'idling', severity: 'info', params: {} },
+  { name: 'No data for 30 minutes', kind: 'offline', severity: 'warning', params: {} },
+  { name: 'Engine fault code', kind: 'engine_fault', severity: 'warning', params: {} },
+  { name: 'Fuel drop while parked (possible theft)', kind: 'fuel_drop', severity: 'critical', params: {} },
+  { name: 'Tracker lost vehicle power', kind: 'power_cut', severity: 'critical', params: {} },
+  { name: 'Equipment left behind', kind: 'equipment_left_behind', severity: 'warning', params: {} },
+  // A visit (a minute inside), not a van driving through the place's circle.
+  {
+    name: 'Crew arrived at the National Theatre',
+    kind: 'geofence_enter',
+    severity: 'info',
+    params: { minInsideS: 60 },
+    places: ['National Theatre'],
+  },
+  {
+    name: 'Van left the depot outside working hours',
+    kind: 'geofence_exit',
+    severity: 'warning',
+    params: { minOutsideS: 60 },
+    places: ['Annankatu depot'],
+    hours: {
+      ...Object.fromEntries(WEEKDAYS.slice(0, 5).map((d) => [d, NIGHTS])),
+      sat: [{ from: '00:00', to: '24:00' }],
+      sun: [{ from: '00:00', to: '24:00' }],
+    },
+  },
+];
 
 /** Device names (sim-vehicle-0001 ...) to their ids, for the installations. */
 export type DeviceIds = ReadonlyMap<string, string>;
@@ -77,9 +145,11 @@ async function seed(
     drivers: 0,
     installations: 0,
     assignments: 0,
+    rules: 0,
   };
   const departments = await seedDepartments(new Departments(db, orgId), company, counts);
   const places = await seedPlaces(new Places(db, orgId), company, counts);
+  await seedRules(new Rules(db, orgId), places, counts);
   const assets = new Assets(db, orgId);
   const installations = new Installations(db, orgId);
   const installed = await installations.installedAssets();
@@ -218,6 +288,32 @@ async function seedPlaces(
     counts.places++;
   }
   return byName;
+}
+
+/**
+ * The demo rules, into an organisation that has no rules yet (a first start, or one from before
+ * rules existed). One that has some is its administrator's: nothing is added or brought back.
+ */
+async function seedRules(repo: Rules, places: Map<string, string>, counts: SeedCounts): Promise<void> {
+  if ((await repo.page({ limit: 1, offset: 0 })).total > 0) return;
+  for (const rule of DEMO_RULES) {
+    const placeIds = (rule.places ?? []).map((name) => {
+      const id = places.get(name);
+      if (id === undefined) throw new Error(`demo rule "${rule.name}": no place named "${name}"`);
+      return id;
+    });
+    await repo.create(
+      newRuleSchema.parse({
+        name: rule.name,
+        kind: rule.kind,
+        severity: rule.severity,
+        params: rule.params,
+        scope: { placeIds, placeCategories: rule.placeCategories ?? [] },
+        schedule: rule.hours ? { hours: rule.hours } : null,
+      }),
+    );
+    counts.rules++;
+  }
 }
 
 /** The asset with this plate or serial, or a new one (a device replaced since keeps its van). */

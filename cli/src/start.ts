@@ -130,6 +130,8 @@ export async function startPlatform(
         `--mqtt=mqtt://${config.MQTT_HOST}:${config.MQTT_PORT}`,
         // The seeded drivers' cards, so the vans' drivers are assigned from what the trackers read.
         '--driver-cards',
+        // A few devices play the scenarios that set off the demo company's rules (demo-company.ts).
+        '--scenario=demo',
       ],
       // Its status comes as plain lines (not a live terminal line) between the platform's logs.
       { stdio: ['ignore', 'inherit', 'pipe'], env: process.env },

@@ -1,10 +1,11 @@
 // The demo company seeded as `npm start` does it, into a real (embedded) database: everything
 // the simulated fleet needs, valid by the API's own rules, logged as the seed, and made once.
 
+import { Rules } from '@fleet/api';
 import { demoCompany } from '@fleet/firmware-sim';
 import { DeviceRegistry, inTenant, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeSeed, seedDemoCompany, vinOf } from '../src/demo-company.ts';
+import { DEMO_RULES, describeSeed, seedDemoCompany, vinOf } from '../src/demo-company.ts';
 
 let db: SqlDatabase;
 let orgId: string;
@@ -41,9 +42,10 @@ describe('seedDemoCompany', () => {
       drivers: 8,
       installations: 10,
       assignments: 6,
+      rules: 9,
     });
     expect(describeSeed(counts)).toBe(
-      '7 departments, 8 places, 6 vehicles, 4 equipment items, 8 drivers, 10 installations, 6 assignments',
+      '7 departments, 8 places, 6 vehicles, 4 equipment items, 8 drivers, 10 installations, 6 assignments, 9 rules',
     );
     expect(await count('select count(*) as n from installations where removed_at is null')).toBe(10);
     expect(await count('select count(*) as n from driver_assignments where ends_at is null')).toBe(6);
@@ -76,7 +78,57 @@ describe('seedDemoCompany', () => {
       ),
     );
     expect(actors.map((a) => a.actor_label)).toEqual(['seed']);
-    expect(Number(actors[0]?.n)).toBeGreaterThanOrEqual(49);
+    expect(Number(actors[0]?.n)).toBeGreaterThanOrEqual(49 + DEMO_RULES.length);
+  });
+
+  it('makes the demo rules, checked by the catalogue, on the places they name', async () => {
+    const { items } = await new Rules(db, orgId).page({ limit: 100, offset: 0 });
+    expect(items.map((r) => r.kind).sort()).toEqual(
+      [
+        'engine_fault',
+        'equipment_left_behind',
+        'fuel_drop',
+        'geofence_enter',
+        'geofence_exit',
+        'idling',
+        'offline',
+        'overspeed',
+        'power_cut',
+      ].sort(),
+    );
+    const byKind = new Map(items.map((r) => [r.kind, r]));
+    // Stored with the catalogue's defaults filled in: what the engine runs.
+    expect(byKind.get('overspeed')?.params).toMatchObject({
+      limitKmh: 50,
+      minDurationS: 20,
+      toleranceKmh: 0,
+    });
+    expect(byKind.get('idling')?.params).toMatchObject({ minDurationS: 600, maxSpeedKmh: 2 });
+    expect(byKind.get('offline')?.params).toEqual({ afterS: 1800 });
+    expect(byKind.get('equipment_left_behind')?.params).toMatchObject({ distanceM: 300 });
+    expect(byKind.get('fuel_drop')?.severity).toBe('critical');
+    const placeName = async (id: string | undefined) =>
+      (
+        await inTenant(db, orgId, (tx) =>
+          tx.query<{ name: string }>('select name from places where id = $1', [id ?? '']),
+        )
+      )[0]?.name;
+    const enter = byKind.get('geofence_enter');
+    expect(enter?.scope.placeIds).toHaveLength(1);
+    expect(await placeName(enter?.scope.placeIds[0])).toBe('National Theatre');
+    const exit = byKind.get('geofence_exit');
+    expect(await placeName(exit?.scope.placeIds[0])).toBe('Annankatu depot');
+    expect(exit?.schedule?.hours.mon).toEqual([
+      { from: '00:00', to: '07:00' },
+      { from: '17:00', to: '24:00' },
+    ]);
+    expect(exit?.schedule?.hours.sun).toEqual([{ from: '00:00', to: '24:00' }]);
+    expect(byKind.get('overspeed')?.schedule).toBeNull();
+    // The whole organisation: no department or asset scope.
+    expect(items.every((r) => r.scope.departmentIds.length === 0 && r.scope.assetIds.length === 0)).toBe(
+      true,
+    );
+    expect(items.every((r) => r.enabled)).toBe(true);
   });
 
   it('adds nothing on a second start, and keeps what an administrator changed', async () => {
@@ -87,6 +139,23 @@ describe('seedDemoCompany', () => {
     expect(describeSeed(again)).toBe('');
     expect(await count(`select count(*) as n from assets where name = 'Renamed van'`)).toBe(1);
     expect(await count(`select count(*) as n from assets`)).toBe(10);
+  });
+
+  it('keeps the rules an administrator archived or renamed: they are not seeded again', async () => {
+    const rules = new Rules(db, orgId);
+    const { items } = await rules.page({ limit: 100, offset: 0 });
+    const idling = items.find((r) => r.kind === 'idling');
+    const offline = items.find((r) => r.kind === 'offline');
+    // (No alert of these rules is open, so no user's id is written anywhere by these two.)
+    const admin = '00000000-0000-4000-8000-000000000000';
+    expect(await rules.archive(idling?.id ?? '', admin)).toEqual({ endedAlerts: [] });
+    expect(await rules.update(offline?.id ?? '', { name: 'Silent trackers' }, admin)).toBeDefined();
+    const again = await seedDemoCompany(db, orgId, demoCompany(size), devices);
+    expect(again.rules).toBe(0);
+    const after = (await rules.page({ limit: 100, offset: 0 })).items;
+    expect(after).toHaveLength(DEMO_RULES.length - 1);
+    expect(after.filter((r) => r.kind === 'idling')).toEqual([]);
+    expect(after.find((r) => r.kind === 'offline')?.name).toBe('Silent trackers');
   });
 
   it('gives a larger fleet only the vans and drivers it lacks', async () => {

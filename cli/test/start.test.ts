@@ -74,6 +74,9 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   await waitForLine(output, /Fleet platform is running\./, child, 120_000);
   expect(output.join('')).toContain('Provisioned 6 simulated device(s)');
+  // The demo company's alert rules are seeded, and the fleet plays the demo mix that sets them off.
+  expect(output.join('')).toMatch(/Seeded the demo company: .*, 9 rules\./);
+  await waitForLine(output, /\[sim\] Simulating 4 vehicle\(s\) .*, scenario demo,/, child, 30_000);
 
   // Positions of the simulated fleet on the live hub.
   const api = `http://127.0.0.1:${ports.HTTP_PORT}`;

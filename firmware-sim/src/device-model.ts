@@ -25,6 +25,11 @@ export interface DevicePosition {
   moving: boolean;
   /** Ignition of a vehicle; undefined for a device without one. */
   ignition: boolean | undefined;
+  /**
+   * A vehicle standing with the engine running for no work (the idling scenario): a power
+   * take-off riding along stays off. Absent or false otherwise.
+   */
+  idleWithoutWork?: boolean;
 }
 
 export interface DeviceModel {

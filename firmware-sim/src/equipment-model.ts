@@ -13,6 +13,9 @@
 // - pto: a power take-off sensor (pto_active): in a vehicle, engaged while it stands with the
 //   engine running; at a site, a machine (generator, compressor) runs in spells in working hours.
 // Every tag reports its case's tamper switch (tamper) and its battery (battery_v).
+//
+// The forgotten-kit scenario: a tag riding along is unloaded at a stop and left there while its
+// vehicle drives on (FORGOTTEN_KIT); it rides along again once the vehicle stops by it.
 import { type CommandMessage, DeviceEventKind } from '@fleet/proto';
 import {
   applyCommand,
@@ -27,7 +30,7 @@ import {
   type TelemetrySample,
   uniform,
 } from './device-model.ts';
-import { mulberry32 } from './roads.ts';
+import { haversineM, mulberry32 } from './roads.ts';
 import {
   FLOOD_INTERVAL_S,
   inScheduledWindow,
@@ -41,8 +44,13 @@ export type EquipmentTagType = (typeof EQUIPMENT_TAG_TYPES)[number];
 
 export const TAG_FIRMWARE = 'fleet-sim-tag/1.0.0';
 
-/** Report intervals, s: GPS fixes while carried; a heartbeat when still (battery life). */
-export const TAG_REPORT_S = { moving: 60, still: 900 } as const;
+/**
+ * Report intervals, s: GPS fixes while carried; a heartbeat when still (battery life). A tag
+ * wakes on motion and reports once its GPS has a fix on the move, `firstFixS` after it starts
+ * moving (a fix taken as the van pulls away would read 0 km/h, and tell the platform the kit
+ * still stands where the van was).
+ */
+export const TAG_REPORT_S = { moving: 60, still: 900, firstFixS: 15 } as const;
 
 /**
  * A tag's battery: a 3.6 V lithium thionyl chloride cell (flat discharge curve), starting at
@@ -78,6 +86,15 @@ export const TAG_SENSORS = {
   siteOffsetM: [5, 25] as const,
   rideOffsetM: [0.5, 3] as const,
 } as const;
+
+/**
+ * Forgotten kit: left at the first stop with the engine off once the scenario is due, after a
+ * ride of at least `minRideS` in one go with the vehicle (so the platform has seen them travel
+ * together: two fixes a minute apart while moving); picked up when the vehicle next stops
+ * within `pickUpM` of it. Once left it reports at once and `followUpS` later, then as a still
+ * tag does.
+ */
+export const FORGOTTEN_KIT = { minRideS: 180, pickUpM: 30, followUpS: 60 } as const;
 
 /** The case's tamper switch trips about once in two years per tag (rare); it latches for 10 min. */
 export const TAG_TAMPER = { meanIntervalS: 2 * 365 * 86_400, latchS: 600 } as const;
@@ -138,6 +155,20 @@ export class EquipmentModel implements DeviceModel {
   private events: DeviceEventSample[] = [];
   private reportSoon = true;
   private intervalOverrideS: number | undefined;
+  /** Seconds moving in one go, and whether the first fix on the move is still to be sent. */
+  private movingS = 0;
+  private fixOnTheMoveDue = false;
+  /** Forgotten kit: how long the vehicle has been moving with the tag in it, s, in one go. */
+  private rideS = 0;
+  /** ... the ride before the vehicle's present stop. */
+  private lastRideS = 0;
+  /** Forgotten kit: left behind (where it stands is `pos`), and whether that happened already. */
+  private left = false;
+  private leftOnce = false;
+  /** The vehicle has driven off since (only then can it come back for the tag). */
+  private carrierGone = false;
+  /** Reports still due at FORGOTTEN_KIT.followUpS after being left. */
+  private followUps = 0;
 
   rejectedRecords = 0;
 
@@ -191,7 +222,10 @@ export class EquipmentModel implements DeviceModel {
     this.nowMs = nowMs;
     if (!(dtS > 0)) return;
     this.simS += dtS;
+    if (this.scenario === 'forgotten-kit') this.forgetOrPickUp(dtS);
     const moving = this.copyCarrier();
+    if (moving && this.movingS === 0) this.fixOnTheMoveDue = true;
+    this.movingS = moving ? this.movingS + dtS : 0;
     this.batteryV = Math.max(
       TAG_BATTERY.emptyV,
       this.batteryV - (moving ? TAG_BATTERY.movingDrainVPerS : TAG_BATTERY.stillDrainVPerS) * dtS,
@@ -220,11 +254,16 @@ export class EquipmentModel implements DeviceModel {
     if (this.flooding(this.nowMs)) return FLOOD_INTERVAL_S;
     if (this.reportSoon) return 1;
     if (this.intervalOverrideS !== undefined) return this.intervalOverrideS;
-    return this.pos.moving ? TAG_REPORT_S.moving : TAG_REPORT_S.still;
+    if (this.followUps > 0) return FORGOTTEN_KIT.followUpS;
+    if (!this.pos.moving) return TAG_REPORT_S.still;
+    if (this.movingS < TAG_REPORT_S.firstFixS - 1e-9) return TAG_REPORT_S.still;
+    return this.fixOnTheMoveDue ? 1 : TAG_REPORT_S.moving;
   }
 
   sample(nowMs: number): TelemetrySample {
-    this.reportSoon = false;
+    if (this.pos.moving && this.movingS >= TAG_REPORT_S.firstFixS - 1e-9) this.fixOnTheMoveDue = false;
+    if (this.reportSoon) this.reportSoon = false;
+    else if (this.followUps > 0) this.followUps -= 1;
     // A tag's small antenna, often indoors or inside a van: 5-10 satellites, HDOP 0.9-2.4.
     const satellites = 5 + Math.floor(hash01(this.seed, Math.floor(nowMs / 60_000) >>> 0) * 6);
     const hdop = 0.9 + (10 - satellites) * 0.2 + hash01(this.seed ^ 0x51, secondKey(nowMs)) * 0.5;
@@ -284,7 +323,7 @@ export class EquipmentModel implements DeviceModel {
 
   connectivity(nowMs: number): boolean {
     // Carried, the tag shares its vehicle's coverage; standing, a tunnel is a dead spot on a schedule.
-    if (this.carrier !== undefined) return this.carrier.connectivity(nowMs);
+    if (this.carrier !== undefined && !this.left) return this.carrier.connectivity(nowMs);
     return !(this.scenario === 'tunnel' && this.inScenarioWindow(nowMs));
   }
 
@@ -298,10 +337,58 @@ export class EquipmentModel implements DeviceModel {
     return inScheduledWindow(this.timing, this.scenarioFirstS, (nowMs - this.startMs) / 1000);
   }
 
-  /** Follows the vehicle, if any; returns whether the tag is moving. */
+  /** Whether the tag is left behind (the forgotten-kit scenario) now. */
+  leftBehind(): boolean {
+    return this.left;
+  }
+
+  /**
+   * The forgotten-kit scenario, before the tag follows its vehicle: left at the first stop with
+   * the engine off after the due time that follows a long enough ride; picked up again when the
+   * vehicle stops by it.
+   */
+  private forgetOrPickUp(dtS: number): void {
+    const c = this.carrier?.position();
+    if (c === undefined) return;
+    const stopped = !c.moving && c.ignition === false;
+    if (this.left) {
+      if (c.moving) this.carrierGone = true;
+      else if (
+        stopped &&
+        this.carrierGone &&
+        haversineM(this.pos.lat, this.pos.lon, c.lat, c.lon) <= FORGOTTEN_KIT.pickUpM
+      ) {
+        this.left = false;
+        this.reportSoon = true;
+      }
+      return;
+    }
+    if (c.moving) {
+      this.rideS += dtS;
+      this.lastRideS = this.rideS;
+    } else this.rideS = 0;
+    if (
+      stopped &&
+      !this.leftOnce &&
+      this.simS >= this.scenarioFirstS &&
+      this.lastRideS >= FORGOTTEN_KIT.minRideS
+    ) {
+      // Unloaded where the vehicle stands (the tag's place in it); it stays there.
+      this.copyCarrier();
+      this.left = true;
+      this.leftOnce = true;
+      const p = this.pos;
+      p.speedKmh = 0;
+      p.moving = false;
+      this.reportSoon = true;
+      this.followUps = 1;
+    }
+  }
+
+  /** Follows the vehicle, if any (not while left behind); returns whether the tag is moving. */
   private copyCarrier(): boolean {
     const c = this.carrier;
-    if (c === undefined) return false;
+    if (c === undefined || this.left) return false;
     const v = c.position();
     const p = this.pos;
     p.lat = v.lat + this.dLat;
@@ -314,8 +401,8 @@ export class EquipmentModel implements DeviceModel {
 
   private stepTemperature(dtS: number): void {
     const c = this.carrier?.position();
-    // Carried: the reefer runs off the engine. At a site: a powered cold room.
-    const powered = c === undefined || c.ignition === true;
+    // Carried: the reefer runs off the engine. At a site: a powered cold room. Left behind: neither.
+    const powered = this.left ? false : c === undefined || c.ignition === true;
     const target = powered ? this.setpointC : this.ambientC;
     const tau = target < this.temperatureC ? TAG_SENSORS.coolTauS : TAG_SENSORS.warmTauS;
     this.temperatureC = target + (this.temperatureC - target) * Math.exp(-dtS / tau);
@@ -323,6 +410,11 @@ export class EquipmentModel implements DeviceModel {
 
   private stepDoor(nowMs: number): void {
     const c = this.carrier?.position();
+    if (this.left) {
+      if (this.doorOpen) this.setDoor(false, Number.POSITIVE_INFINITY);
+      this.carrierWasStopped = false;
+      return;
+    }
     if (c !== undefined) {
       // A stop with the engine off: unload.
       const stopped = !c.moving && c.ignition === false;
@@ -357,7 +449,8 @@ export class EquipmentModel implements DeviceModel {
   private stepPto(nowMs: number): void {
     const c = this.carrier?.position();
     if (c !== undefined) {
-      this.setPto(!c.moving && c.ignition === true);
+      // Standing with the engine running is work for the PTO, unless the engine only idles.
+      this.setPto(!this.left && !c.moving && c.ignition === true && c.idleWithoutWork !== true);
       return;
     }
     while (this.simS >= this.nextChangeS) {

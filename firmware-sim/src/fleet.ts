@@ -1,10 +1,11 @@
 // A simulated fleet from credentials and a road network: each vehicle gets a depot and job
 // sites, each equipment tag either rides along in a vehicle or stands at a site, and a scenario
-// preset is spread over its share of the fleet. Deterministic from the seed.
+// preset is spread over its share of the fleet (a mix such as `demo` gives each device its own,
+// scenarios.ts `fleetScenarios`). Deterministic from the seed.
 import { createEquipmentModel } from './equipment-model.ts';
 import { nearestNode, pickSites, type RoadNetwork } from './roads.ts';
 import type { DeviceCredentials, SimulatedDevice } from './runtime/index.ts';
-import { type ScenarioName, scenarioForDevice } from './scenarios.ts';
+import { fleetScenarios, type ScenarioName } from './scenarios.ts';
 import { createVehicleModel, type VehicleModel } from './vehicle-model.ts';
 
 export interface FleetPlan {
@@ -52,7 +53,10 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
   const perVehicle = Math.min(plan.sitesPerVehicle ?? 4, jobSites.length);
   const out: SimulatedDevice[] = [];
   const vehicleModels: VehicleModel[] = [];
+  const vehicleScenarios = fleetScenarios(plan.scenario, 'vehicle', vehicles.length);
+  const tagScenarios = fleetScenarios(plan.scenario, 'equipment', tags.length);
   vehicles.forEach((d, i) => {
+    const played = vehicleScenarios[i] ?? { scenario: 'normal', timing: {} };
     const seed = plan.seed * 7919 + i;
     const own = Array.from(
       { length: perVehicle },
@@ -67,7 +71,8 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
       depot: depots[i % depots.length] as number,
       sites: [...new Set(own)],
       startMs: plan.startMs,
-      scenario: scenarioForDevice(plan.scenario, i, vehicles.length),
+      scenario: played.scenario,
+      scenarioTiming: played.timing,
       ...(plan.driverCards?.has(d.id) ? { driverCardId: plan.driverCards.get(d.id) as string } : {}),
       // Around the clock (the demo) the stops are short too, so the map is mostly moving.
       ...(plan.workingDay
@@ -82,10 +87,15 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
   });
   tags.forEach((d, i) => {
     const seed = plan.seed * 104_729 + i;
+    const played = tagScenarios[i] ?? { scenario: 'normal', timing: {} };
+    // A forgotten kit is one that rides along, in a van that keeps reporting as usual.
+    const forgotten = played.scenario === 'forgotten-kit';
     const carrier =
-      i < Math.round(tags.length * RIDE_ALONG_SHARE)
-        ? vehicleModels[i % Math.max(1, vehicleModels.length)]
-        : undefined;
+      forgotten && vehicleModels.length > 0
+        ? normalVehicleFrom(vehicleModels, i)
+        : i < Math.round(tags.length * RIDE_ALONG_SHARE)
+          ? vehicleModels[i % Math.max(1, vehicleModels.length)]
+          : undefined;
     const siteNode = jobSites[i % jobSites.length] ?? (sites[0] as number);
     const model = createEquipmentModel({
       seed,
@@ -93,10 +103,20 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
       ...(carrier
         ? { rideAlong: carrier }
         : { site: { lat: plan.network.nodeLat[siteNode] ?? 0, lon: plan.network.nodeLon[siteNode] ?? 0 } }),
-      scenario: scenarioForDevice(plan.scenario, i, tags.length),
+      scenario: played.scenario,
+      scenarioTiming: played.timing,
     });
     out.push({ id: d.id, token: d.token, model });
   });
   // Vehicles first: the runtime steps in this order, so a tag sees its vehicle's new position.
   return out;
+}
+
+/** The first vehicle from index i on (wrapping) that plays no scenario of its own, else vehicle i. */
+function normalVehicleFrom(vehicles: readonly VehicleModel[], i: number): VehicleModel | undefined {
+  for (let k = 0; k < vehicles.length; k++) {
+    const v = vehicles[(i + k) % vehicles.length];
+    if (v?.scenario === 'normal') return v;
+  }
+  return vehicles[i % vehicles.length];
 }

@@ -29,6 +29,7 @@ export {
   type EquipmentModel,
   type EquipmentModelOptions,
   type EquipmentTagType,
+  FORGOTTEN_KIT,
   TAG_BATTERY,
   TAG_FIRMWARE,
   TAG_REPORT_S,
@@ -54,6 +55,7 @@ export {
   type VehicleMotion,
 } from './motion.ts';
 export { type OsmHandlers, type OsmNode, type OsmWay, readOsmPbf } from './osm-pbf.ts';
+export { type PlayedDevice, type PlayOptions, playModels } from './play.ts';
 export {
   type FleetSize,
   missingDevices,
@@ -91,6 +93,8 @@ export {
   buildRoute,
   createRouter,
   headingChangeDeg,
+  OVERSPEED_MIN_LIMIT_MS,
+  overspeedPlan,
   PLAN_BRAKE_MS2,
   type Route,
   type Router,
@@ -116,10 +120,15 @@ export {
 export {
   type BrokerRestart,
   brokerRestartSchedule,
+  type DeviceScenario,
   FLOOD_INTERVAL_S,
+  fleetScenarios,
   isScenarioName,
+  occurrenceDurationS,
   SCENARIO_NAMES,
   SCENARIOS,
+  type ScenarioMix,
+  type ScenarioMixPart,
   type ScenarioName,
   type ScenarioPreset,
   type ScenarioTiming,
@@ -137,7 +146,9 @@ export {
   ENGINE_FAULT,
   FUEL_THEFT,
   HARSH,
+  POWER_SAVE,
   RARE,
+  SPEEDING,
   VEHICLE,
   VEHICLE_FIRMWARE,
   VEHICLE_REPORT_S,

@@ -12,8 +12,18 @@
 // rate still meets that cap, given that the vehicle moves on during the step (Gipps' safe
 // speed, 1981, which SUMO's default Krauss model builds on). So the speed never exceeds
 // driverFactor x the limit of the edge the vehicle is on, and the vehicle stops at the site.
+// A speeding driver (the speeding scenario) adds `overspeedMs` to the limits of streets signed
+// 30 km/h or more, in the speed plan too (routing.ts, `overspeedPlan`, which also takes turns
+// 1.3x faster): turns and the stop at the site still cap the speed, so the excess is reached
+// only where the road allows it.
 import { mulberry32, type RoadNetwork } from './roads.ts';
-import { route as findRoute, PLAN_BRAKE_MS2, type Route } from './routing.ts';
+import {
+  route as findRoute,
+  OVERSPEED_MIN_LIMIT_MS,
+  overspeedPlan,
+  PLAN_BRAKE_MS2,
+  type Route,
+} from './routing.ts';
 
 /**
  * `driving` and `stopping` (the final braking towards the site) move the vehicle; `at-site`
@@ -37,6 +47,12 @@ export interface VehicleMotion {
   odometerKm: number;
   /** Fuel in the tank, litres, between 0 and `tankL`. */
   fuelL: number;
+  /**
+   * How far over the limit the driver goes, m/s, on streets signed at least 30 km/h: the
+   * target there is driverFactor x limit + this. 0 keeps to the limits; the speeding scenario
+   * sets it for stretches.
+   */
+  overspeedMs: number;
 }
 
 export interface MotionParams {
@@ -113,6 +129,7 @@ export function createMotion(network: RoadNetwork, node: number, params: MotionP
     lon: network.nodeLon[node] ?? 0,
     odometerKm: 0,
     fuelL: params.tankL,
+    overspeedMs: 0,
   };
 }
 
@@ -163,6 +180,9 @@ export function advanceMotion(m: VehicleMotion, route: Route, dtS: number, p: Mo
   const lengths = net.edgeLengthM;
   const f = p.driverFactor;
   const b = f * f * PLAN_BRAKE_MS2;
+  const over = m.overspeedMs;
+  // The plan is in limits before the driver's factor: f x (limit + over / f) = f x limit + over.
+  const caps = over > 0 ? overspeedPlan(route, over / f) : route.endCapMs;
   let i = m.edgeIndex;
   let e = edges[i] ?? 0;
   let len = lengths[e] ?? 0;
@@ -173,11 +193,12 @@ export function advanceMotion(m: VehicleMotion, route: Route, dtS: number, p: Mo
     const v = m.speedMs;
     // Gipps: the highest end-of-step speed from which braking at b still meets the cap at the
     // end of this edge, counting the distance covered during the step.
-    const cap = f * (route.endCapMs[i] ?? 0);
+    const cap = f * (caps[i] ?? 0);
     const c = cap * cap + 2 * b * (len - m.offsetM) - b * dt * v;
     const disc = b * b * dt * dt + 4 * c;
     let target = disc > 0 ? (Math.sqrt(disc) - b * dt) / 2 : 0;
-    const limit = f * (net.edgeSpeedLimitMs[e] ?? 0);
+    const legal = net.edgeSpeedLimitMs[e] ?? 0;
+    const limit = f * legal + (over > 0 && legal >= OVERSPEED_MIN_LIMIT_MS - 1e-9 ? over : 0);
     if (target > limit) target = limit;
     let v2 = target;
     if (v2 > v + p.accelMs2 * dt) v2 = v + p.accelMs2 * dt;

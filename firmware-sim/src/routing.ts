@@ -179,6 +179,40 @@ export function buildRoute(network: RoadNetwork, fromNode: number, toNode: numbe
     throw new Error(`route edges do not run from node ${fromNode} to node ${toNode}`);
   }
 
+  const endCapMs = speedPlan(network, edges, startM, 0);
+  return { network, fromNode, toNode, edges, lengthM, startM, endCapMs };
+}
+
+/**
+ * Where an edge's limit is at least this, m/s (30 km/h), a speeding driver goes over it; on
+ * slower streets (yards, living streets, pedestrian zones, service roads) even a speeder keeps
+ * to the limit: they are too narrow and too full of people for it.
+ */
+export const OVERSPEED_MIN_LIMIT_MS = 30 / 3.6;
+
+/**
+ * A speeding driver also takes corners faster: 1.3 x the turn speed is 1.7 x the lateral
+ * acceleration, 5.1 m/s², past the 0.5 g of a harsh-cornering event (vehicle-model.ts HARSH).
+ */
+export const OVERSPEED_TURN_FACTOR = 1.3;
+
+/**
+ * The speed plan of a route's edges (see `Route.endCapMs`), with `overspeedMs` added to every
+ * legal limit of at least OVERSPEED_MIN_LIMIT_MS and turns taken OVERSPEED_TURN_FACTOR faster
+ * when it is above 0: turns and the stop at the end still cap it.
+ */
+function speedPlan(
+  network: RoadNetwork,
+  edges: Int32Array,
+  startM: Float64Array,
+  overspeedMs: number,
+): Float64Array {
+  const n = edges.length;
+  const turnFactor = overspeedMs > 0 ? OVERSPEED_TURN_FACTOR : 1;
+  const limitOf = (e: number) => {
+    const legal = network.edgeSpeedLimitMs[e] ?? 0;
+    return legal >= OVERSPEED_MIN_LIMIT_MS - 1e-9 ? legal + overspeedMs : legal;
+  };
   // Signed turn at the end of each edge (into the next one).
   const turn = new Float64Array(n);
   for (let i = 0; i + 1 < n; i++) {
@@ -209,9 +243,9 @@ export function buildRoute(network: RoadNetwork, fromNode: number, toNode: numbe
       windowTurn -= turn[lo] ?? 0;
       lo += 1;
     }
-    const here = network.edgeSpeedLimitMs[edges[i] ?? 0] ?? 0;
-    const next = i + 1 < n ? (network.edgeSpeedLimitMs[edges[i + 1] ?? 0] ?? 0) : 0;
-    endCapMs[i] = i + 1 < n ? Math.min(here, next, turnSpeedMs(windowTurn)) : 0;
+    const here = limitOf(edges[i] ?? 0);
+    const next = i + 1 < n ? limitOf(edges[i + 1] ?? 0) : 0;
+    endCapMs[i] = i + 1 < n ? Math.min(here, next, turnSpeedMs(windowTurn) * turnFactor) : 0;
   }
   // Backward pass: from each cap, braking at PLAN_BRAKE_MS2 must reach the next one in time.
   for (let i = n - 2; i >= 0; i--) {
@@ -219,5 +253,33 @@ export function buildRoute(network: RoadNetwork, fromNode: number, toNode: numbe
     const reachable = Math.sqrt((endCapMs[i + 1] ?? 0) ** 2 + 2 * PLAN_BRAKE_MS2 * nextLen);
     if (reachable < (endCapMs[i] ?? 0)) endCapMs[i] = reachable;
   }
-  return { network, fromNode, toNode, edges, lengthM, startM, endCapMs };
+  return endCapMs;
+}
+
+const OVERSPEED_PLANS_PER_ROUTE = 8;
+const overspeedPlans = new WeakMap<Route, Map<number, Float64Array>>();
+
+/**
+ * A route's speed plan for a driver `overspeedMs` over the limit (the speeding scenario), built
+ * on first use and kept with the route: the excess is rounded to 0.25 m/s (about 1 km/h) for
+ * the cache, and a route keeps its last few plans.
+ */
+export function overspeedPlan(route: Route, overspeedMs: number): Float64Array {
+  if (!(overspeedMs > 0)) return route.endCapMs;
+  const key = Math.round(overspeedMs * 4);
+  let plans = overspeedPlans.get(route);
+  if (plans === undefined) {
+    plans = new Map();
+    overspeedPlans.set(route, plans);
+  }
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = speedPlan(route.network, route.edges, route.startM, key / 4);
+    if (plans.size >= OVERSPEED_PLANS_PER_ROUTE) {
+      const oldest = plans.keys().next();
+      if (!oldest.done) plans.delete(oldest.value);
+    }
+    plans.set(key, plan);
+  }
+  return plan;
 }

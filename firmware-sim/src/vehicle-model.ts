@@ -9,6 +9,12 @@
 // length gives the same curve. Random draws happen only at ignition changes and on firm
 // manoeuvres of aggressive drivers; record noise is a hash of (seed, time), so calling
 // `sample` more or less often never changes the simulated world.
+//
+// The vehicle's scenarios (scenarios.ts has what each is for): tunnel, fuel theft, engine fault
+// and flood, and one per alert the platform raises about a vehicle: speeding (`overspeedMs` of
+// the motion model, where a dry run of the road ahead shows a long enough stretch), idling (the
+// trip's idling phase stretched at a stop), a power cut (external power lost, the tracker on its
+// backup battery and heartbeat-only after a while).
 import { type CommandMessage, DeviceEventKind } from '@fleet/proto';
 import {
   applyCommand,
@@ -22,13 +28,14 @@ import {
   type TelemetrySample,
   uniform,
 } from './device-model.ts';
-import { advanceTrip, createTrip, engineOn, type Trip, type TripOptions } from './motion.ts';
+import { advanceMotion, advanceTrip, createTrip, engineOn, type Trip, type TripOptions } from './motion.ts';
 import { mulberry32, type RoadNetwork } from './roads.ts';
-import { headingChangeDeg, TURN_WINDOW_M } from './routing.ts';
+import { headingChangeDeg, OVERSPEED_MIN_LIMIT_MS, type Route, TURN_WINDOW_M } from './routing.ts';
 import {
   advanceScenarioClock,
   FLOOD_INTERVAL_S,
   inScheduledWindow,
+  occurrenceDurationS,
   type ScenarioClock,
   type ScenarioName,
   type ScenarioTiming,
@@ -182,6 +189,32 @@ export const ENGINE_FAULT = {
   extraLoadPct: 8,
 } as const;
 
+/**
+ * Speeding: the driver goes `excessKmh` over the speed the motion model keeps (driverFactor x
+ * the limit), on streets signed OVERSPEED_MIN_LIMIT_MS (30 km/h) or more. A stretch starts only
+ * where a dry run of the motion over its duration shows at least `minRunS` in one go at
+ * `minOverKmh` or more over the signed limit, checked on each new edge while it is due: in
+ * central Helsinki a block is 100 m and a corner 20 km/h, so most of the road never allows it
+ * (measured on the extract: the median speeding driver finds one after 4 min of driving, but
+ * 23 of 60 vans on random rounds found none in 2 h; 30 s in one go, the catalogue's default
+ * for an overspeed alert, is rarer still between its corners). With a driver's factor of 0.9 or more, 25 km/h over a 30 km/h street is 52 km/h,
+ * above the 51 asked for. Meanwhile harsh-driving extras at the aggressive driver's chances
+ * (AGGRESSIVE) times `harshFactor`; the end of a stretch brakes hard (to the limit at 3 m/s²).
+ */
+export const SPEEDING = {
+  excessKmh: [25, 40] as const,
+  minOverKmh: 21,
+  minRunS: 22,
+  harshFactor: 8,
+} as const;
+
+/**
+ * A power cut: after `saveAfterS` on the backup battery the tracker saves it, sending only a
+ * heartbeat every `heartbeatS` (no report on change, no harsh-driving events) until power is
+ * back. The platform's offline rule (30 min by default) then sees a long cut as silence.
+ */
+export const POWER_SAVE = { saveAfterS: 300, heartbeatS: 3600 } as const;
+
 export interface VehicleModelOptions {
   seed: number;
   network: RoadNetwork;
@@ -255,6 +288,9 @@ export class VehicleModel implements DeviceModel {
   private restingV: number;
   private backupV: number = ELECTRICS.backupFullV;
   private powerCutUntilS = Number.NaN;
+  private powerCutSinceS = Number.NaN;
+  /** The cut is the power-cut scenario's (a blown fuse): starting the engine does not end it. */
+  private fuseBlown = false;
   /** Active codes, replaced (never mutated) on change: a sampled record may keep the array. */
   private dtc: string[] = [];
   /** Starts left before each sporadic code clears (fault codes are not in it: they persist). */
@@ -271,6 +307,14 @@ export class VehicleModel implements DeviceModel {
   private offlineUntilMs = Number.NaN;
   private theftLeftL = 0;
   private faultActive = false;
+  /** Speeding: due (drawn when it fell due), and the end of the stretch under way. */
+  private speedingDue: { excessMs: number; durationS: number } | undefined;
+  private speedingUntilS = Number.NaN;
+  /** The route edge the last dry run was made on (a new check on each new edge). */
+  private speedingCheckedAt = -1;
+  private speedingCheckedRoute: Route | undefined;
+  /** The idling scenario's stop: the engine runs for nothing. */
+  private idlingForNothing = false;
 
   /** Counters for tests and logs. */
   refuels = 0;
@@ -324,7 +368,10 @@ export class VehicleModel implements DeviceModel {
       this.scenario === 'tunnel' ||
       this.scenario === 'fuel-theft' ||
       this.scenario === 'engine-fault' ||
-      this.scenario === 'flood';
+      this.scenario === 'flood' ||
+      this.scenario === 'speeding' ||
+      this.scenario === 'idling' ||
+      this.scenario === 'power-cut';
     // Drawn for every scenario, so a scenario's vehicle is its 'normal' twin until it strikes.
     const jitterDraw = random();
     this.clock = scheduled ? scenarioClock(this.timing, jitterDraw) : undefined;
@@ -361,6 +408,8 @@ export class VehicleModel implements DeviceModel {
       this.simS += chunk;
       t += chunk;
       const atMs = fromMs + t * 1000;
+      if (moving && m.phase === 'at-site') this.keepEngineRunningIfDue();
+      if (this.idlingForNothing && m.phase !== 'idling') this.idlingForNothing = false;
 
       this.integrate(chunk, engine);
       if (this.theftLeftL > 0 && !moving && !engine) {
@@ -383,10 +432,12 @@ export class VehicleModel implements DeviceModel {
     p.headingDeg = m.headingDeg >= 360 ? m.headingDeg - 360 : m.headingDeg;
     p.moving = m.phase === 'driving' || m.phase === 'stopping';
     p.ignition = this.ignition;
+    p.idleWithoutWork = this.idlingForNothing;
   }
 
   reportIntervalS(): number {
     if (this.flooding(this.nowMs)) return FLOOD_INTERVAL_S;
+    if (this.savingBattery()) return POWER_SAVE.heartbeatS;
     if (this.reportSoon) return 1;
     if (this.intervalOverrideS !== undefined) return this.intervalOverrideS;
     switch (this.trip.motion.phase) {
@@ -493,6 +544,11 @@ export class VehicleModel implements DeviceModel {
     return [...this.dtc];
   }
 
+  /** Whether the driver is speeding now (the speeding scenario's stretch). */
+  speeding(): boolean {
+    return !Number.isNaN(this.speedingUntilS);
+  }
+
   // -------------------------------------------------------------------------------------------
 
   /** The flood's first start, fixed at creation (the clock is not advanced for a flood). */
@@ -504,14 +560,20 @@ export class VehicleModel implements DeviceModel {
     return !Number.isNaN(this.powerCutUntilS);
   }
 
+  /** On the backup battery long enough to save it: heartbeats only. */
+  private savingBattery(): boolean {
+    return this.powerCut() && this.simS - this.powerCutSinceS >= POWER_SAVE.saveAfterS - 1e-9;
+  }
+
   /** Time of the next scheduled change that must not fall inside a chunk, s since the start. */
   private nextChangeS(): number {
     let next = Number.POSITIVE_INFINITY;
     if (this.powerCut()) next = this.powerCutUntilS;
+    if (this.speeding() && this.speedingUntilS < next) next = this.speedingUntilS;
     const c = this.clock;
     if (
       c !== undefined &&
-      (this.scenario === 'engine-fault' || this.scenario === 'fuel-theft') &&
+      (this.scenario === 'engine-fault' || this.scenario === 'fuel-theft' || this.scenario === 'power-cut') &&
       c.nextS < next
     ) {
       next = c.nextS;
@@ -545,14 +607,23 @@ export class VehicleModel implements DeviceModel {
     const v1 = m.speedMs;
     const a = (v1 - v0) / dt;
     this.accelMs2 = a;
-    const aggressive = this.aggressive;
+    // On battery saving the accelerometer sleeps; a speeding driver drives like an aggressive one, more so.
+    if (this.savingBattery()) return;
+    const speeding = this.speeding();
+    const aggressive = this.aggressive || speeding;
+    const boost = speeding ? SPEEDING.harshFactor : 1;
+    const why = speeding ? 'speeding driver' : 'aggressive driver';
     if (-a >= HARSH.brakingMs2) this.harsh(KIND_BRAKING, -a, atMs, 'measured');
-    else if (aggressive && -a >= AGGRESSIVE.firmBrakingMs2 && this.random() < AGGRESSIVE.brakingP) {
-      this.harsh(KIND_BRAKING, HARSH.brakingMs2 + this.random() * 1.5, atMs, 'aggressive driver');
+    else if (aggressive && -a >= AGGRESSIVE.firmBrakingMs2 && this.random() < AGGRESSIVE.brakingP * boost) {
+      this.harsh(KIND_BRAKING, HARSH.brakingMs2 + this.random() * 1.5, atMs, why);
     }
     if (a >= HARSH.accelerationMs2) this.harsh(KIND_ACCELERATION, a, atMs, 'measured');
-    else if (aggressive && a >= AGGRESSIVE.firmAccelerationMs2 && this.random() < AGGRESSIVE.accelerationP) {
-      this.harsh(KIND_ACCELERATION, HARSH.accelerationMs2 + this.random() * 1.0, atMs, 'aggressive driver');
+    else if (
+      aggressive &&
+      a >= AGGRESSIVE.firmAccelerationMs2 &&
+      this.random() < AGGRESSIVE.accelerationP * boost
+    ) {
+      this.harsh(KIND_ACCELERATION, HARSH.accelerationMs2 + this.random() * 1.0, atMs, why);
     }
     // Lateral acceleration on the arc of this second's heading change, the routing's turn rule
     // (routing.ts): radius = window / tan(change / 2).
@@ -565,9 +636,9 @@ export class VehicleModel implements DeviceModel {
       else if (
         aggressive &&
         lateral >= AGGRESSIVE.firmCorneringMs2 &&
-        this.random() < AGGRESSIVE.corneringP
+        this.random() < AGGRESSIVE.corneringP * boost
       ) {
-        this.harsh(KIND_CORNERING, HARSH.corneringMs2 + this.random() * 1.5, atMs, 'aggressive driver');
+        this.harsh(KIND_CORNERING, HARSH.corneringMs2 + this.random() * 1.5, atMs, why);
       }
     }
   }
@@ -586,7 +657,8 @@ export class VehicleModel implements DeviceModel {
       this.ignitionStarts += 1;
       this.sinceIgnitionS = 0;
       this.accelMs2 = 0;
-      if (this.powerCut()) this.restorePower(atMs);
+      // A loose connector is found when the driver starts the van; a blown fuse is not.
+      if (this.powerCut() && !this.fuseBlown) this.restorePower(atMs);
       this.theftLeftL = 0; // the thief is gone when the driver comes back
       this.countDownDtcs();
       if (this.random() < DTC.perIgnitionP) {
@@ -604,6 +676,7 @@ export class VehicleModel implements DeviceModel {
       this.sinceOffS = 0;
       if (!this.powerCut() && this.random() < RARE.powerCutPerStopP) {
         this.powerCutUntilS = this.simS + uniform(this.random, RARE.powerCutS);
+        this.powerCutSinceS = this.simS;
         const unplugged = this.random() < RARE.tamperShare;
         this.emit(
           DeviceEventKind.POWER_CUT,
@@ -636,6 +709,9 @@ export class VehicleModel implements DeviceModel {
   private restorePower(atMs: number): void {
     if (!this.powerCut()) return;
     this.powerCutUntilS = Number.NaN;
+    this.powerCutSinceS = Number.NaN;
+    this.fuseBlown = false;
+    this.reportSoon = true;
     this.emit(DeviceEventKind.POWER_RESTORED, atMs, undefined, 'external power back');
   }
 
@@ -649,12 +725,22 @@ export class VehicleModel implements DeviceModel {
   }
 
   private scenarioAfterChunk(moving: boolean, atMs: number): void {
+    if (this.speeding() && this.simS >= this.speedingUntilS - 1e-9) this.stopSpeeding();
     const c = this.clock;
     if (c === undefined || this.simS < c.nextS - 1e-9) {
       if (this.faultActive) this.checkOverheat();
       return;
     }
-    if (this.scenario === 'tunnel' && moving) {
+    if (this.scenario === 'speeding') {
+      if (!this.speeding()) this.startSpeedingIfRoadAllows(c);
+    } else if (this.scenario === 'power-cut' && !this.powerCut()) {
+      this.powerCutUntilS = this.simS + occurrenceDurationS(this.timing, this.random());
+      this.powerCutSinceS = this.simS;
+      this.fuseBlown = true;
+      this.reportSoon = true;
+      advanceScenarioClock(c, this.simS);
+      this.emit(DeviceEventKind.POWER_CUT, atMs, undefined, 'external power lost (blown fuse)');
+    } else if (this.scenario === 'tunnel' && moving) {
       this.offlineFromMs = atMs;
       this.offlineUntilMs = atMs + this.timing.durationS * 1000;
       advanceScenarioClock(c, this.simS);
@@ -664,6 +750,62 @@ export class VehicleModel implements DeviceModel {
       this.addFaultCode(ENGINE_FAULT.misfireDtc);
     }
     if (this.faultActive) this.checkOverheat();
+  }
+
+  /**
+   * Speeding is due: on each new edge of a route, a dry run of the motion with the excess over
+   * the occurrence's duration; the stretch starts when it shows SPEEDING.minRunS in one go at
+   * SPEEDING.minOverKmh over the signed limit. No random draw here except once when it falls due.
+   */
+  private startSpeedingIfRoadAllows(c: ScenarioClock): void {
+    const trip = this.trip;
+    const m = trip.motion;
+    const route = trip.route;
+    if (m.phase !== 'driving' || route === undefined) return;
+    if (route === this.speedingCheckedRoute && m.edgeIndex === this.speedingCheckedAt) return;
+    this.speedingCheckedRoute = route;
+    this.speedingCheckedAt = m.edgeIndex;
+    this.speedingDue ??= {
+      excessMs: uniform(this.random, SPEEDING.excessKmh) / 3.6,
+      durationS: occurrenceDurationS(this.timing, this.random()),
+    };
+    const due = this.speedingDue;
+    const limits = route.network.edgeSpeedLimitMs;
+    const over = SPEEDING.minOverKmh / 3.6;
+    // A stretch shorter than minRunS (a timing override) asks for most of it.
+    const need = Math.min(SPEEDING.minRunS, Math.max(1, due.durationS - 5));
+    const probe = { ...m, overspeedMs: due.excessMs };
+    let run = 0;
+    for (let t = 0; t < due.durationS && run < need; t++) {
+      if (run + (due.durationS - t) < need) return; // cannot make it any more
+      advanceMotion(probe, route, 1, trip.params);
+      if (probe.phase !== 'driving' && probe.phase !== 'stopping') return;
+      const legal = limits[route.edges[probe.edgeIndex] ?? 0] ?? 0;
+      run = legal >= OVERSPEED_MIN_LIMIT_MS - 1e-9 && probe.speedMs >= legal + over ? run + 1 : 0;
+    }
+    if (run < need) return;
+    m.overspeedMs = due.excessMs;
+    this.speedingUntilS = this.simS + due.durationS;
+    this.speedingDue = undefined;
+    advanceScenarioClock(c, this.simS);
+  }
+
+  /**
+   * The idling scenario, when due, at the stop the vehicle has just reached (before the engine
+   * goes off): the engine keeps running for the occurrence, then the vehicle drives on.
+   */
+  private keepEngineRunningIfDue(): void {
+    const c = this.clock;
+    if (this.scenario !== 'idling' || c === undefined || this.simS < c.nextS - 1e-9) return;
+    this.trip.motion.phase = 'idling';
+    this.trip.timerS = occurrenceDurationS(this.timing, this.random());
+    this.idlingForNothing = true;
+    advanceScenarioClock(c, this.simS);
+  }
+
+  private stopSpeeding(): void {
+    this.trip.motion.overspeedMs = 0;
+    this.speedingUntilS = Number.NaN;
   }
 
   private checkOverheat(): void {

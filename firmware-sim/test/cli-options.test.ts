@@ -71,6 +71,14 @@ describe('npm run sim flags', () => {
       expect(SIM_HELP).toContain(flag);
   });
 
+  it('takes the alert scenarios and the demo mix, and --help describes each', () => {
+    for (const name of ['speeding', 'idling', 'power-cut', 'forgotten-kit', 'demo']) {
+      const opts = parseSimArgs([`--scenario=${name}`]);
+      expect(opts === 'help' ? undefined : opts.scenario).toBe(name);
+      expect(SIM_HELP).toMatch(new RegExp(`\\n  ${name} +\\S`));
+    }
+  });
+
   it.each([
     [['--vehicles=-1'], '--vehicles'],
     [['--vehicles=lots'], '--vehicles'],

@@ -188,11 +188,29 @@ describe('a tag riding along in a vehicle', () => {
 
   it('reports far less often than its vehicle: every minute moving, every 15 min still', () => {
     expect(trace.records.length).toBeLessThan(vanRecords / 10);
+    let movingS = 0;
     for (const { interval, moving } of trace.intervals) {
-      // 1 s right after a door change (report on change), else the state's interval.
+      movingS = moving ? movingS + 1 : 0;
+      // 1 s right after a door change (report on change) or for the first fix on the move, else
+      // the state's interval; on the move only once the GPS has a fix.
       if (interval === 1) continue;
-      expect(interval).toBe(moving ? TAG_REPORT_S.moving : TAG_REPORT_S.still);
+      expect(interval).toBe(
+        moving && movingS >= TAG_REPORT_S.firstFixS ? TAG_REPORT_S.moving : TAG_REPORT_S.still,
+      );
     }
+    // Every time the van moves off, the tag sends a fix 15 s in, with the van's speed.
+    let run = 0;
+    let departures = 0;
+    trace.intervals.forEach(({ moving }, i) => {
+      run = moving ? run + 1 : 0;
+      if (run !== TAG_REPORT_S.firstFixS) return;
+      departures++;
+      const at = START_MS + (i + 1) * 1000;
+      const fix = trace.records.find((r) => r.tsMs === at);
+      expect(fix?.speedKmh).toBe(Math.round((trace.carrier[i]?.speedKmh ?? 0) * 10) / 10);
+      expect(num(fix?.speedKmh)).toBeGreaterThan(5);
+    });
+    expect(departures).toBeGreaterThan(5);
     const gaps = trace.records.slice(1).map((r, i) => (r.tsMs - (trace.records[i]?.tsMs ?? 0)) / 1000);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(TAG_REPORT_S.still);
     expect(gaps.filter((g) => g === TAG_REPORT_S.moving).length).toBeGreaterThan(10);

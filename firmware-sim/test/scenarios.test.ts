@@ -7,8 +7,10 @@ import {
   ENGINE_FAULT,
   FLOOD_INTERVAL_S,
   FUEL_THEFT,
+  fleetScenarios,
   isScenarioName,
   loadRoadNetwork,
+  occurrenceDurationS,
   pickSites,
   type RoadNetwork,
   SCENARIO_NAMES,
@@ -126,6 +128,42 @@ describe('the catalogue', () => {
     expect(scenarioTiming('tunnel', { durationS: 60 }).durationS).toBe(60);
     expect(() => scenarioTiming('tunnel', { startAfterS: -1 })).toThrow(/startAfterS/);
     expect(() => scenarioTiming('tunnel', { durationS: 7200 })).toThrow(/everyS/);
+    // An occurrence lasts durationS plus a draw from [0, durationJitterS); the repeat must fit it.
+    expect(() => scenarioTiming('idling', { durationJitterS: -1 })).toThrow(/durationJitterS/);
+    expect(() => scenarioTiming('idling', { durationJitterS: Number.NaN })).toThrow(/durationJitterS/);
+    expect(() => scenarioTiming('speeding', { durationS: 300, durationJitterS: 301 })).toThrow(
+      /everyS \(600\) must be at least durationS \+ durationJitterS \(601\)/,
+    );
+    expect(scenarioTiming('speeding', { durationS: 300, durationJitterS: 300 }).everyS).toBe(600);
+    expect(scenarioTiming('power-cut', { everyS: 0, durationJitterS: 1e6 }).durationJitterS).toBe(1e6);
+    const idling = scenarioTiming('idling');
+    expect(occurrenceDurationS(idling, 0)).toBe(720);
+    expect(occurrenceDurationS(idling, 0.5)).toBe(960);
+    expect(occurrenceDurationS(idling, 0.999)).toBeLessThan(1200);
+    // The presets that existed before durations had a jitter keep exact durations.
+    for (const name of ['tunnel', 'broker-restart', 'flood'] as const)
+      expect(SCENARIOS[name].timing.durationJitterS).toBe(0);
+    expect(SCENARIOS.speeding.timing).toMatchObject({ durationS: 45, durationJitterS: 45, everyS: 600 });
+    expect(SCENARIOS['power-cut'].timing).toMatchObject({
+      durationS: 2400,
+      durationJitterS: 1200,
+      everyS: 0,
+    });
+  });
+
+  it('lists the alert presets and the mix in --help, with who they run on', () => {
+    const help = scenarioHelp().replace(/\s+/g, ' ');
+    for (const name of ['speeding', 'idling', 'power-cut', 'forgotten-kit', 'demo'] as const)
+      expect(isScenarioName(name)).toBe(true);
+    expect(help).toMatch(/forgotten-kit[\s\S]*Runs on: 10% of the tags \(at least one\)\./);
+    expect(help).toMatch(/speeding[\s\S]*Runs on: 10% of the vehicles \(at least one\)\./);
+    expect(help).toMatch(/demo[\s\S]*Runs on: the whole fleet, as described\./);
+    // A mix's device gets its part's preset; a single preset stays on the kinds it is for.
+    expect(scenarioForDevice('demo', 0, 1)).toBe('speeding');
+    expect(scenarioForDevice('demo', 0, 1, 'equipment')).toBe('forgotten-kit');
+    expect(fleetScenarios('fuel-theft', 'equipment', 10).every((d) => d.scenario === 'normal')).toBe(true);
+    expect(fleetScenarios('forgotten-kit', 'vehicle', 10).every((d) => d.scenario === 'normal')).toBe(true);
+    expect(fleetScenarios('tunnel', 'equipment', 10).filter((d) => d.scenario === 'tunnel')).toHaveLength(2);
   });
 
   it('spreads a preset over its share of the fleet, at least one device', () => {
@@ -320,7 +358,14 @@ describe('vehicle-only presets on a tag', () => {
   it('change nothing', () => {
     const site = { lat: 60.17, lon: 24.94 };
     const normal = run(createEquipmentModel({ seed: 9, startMs: START_MS, site }), DAY);
-    for (const scenario of ['fuel-theft', 'engine-fault', 'broker-restart'] as const) {
+    for (const scenario of [
+      'fuel-theft',
+      'engine-fault',
+      'broker-restart',
+      'speeding',
+      'idling',
+      'power-cut',
+    ] as const) {
       const other = run(createEquipmentModel({ seed: 9, startMs: START_MS, site, scenario }), DAY);
       expect(other.records).toEqual(normal.records);
     }
