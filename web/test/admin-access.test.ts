@@ -19,6 +19,9 @@ describe('the role table', () => {
     expect(ACCESS.assignDrivers).toEqual(api.ASSIGN_DRIVERS);
     expect(ACCESS.erasePersonalData).toEqual(api.ERASE_PERSONAL_DATA);
     expect(ACCESS.readAuditLog).toEqual(api.READ_AUDIT_LOG);
+    expect(ACCESS.manageRules).toEqual(api.MANAGE_RULES);
+    expect(ACCESS.actOnAlerts).toEqual(api.ACT_ON_ALERTS);
+    expect(ACCESS.manageNotifications).toEqual(api.MANAGE_NOTIFICATIONS);
   });
 
   it('answers per role, and nothing without one', () => {
@@ -27,6 +30,12 @@ describe('the role table', () => {
     expect(can('dispatcher', 'managePlaces')).toBe(true);
     expect(can('viewer', 'managePlaces')).toBe(false);
     expect(can(undefined, 'read')).toBe(false);
+    expect(can('dispatcher', 'manageRules')).toBe(true);
+    expect(can('mechanic', 'manageRules')).toBe(false);
+    expect(can('mechanic', 'actOnAlerts')).toBe(true);
+    expect(can('viewer', 'actOnAlerts')).toBe(false);
+    expect(can('fleet_manager', 'manageNotifications')).toBe(true);
+    expect(can('dispatcher', 'manageNotifications')).toBe(false);
   });
 });
 
@@ -34,8 +43,9 @@ describe('the navigation', () => {
   const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).map((e) => e.label);
 
   it('shows each role the pages it may use', () => {
-    const everyone = ['Map', 'Vehicles', 'Equipment', 'Drivers', 'Places', 'Departments'];
-    expect(labels('admin')).toEqual([...everyone, 'Users', 'Audit log', 'Settings']);
+    const everyone = ['Map', 'Alerts', 'Vehicles', 'Equipment', 'Drivers', 'Places', 'Departments', 'Rules'];
+    expect(labels('admin')).toEqual([...everyone, 'Notifications', 'Users', 'Audit log', 'Settings']);
+    expect(labels('fleet_manager')).toEqual([...everyone, 'Notifications']);
     expect(labels('dispatcher')).toEqual(everyone);
     expect(labels('viewer')).toEqual(everyone);
     expect(labels(undefined)).toEqual([]);
@@ -53,6 +63,8 @@ describe('the navigation', () => {
     expect(currentEntry('/places')?.label).toBe('Places');
     expect(currentEntry('/places/123')?.label).toBe('Places');
     expect(currentEntry('/placesx')).toBeUndefined();
+    expect(currentEntry('/alerts/123')?.label).toBe('Alerts');
+    expect(currentEntry('/notifications', navFor('dispatcher'))).toBeUndefined();
     expect(currentEntry('/users', navFor('viewer'))).toBeUndefined();
   });
 });

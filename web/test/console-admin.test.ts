@@ -22,11 +22,14 @@ describe('the navigation', { timeout: 60_000 }, () => {
     const nav = tab.page.getByTestId('console-nav');
     await poll(() => nav.getByRole('link').allTextContents()).toEqual([
       'Map',
+      'Alerts',
       'Vehicles',
       'Equipment',
       'Drivers',
       'Places',
       'Departments',
+      'Rules',
+      'Notifications',
       'Users',
       'Audit log',
       'Settings',
@@ -485,11 +488,13 @@ describe('a viewer', { timeout: 60_000 }, () => {
       expect(await page.getByTestId('department-create').count()).toBe(0);
       expect(await page.getByTestId('console-nav').getByRole('link').allTextContents()).toEqual([
         'Map',
+        'Alerts',
         'Vehicles',
         'Equipment',
         'Drivers',
         'Places',
         'Departments',
+        'Rules',
       ]);
 
       await page.getByTestId('console-nav').getByRole('link', { name: 'Places' }).click();

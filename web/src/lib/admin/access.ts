@@ -18,6 +18,9 @@ export const ACCESS = {
   assignDrivers: ['admin', 'fleet_manager', 'dispatcher'],
   erasePersonalData: ['admin'],
   readAuditLog: ['admin'],
+  manageRules: ['admin', 'fleet_manager', 'dispatcher'],
+  actOnAlerts: ['admin', 'dispatcher', 'fleet_manager', 'mechanic'],
+  manageNotifications: ['admin', 'fleet_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Ability = keyof typeof ACCESS;

@@ -11,14 +11,21 @@ export interface NavEntry {
   see: Ability;
 }
 
-/** The fleet first (what moves, what it carries, who drives), then its setting, then admin pages. */
+/**
+ * The map and its alerts first, then the fleet (what moves, what it carries, who drives), its
+ * setting, what raises alerts and where they go, then admin pages. Everyone reads the rules (to
+ * know why an alert came); the page disables its buttons for those who may not change them.
+ */
 export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/', label: 'Map', see: 'read' },
+  { href: '/alerts', label: 'Alerts', see: 'read' },
   { href: '/vehicles', label: 'Vehicles', see: 'read' },
   { href: '/equipment', label: 'Equipment', see: 'read' },
   { href: '/drivers', label: 'Drivers', see: 'read' },
   { href: '/places', label: 'Places', see: 'read' },
   { href: '/departments', label: 'Departments', see: 'read' },
+  { href: '/rules', label: 'Rules', see: 'read' },
+  { href: '/notifications', label: 'Notifications', see: 'manageNotifications' },
   { href: '/users', label: 'Users', see: 'manageUsers' },
   { href: '/audit-log', label: 'Audit log', see: 'readAuditLog' },
   { href: '/settings', label: 'Settings', see: 'manageOrganisation' },

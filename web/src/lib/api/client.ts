@@ -2,11 +2,15 @@
 // route schemas (ConsoleEndpoints, api/src/contract.ts), JSON in and out, the access token as a
 // bearer header, and one refresh-and-retry when a call is refused with 401.
 import type { ConsoleEndpoints } from '@fleet/api/contract';
+import type { AlertingEndpoints } from './alerting.ts';
 import { ApiRequestError, errorFromResponse } from './errors.ts';
 import type { ManagementEndpoints } from './management.ts';
 
-/** The contract's routes and the management pages' (management.ts says why those are apart). */
-type Endpoints = ConsoleEndpoints & ManagementEndpoints;
+/**
+ * The contract's routes, the management pages' and the alerting pages' (management.ts and
+ * alerting.ts say why those are apart).
+ */
+type Endpoints = ConsoleEndpoints & ManagementEndpoints & AlertingEndpoints;
 export type Endpoint = keyof Endpoints;
 export type RequestBody<E extends Endpoint> = Endpoints[E]['body'];
 export type ResponseBody<E extends Endpoint> = Endpoints[E]['response'];
