@@ -20,6 +20,9 @@ import { type CheckpointEntry, RuleEngine, type RuleStateEntry } from './engine.
 import type { AlertSignal } from './types.ts';
 
 const CHECKPOINT_NAME = 'device-side';
+/** Rule states per checkpoint transaction (see write()). */
+const CHECKPOINT_CHUNK = 2000;
+
 /** Buffered records measured longer ago than this before the checkpoint are not looked for on start. */
 const REPLAY_DEVICE_TIME_WINDOW_MS = 86_400_000;
 
@@ -167,49 +170,77 @@ export async function startRuleService(deps: RuleServiceDeps): Promise<RuleServi
       });
   }
 
-  /**
-   * One background write: the signals so far in a transaction of their own (an alert never
-   * waits behind a large checkpoint), then, when due, the states as they stood when those
-   * signals were taken, so a checkpoint never runs ahead of the alerts it implies.
-   */
-  async function write(): Promise<void> {
+  /** States taken for a checkpoint that did not commit: written with the next one. */
+  let carried: CheckpointEntry[] = [];
+  /** The carried states with the newly taken ones; a newer state of a pair replaces its carried one. */
+  function withCarried(taken: CheckpointEntry[]): CheckpointEntry[] {
+    if (carried.length === 0) return taken;
+    const key = (e: CheckpointEntry) => `${e.ruleId}\n${e.deviceId}`;
+    const newer = new Set(taken.map(key));
+    return [...carried.filter((e) => !newer.has(key(e))), ...taken];
+  }
+
+  /** The signals queued so far, in a transaction of their own; back in front of the queue if it fails. */
+  async function writeQueued(): Promise<void> {
     const signals = queue;
+    if (signals.length === 0) return;
     queue = [];
     metrics.pending.set(0);
+    try {
+      const changes = await deps.db.transaction((tx) => writeSignals(tx, signals));
+      for (const change of changes) {
+        metrics.signals.inc({ change: change.change });
+        deps.bus.publish('alert', change);
+      }
+    } catch (err) {
+      // The database refused or is away: tried again on the next write (a unique episode key
+      // makes a second try harmless).
+      queue = [...signals, ...queue];
+      metrics.pending.set(queue.length);
+      throw err;
+    }
+  }
+
+  /**
+   * One background write: the signals so far (an alert never waits behind a checkpoint), then,
+   * when due, the states as they stood when those signals were taken, so a checkpoint never
+   * runs ahead of the alerts it implies. The states go in chunks of CHECKPOINT_CHUNK, each its
+   * own transaction, with the signals raised meanwhile written between them: a checkpoint of
+   * every (rule, device) pair of a large fleet takes seconds in the embedded database. The
+   * checkpoint's mark moves with the last chunk only.
+   */
+  async function write(): Promise<void> {
     const due = clock.now() - lastCheckpointAt >= deps.checkpointMs;
     const through = newestEvaluated;
+    const hadSignals = queue.length;
     let stopTimer: (() => void) | undefined;
-    let signalsWritten = false;
     try {
-      const entries: CheckpointEntry[] = due ? engine.takeDirty() : [];
-      if (signals.length === 0 && entries.length === 0) return;
+      const entries: CheckpointEntry[] = due ? withCarried(engine.takeDirty()) : [];
+      if (due) carried = entries;
+      if (queue.length === 0 && entries.length === 0) return;
       stopTimer = metrics.writeSeconds.startTimer();
-      if (signals.length > 0) {
-        const changes = await deps.db.transaction((tx) => writeSignals(tx, signals));
-        signalsWritten = true;
-        for (const change of changes) {
-          metrics.signals.inc({ change: change.change });
-          deps.bus.publish('alert', change);
-        }
-      }
-      if (due) {
+      await writeQueued();
+      if (!due) return;
+      for (let i = 0; i < entries.length || i === 0; i += CHECKPOINT_CHUNK) {
+        if (i > 0) await writeQueued();
+        const chunk = entries.slice(i, i + CHECKPOINT_CHUNK);
+        const last = i + CHECKPOINT_CHUNK >= entries.length;
+        // Until this chunk commits, it and the rest go with the next checkpoint.
+        carried = entries.slice(i);
         await deps.db.transaction(async (tx) => {
-          await writeStates(tx, entries);
-          if (through > 0)
+          await writeStates(tx, chunk);
+          if (last && through > 0)
             await tx.query(
               `insert into rule_engine_checkpoints (name, evaluated_through) values ($1, to_timestamp($2::float8 / 1000))
                on conflict (name) do update set evaluated_through = excluded.evaluated_through, updated_at = now()`,
               [CHECKPOINT_NAME, through],
             );
         });
-        lastCheckpointAt = clock.now();
       }
+      carried = [];
+      lastCheckpointAt = clock.now();
     } catch (err) {
-      // The database refused or is away: the signals go back to the front of the queue and are
-      // tried again on the next tick (a unique episode key makes a second try harmless).
-      if (!signalsWritten) queue = [...signals, ...queue];
-      metrics.pending.set(queue.length);
-      deps.faults.report('rules', 'write', err, { signals: signals.length });
+      deps.faults.report('rules', 'write', err, { signals: hadSignals });
     } finally {
       stopTimer?.();
     }
