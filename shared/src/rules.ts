@@ -230,28 +230,8 @@ export const PLACE_RULE_KINDS: ReadonlySet<RuleKind> = new Set([
   'geofence_dwell',
 ]);
 
-/** What each kind is, in the words people see it in (titles, the console's catalogue). */
-export const RULE_KIND_LABELS: Record<RuleKind, string> = {
-  geofence_enter: 'Entered a place',
-  geofence_exit: 'Left a place',
-  geofence_dwell: 'Stayed at a place too long',
-  overspeed: 'Speeding',
-  idling: 'Idling',
-  offline: 'No data (offline)',
-  after_hours: 'Used outside working hours',
-  harsh_driving: 'Harsh driving',
-  crash: 'Crash',
-  engine_fault: 'Engine fault code',
-  fuel_drop: 'Sudden fuel drop (possible theft)',
-  refuel: 'Refuel',
-  low_fuel: 'Low fuel',
-  power_cut: 'External power cut',
-  tamper: 'Tamper',
-  low_battery: 'Low backup battery',
-  threshold: 'Value out of range',
-  equipment_left_behind: 'Equipment left behind',
-  equipment_unaccompanied: 'Equipment moving without a vehicle',
-};
+// The labels live in a module without zod, so the console can import them at run time.
+export { RULE_KIND_LABELS } from './rule-labels.ts';
 
 const uuid = z.uuid();
 

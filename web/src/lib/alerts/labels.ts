@@ -1,51 +1,11 @@
-// Alerts and rules in the words people read them. The kinds' labels are the catalogue's own
-// (RULE_KIND_LABELS in @fleet/shared/rules, which the console cannot import at run time: it
-// brings zod into the bundle); web/test/alerts-labels.test.ts checks the copy equals it.
+// Alerts and rules in the words people read them. The kinds' labels are the catalogue's own,
+// from the zod-free @fleet/shared/rule-labels (@fleet/shared/rules would bring zod into the bundle).
+import { RULE_KIND_LABELS } from '@fleet/shared/rule-labels';
 import type { AlertSeverity, AlertState, RuleKind } from '@fleet/shared/rules';
 
-export const RULE_KINDS: readonly RuleKind[] = [
-  'geofence_enter',
-  'geofence_exit',
-  'geofence_dwell',
-  'overspeed',
-  'idling',
-  'offline',
-  'after_hours',
-  'harsh_driving',
-  'crash',
-  'engine_fault',
-  'fuel_drop',
-  'refuel',
-  'low_fuel',
-  'power_cut',
-  'tamper',
-  'low_battery',
-  'threshold',
-  'equipment_left_behind',
-  'equipment_unaccompanied',
-];
-
-export const KIND_LABELS: Record<RuleKind, string> = {
-  geofence_enter: 'Entered a place',
-  geofence_exit: 'Left a place',
-  geofence_dwell: 'Stayed at a place too long',
-  overspeed: 'Speeding',
-  idling: 'Idling',
-  offline: 'No data (offline)',
-  after_hours: 'Used outside working hours',
-  harsh_driving: 'Harsh driving',
-  crash: 'Crash',
-  engine_fault: 'Engine fault code',
-  fuel_drop: 'Sudden fuel drop (possible theft)',
-  refuel: 'Refuel',
-  low_fuel: 'Low fuel',
-  power_cut: 'External power cut',
-  tamper: 'Tamper',
-  low_battery: 'Low backup battery',
-  threshold: 'Value out of range',
-  equipment_left_behind: 'Equipment left behind',
-  equipment_unaccompanied: 'Equipment moving without a vehicle',
-};
+export const KIND_LABELS: Record<RuleKind, string> = RULE_KIND_LABELS;
+/** The kinds in the catalogue's order (the labels' keys are in it). */
+export const RULE_KINDS = Object.keys(RULE_KIND_LABELS) as RuleKind[];
 
 export function kindLabel(kind: string): string {
   return (KIND_LABELS as Record<string, string>)[kind] ?? kind.replaceAll('_', ' ');
