@@ -23,6 +23,7 @@ import { departmentRoutes } from './domains/departments/routes.ts';
 import { createDriverCardSink } from './domains/drivers/auto-assign.ts';
 import { countDriverCardDecisions, followDriverCards } from './domains/drivers/card-feed.ts';
 import { driverRoutes } from './domains/drivers/routes.ts';
+import { maintenanceRoutes } from './domains/maintenance/routes.ts';
 import { MFA_TOTP_SECRET, SecretCipher } from './domains/mfa/crypto.ts';
 import { mfaRoutes } from './domains/mfa/routes.ts';
 import { MfaService } from './domains/mfa/service.ts';
@@ -32,6 +33,7 @@ import { OperatorTokens, PlatformOperators } from './domains/organisations/opera
 import { operatorRoutes } from './domains/organisations/routes.ts';
 import { placeRoutes } from './domains/places/routes.ts';
 import { ruleRoutes } from './domains/rules/routes.ts';
+import { workOrderRoutes } from './domains/work-orders/routes.ts';
 import { ApiError } from './http/errors.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { AnyRoute } from './http/route.ts';
@@ -91,6 +93,8 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...driverRoutes(ctx),
     ...auditRoutes(ctx),
     ...ruleRoutes(ctx),
+    ...maintenanceRoutes(ctx),
+    ...workOrderRoutes(ctx),
     ...alertRoutes(ctx),
     ...notificationRoutes(ctx),
     ...mfaRoutes(ctx),

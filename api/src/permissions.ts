@@ -35,6 +35,15 @@ export const MANAGE_RULES: readonly Role[] = ['admin', 'fleet_manager', 'dispatc
 export const ACT_ON_ALERTS: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager', 'mechanic'];
 /** Notification channels (where alerts leave the platform: webhooks, email lists) and their delivery log. */
 export const MANAGE_NOTIFICATIONS: readonly Role[] = ['admin', 'fleet_manager'];
+/** Service plans (what is done every N km, hours or months, to which assets): the owners of the fleet. */
+export const MANAGE_SERVICE_PLANS: readonly Role[] = ['admin', 'fleet_manager'];
+/**
+ * Work orders and meter readings: the workshop (mechanics) and the owners of the fleet; everyone
+ * reads them.
+ */
+export const WORK_ON_MAINTENANCE: readonly Role[] = ['admin', 'fleet_manager', 'mechanic'];
+/** Reporting a defect (a driver's report, taken by whoever they call): everyone but viewers. */
+export const REPORT_DEFECTS: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager', 'mechanic'];
 /**
  * The audit log: every user's email, role changes and client addresses are in it (staff's
  * personal data, need to know), so the administrators only (docs/decisions.md, Audit log).

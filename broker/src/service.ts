@@ -8,6 +8,7 @@ import {
   type LiveStateStore,
   openTelemetryStore,
 } from '@fleet/ingest';
+import { type MaintenanceService, startMaintenanceService } from '@fleet/ingest/maintenance';
 import { type RuleService, startRuleService } from '@fleet/ingest/rules';
 import { canConnect, type EventBus, type FaultReporter, type FleetConfig, type Logger } from '@fleet/shared';
 import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
@@ -35,6 +36,8 @@ export interface BrokerService {
   liveState: LiveStateStore;
   /** The rule engine fed by the pipeline's rules step. */
   rules: RuleService;
+  /** Meters from telemetry and the due-service monitor, fed by the pipeline's "track meters" step. */
+  maintenance: MaintenanceService;
   mqttPort: number;
   wsPort: number | undefined;
   /** Rows waiting for or in a QuestDB commit. */
@@ -63,10 +66,22 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     replayMaxRecords: config.RULES_REPLAY_MAX_RECORDS,
     replayMarginMs: config.RULES_REPLAY_MARGIN_S * 1000,
   });
+  const maintenance = await startMaintenanceService({
+    db,
+    bus,
+    log,
+    faults: deps.faults,
+    metricsRegistry,
+    directory: rules.directory,
+    flushMs: config.MAINTENANCE_FLUSH_MS,
+    refreshMs: config.MAINTENANCE_REFRESH_S * 1000,
+  });
   const pipeline = createIngestPipeline({
     writer: store.writer,
     rules,
     onRulesError: (err) => deps.faults.report('rules', 'pipeline', err),
+    meters: maintenance,
+    onMetersError: (err) => deps.faults.report('maintenance', 'pipeline', err),
     liveState,
     bus,
     metrics: ingestMetrics,
@@ -154,6 +169,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     broker,
     liveState,
     rules,
+    maintenance,
     mqttPort: listeners.tcpPort,
     wsPort: listeners.wsPort,
     pendingRows: () => store.writer.pendingRows,
@@ -171,6 +187,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
       // Rows already queued are committed before the process goes (their PUBACKs are lost
       // with the connections, so the devices re-send and dedup absorbs the copies).
       await store.close();
+      await maintenance.close();
       await rules.close();
     },
   };

@@ -109,6 +109,8 @@ beforeAll(async () => {
       speedLimitKmh: null,
       offlineAfterS: null,
       tankCapacityL: v.tankCapacityL,
+      odometerOffsetKm: 0,
+      engineHoursOffset: 0,
     });
   });
   company.equipment.forEach((e, i) => {
@@ -123,6 +125,8 @@ beforeAll(async () => {
       speedLimitKmh: null,
       offlineAfterS: null,
       tankCapacityL: null,
+      odometerOffsetKm: 0,
+      engineHoursOffset: 0,
     });
   });
 
@@ -148,7 +152,7 @@ beforeAll(async () => {
     places,
     assets,
   });
-  const org: OrgRules = { context, rules, rulesFor: () => rules };
+  const org: OrgRules = { context, rules, rulesFor: () => rules, departmentPath: () => [] };
   const signals: { signal: AlertSignal; atMs: number }[] = [];
   let clockMs = START_MS;
   const errors: string[] = [];
@@ -230,7 +234,7 @@ beforeAll(async () => {
       ? [
           {
             kind: signal.rule.kind,
-            deviceId: signal.deviceId,
+            deviceId: signal.deviceId ?? '',
             startedS: (signal.startedAt - START_MS) / 1000,
             raisedS: (atMs - START_MS) / 1000,
             details: signal.details,

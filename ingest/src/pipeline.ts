@@ -15,6 +15,7 @@ import * as events from './steps/events.ts';
 import {
   type IngestLimits,
   type IngestOutcome,
+  type MeterSink,
   type PipelineStep,
   type RuleSink,
   runFlow,
@@ -25,7 +26,7 @@ import type { TelemetryWork } from './steps/telemetry.ts';
 import * as telemetry from './steps/telemetry.ts';
 import type { ValidationPolicy } from './validate.ts';
 
-export type { IngestLimits, IngestOutcome, RuleSink };
+export type { IngestLimits, IngestOutcome, MeterSink, RuleSink };
 
 /** devices/{id}/telemetry: a TelemetryBatch. */
 export const TELEMETRY_STEPS: readonly PipelineStep<TelemetryWork>[] = [
@@ -36,6 +37,7 @@ export const TELEMETRY_STEPS: readonly PipelineStep<TelemetryWork>[] = [
   telemetry.countStored,
   telemetry.updateLiveState,
   telemetry.evaluateRules,
+  telemetry.trackMeters,
   telemetry.publish,
 ];
 
@@ -60,6 +62,9 @@ export interface IngestDeps {
   rules?: RuleSink;
   /** Counts a throw out of the rules step (the record is stored and acknowledged all the same). */
   onRulesError?(err: unknown): void;
+  /** The maintenance meter tracker (ingest/src/maintenance); none: meters not followed. */
+  meters?: MeterSink;
+  onMetersError?(err: unknown): void;
   now?: () => number;
 }
 
@@ -82,6 +87,8 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
     budget: new RejectBudget(deps.limits.deviceRejectRate, deps.limits.deviceRejectBurst, now),
     rules: deps.rules,
     onRulesError: deps.onRulesError,
+    meters: deps.meters,
+    onMetersError: deps.onMetersError,
   };
   const work = (topic: 'telemetry' | 'events', session: DeviceSession, payload: Uint8Array) => ({
     topic,

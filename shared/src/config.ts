@@ -300,6 +300,16 @@ export const settings = {
     'How often time-based rules (offline, and onset or clear delays of quiet devices) are evaluated.',
     's',
   ),
+  MAINTENANCE_FLUSH_MS: setting(
+    positiveInt(5000, 60_000),
+    "How often the device side writes the assets' odometer and engine hours from telemetry to the domain database and evaluates the due services of assets whose meters moved (the maintenance board is this far behind the devices at most).",
+    'ms',
+  ),
+  MAINTENANCE_REFRESH_S: setting(
+    positiveInt(60, 3600),
+    "How often every organisation's due services are evaluated again, for plans that fall due by the calendar.",
+    's',
+  ),
   RULES_CHECKPOINT_MS: setting(
     positiveInt(10_000, 60_000),
     "How often the rule engine writes its state (each rule's memory per device) to the domain database; records after the last checkpoint are evaluated again from QuestDB after a restart. Alerts are written at once whatever this is; a longer interval writes each changed state once per interval instead of once a second.",

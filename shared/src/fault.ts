@@ -14,6 +14,7 @@ export const BOUNDARIES = [
   'mqtt',
   'ingest',
   'rules',
+  'maintenance',
   'bus',
   'timer',
   'process',

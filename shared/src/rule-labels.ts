@@ -23,4 +23,5 @@ export const RULE_KIND_LABELS: Record<RuleKind, string> = {
   threshold: 'Value out of range',
   equipment_left_behind: 'Equipment left behind',
   equipment_unaccompanied: 'Equipment moving without a vehicle',
+  service_due: 'Service due',
 };

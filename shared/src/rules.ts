@@ -190,6 +190,22 @@ export const RULE_PARAMS = {
     minMoveM: z.number().min(20).max(10_000).default(150),
     nearM: z.number().min(10).max(5000).default(100),
   }),
+  service_due: z.strictObject({
+    /**
+     * Which steps of a service plan raise an alert (due soon, due, overdue): each step once per
+     * service, an earlier step's alert resolved when a later one opens. The maintenance monitor
+     * (ingest/src/maintenance) evaluates it from the assets' meters and the calendar, not from
+     * single records.
+     */
+    levels: z
+      .array(z.enum(['due_soon', 'due', 'overdue']))
+      .min(1, 'at least one of due_soon, due, overdue')
+      .max(3)
+      .refine((l) => new Set(l).size === l.length, 'each level once')
+      .default(['due_soon', 'due', 'overdue']),
+    /** Only these service plans; empty: every plan. */
+    planIds: z.array(z.uuid()).max(100).default([]),
+  }),
 } as const;
 
 export type RuleKind = keyof typeof RULE_PARAMS;
@@ -221,6 +237,7 @@ export const RULE_ASSET_KINDS = {
   threshold: ['vehicle', 'equipment'],
   equipment_left_behind: ['equipment', 'vehicle'],
   equipment_unaccompanied: ['equipment'],
+  service_due: ['vehicle', 'equipment'],
 } as const satisfies Record<RuleKind, readonly ('vehicle' | 'equipment')[]>;
 
 /** Kinds that test places: their scope may name places or place categories. */

@@ -55,6 +55,8 @@ interface AssetRow {
   speed_limit_kmh: number | null;
   offline_after_s: number | null;
   tank_capacity_l: number | null;
+  odometer_offset_km: number | string;
+  engine_hours_offset: number | string;
 }
 interface DepartmentRow {
   id: string;
@@ -94,6 +96,18 @@ export function ruleFromRow(row: RuleRow): RuleDefinition | string {
   } as RuleDefinition;
 }
 
+/** Whether a rule's scope and kind cover an asset (in departments along `path`, from its own up). */
+export function ruleCovers(
+  rule: RuleDefinition,
+  asset: { id: string; kind: 'vehicle' | 'equipment' },
+  path: readonly string[],
+): boolean {
+  if (!RULE_KIND_MODULES[rule.kind].assetKinds.includes(asset.kind)) return false;
+  const { departmentIds, assetIds } = rule.scope;
+  if (departmentIds.length === 0 && assetIds.length === 0) return true;
+  return assetIds.includes(asset.id) || departmentIds.some((d) => path.includes(d));
+}
+
 /** Which of the organisation's rules watch an asset, cached per asset until the next reload. */
 function scopedRules(
   rules: readonly RuleDefinition[],
@@ -104,12 +118,7 @@ function scopedRules(
     const hit = cache.get(asset.id);
     if (hit) return hit;
     const path = departmentPath(asset.departmentId);
-    const matching = rules.filter((rule) => {
-      if (!RULE_KIND_MODULES[rule.kind].assetKinds.includes(asset.kind)) return false;
-      const { departmentIds, assetIds } = rule.scope;
-      if (departmentIds.length === 0 && assetIds.length === 0) return true;
-      return assetIds.includes(asset.id) || departmentIds.some((d) => path.includes(d));
-    });
+    const matching = rules.filter((rule) => ruleCovers(rule, asset, path));
     cache.set(asset.id, matching);
     return matching;
   };
@@ -218,7 +227,8 @@ export class RuleDirectory implements OrgRulesSource {
       ),
       db.query<AssetRow>(
         `select a.org_id::text as org_id, i.device_id, a.id::text as id, a.kind, a.name, a.plate,
-                a.department_id::text as department_id, a.speed_limit_kmh, a.offline_after_s, a.tank_capacity_l
+                a.department_id::text as department_id, a.speed_limit_kmh, a.offline_after_s, a.tank_capacity_l,
+                a.odometer_offset_km, a.engine_hours_offset
            from installations i join assets a on a.id = i.asset_id
           where i.removed_at is null and a.status <> 'retired' ${orgId === undefined ? '' : 'and a.org_id = $1'}`,
         params,
@@ -285,6 +295,8 @@ export class RuleDirectory implements OrgRulesSource {
             speedLimitKmh: numOrNull(a.speed_limit_kmh),
             offlineAfterS: numOrNull(a.offline_after_s),
             tankCapacityL: numOrNull(a.tank_capacity_l),
+            odometerOffsetKm: Number(a.odometer_offset_km),
+            engineHoursOffset: Number(a.engine_hours_offset),
           },
         ]),
       );
@@ -303,6 +315,7 @@ export class RuleDirectory implements OrgRulesSource {
         context,
         rules: definitions,
         rulesFor: scopedRules(definitions, departmentPath),
+        departmentPath,
       });
       this.#deps.onReload?.(org.id, new Set(definitions.map((r) => r.id)));
     }

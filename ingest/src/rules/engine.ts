@@ -34,6 +34,8 @@ export interface OrgRules {
   rules: readonly RuleDefinition[];
   /** The enabled rules whose scope covers the asset (cached by the directory). */
   rulesFor(asset: AssetInfo): readonly RuleDefinition[];
+  /** A department and its parents up to the top (for scopes), from the loaded tree. */
+  departmentPath(departmentId: string | null): readonly string[];
 }
 
 /** The loaded organisations (directory.ts keeps them current). */

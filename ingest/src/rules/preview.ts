@@ -81,7 +81,12 @@ export function previewRule(input: RulePreviewInput): RulePreviewResult {
     orgs: {
       get: (orgId) =>
         orgId === base.orgId
-          ? { context, rules, rulesFor: (a) => (appliesTo.includes(a.kind) ? rules : none) }
+          ? {
+              context,
+              rules,
+              rulesFor: (a) => (appliesTo.includes(a.kind) ? rules : none),
+              departmentPath: () => [],
+            }
           : undefined,
     },
     emit: (signals) => {
@@ -101,7 +106,8 @@ export function previewRule(input: RulePreviewInput): RulePreviewResult {
         kind: rule.kind,
         severity: s.severity,
         title: s.title,
-        deviceId: s.deviceId,
+        // The engine's signals always name the device whose records raised them.
+        deviceId: s.deviceId ?? '',
         assetId: s.asset.id,
         placeId: s.placeId ?? null,
         startedAt: s.startedAt,

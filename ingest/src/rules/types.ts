@@ -25,6 +25,9 @@ export interface AssetInfo {
   offlineAfterS: number | null;
   /** The fuel tank, to turn percentages into litres where the device reports only %. */
   tankCapacityL: number | null;
+  /** Added to the device's odometer and engine hours to give the asset's (the meter tracker). */
+  odometerOffsetKm: number;
+  engineHoursOffset: number;
 }
 
 export interface PlaceInfo {
@@ -160,7 +163,8 @@ export type AlertSignal =
       type: 'open';
       episodeKey: string;
       rule: RuleDefinition;
-      deviceId: string;
+      /** Null for an asset without a device (a due service on meters people read). */
+      deviceId: string | null;
       asset: AssetInfo;
       severity: AlertSeverity;
       title: string;

@@ -25,6 +25,11 @@ export interface RuleSink {
   evaluateEvent(event: DeviceEventRecord): void;
 }
 
+/** The "track meters" step: stored records' odometer and engine hours to the maintenance tracker. */
+export interface MeterSink {
+  observe(records: readonly TelemetryRecord[]): void;
+}
+
 /** What happened to one message; the broker tells the device about rejects. */
 export interface IngestOutcome {
   stored: number;
@@ -42,6 +47,8 @@ export interface StepContext {
   budget: RejectBudget;
   rules: RuleSink | undefined;
   onRulesError: ((err: unknown) => void) | undefined;
+  meters: MeterSink | undefined;
+  onMetersError: ((err: unknown) => void) | undefined;
 }
 
 /** One message from one device on its way through a flow. */

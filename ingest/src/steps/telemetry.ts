@@ -87,6 +87,19 @@ export const evaluateRules: PipelineStep<TelemetryWork> = {
   },
 };
 
+/** After the PUBACK point too: a failure here is counted and the record stays stored and acknowledged. */
+export const trackMeters: PipelineStep<TelemetryWork> = {
+  name: 'track meters',
+  run(work, ctx) {
+    if (!ctx.meters || work.accepted.length === 0) return;
+    try {
+      ctx.meters.observe(work.accepted);
+    } catch (err) {
+      ctx.onMetersError?.(err);
+    }
+  },
+};
+
 export const publish: PipelineStep<TelemetryWork> = {
   name: 'publish',
   run(work, ctx) {

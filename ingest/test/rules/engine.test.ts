@@ -24,6 +24,8 @@ const VAN: AssetInfo = {
   speedLimitKmh: null,
   offlineAfterS: null,
   tankCapacityL: 80,
+  odometerOffsetKm: 0,
+  engineHoursOffset: 0,
 };
 const T0 = Date.UTC(2026, 11, 2, 9, 0, 0); // a Wednesday, 11:00 in Helsinki
 
@@ -54,7 +56,7 @@ function setup(rules: RuleDefinition[], places: PlaceInfo[] = [], lateAfterMs = 
     places,
     assets: new Map([['van-1', VAN]]),
   });
-  const org: OrgRules = { context, rules, rulesFor: () => rules };
+  const org: OrgRules = { context, rules, rulesFor: () => rules, departmentPath: () => [] };
   const signals: AlertSignal[] = [];
   const errors: string[] = [];
   let outOfOrder = 0;

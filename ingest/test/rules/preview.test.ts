@@ -25,6 +25,8 @@ const asset = (n: number, kind: AssetInfo['kind'] = 'vehicle'): AssetInfo => ({
   speedLimitKmh: null,
   offlineAfterS: null,
   tankCapacityL: 80,
+  odometerOffsetKm: 0,
+  engineHoursOffset: 0,
 });
 const VAN = asset(1);
 const OTHER = asset(2);

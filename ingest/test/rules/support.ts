@@ -62,6 +62,8 @@ export function vehicle(
     speedLimitKmh: null,
     offlineAfterS: null,
     tankCapacityL: null,
+    odometerOffsetKm: 0,
+    engineHoursOffset: 0,
     ...patch,
   };
 }

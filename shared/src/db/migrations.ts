@@ -966,4 +966,295 @@ export const MIGRATIONS: readonly Migration[] = [
         for each row execute function fleet_alert_notifications();
     `,
   },
+  {
+    // Maintenance (issue 13). Meters: asset_meters holds each asset's current odometer and
+    // engine hours as the platform believes them (telemetry plus the asset's offsets, or a
+    // person's reading), written by the device side's meter tracker at most every few seconds
+    // per asset; meter_readings is their history: manual readings, readings taken at a work
+    // order's completion, one telemetry sample per asset and meter a day (the 30-day use the
+    // forecasts need), and readings refused as going backwards or jumping (flag set, never used).
+    // Service plans: what is done every N km, engine hours and/or months, to which assets (ids,
+    // kinds, equipment categories), with a "due soon" window in each unit. Work orders: one job
+    // in the workshop on one asset, perhaps for a plan (completing it resets the plan's next due
+    // values: the newest completed work order of a plan and asset is its baseline), an alert
+    // (a DTC) or a defect report. At most one unfinished work order per plan and asset (the
+    // partial unique index). Money is integer minor units with its currency, never floating
+    // point. The monitor of due services on the device side follows NOTIFY fleet_maintenance.
+    id: '0014_maintenance',
+    sql: `
+      create table asset_meters (
+        asset_id uuid primary key,
+        org_id uuid not null references organisations(id),
+        odometer_km double precision check (odometer_km >= 0 and odometer_km < 100000000),
+        odometer_at timestamptz,
+        odometer_source text check (odometer_source in ('telemetry', 'manual', 'work_order')),
+        -- For telemetry: the device and offset the value came through ("device-id+offset"); a
+        -- new one (a device swapped, an offset corrected) starts the meter again from its reading.
+        odometer_basis text check (char_length(odometer_basis) <= 200),
+        engine_hours double precision check (engine_hours >= 0 and engine_hours < 10000000),
+        engine_hours_at timestamptz,
+        engine_hours_source text check (engine_hours_source in ('telemetry', 'manual', 'work_order')),
+        engine_hours_basis text check (char_length(engine_hours_basis) <= 200),
+        updated_at timestamptz not null default now(),
+        foreign key (org_id, asset_id) references assets (org_id, id) on delete cascade,
+        check ((odometer_km is null) = (odometer_at is null)),
+        check ((engine_hours is null) = (engine_hours_at is null))
+      );
+      create index asset_meters_org_idx on asset_meters (org_id);
+
+      create table meter_readings (
+        id bigint generated always as identity primary key,
+        org_id uuid not null references organisations(id),
+        asset_id uuid not null,
+        meter text not null check (meter in ('odometer', 'engine_hours')),
+        value double precision not null check (value >= 0 and value < 100000000),
+        read_at timestamptz not null,
+        source text not null check (source in ('telemetry', 'manual', 'work_order')),
+        device_id text,
+        -- Refused: it went below the reading before it, or rose faster than the asset can.
+        flag text check (flag in ('backwards', 'jump')),
+        -- What it was compared with, when flagged.
+        previous_value double precision,
+        note text check (char_length(note) <= 500),
+        entered_by uuid,
+        created_at timestamptz not null default now(),
+        foreign key (org_id, asset_id) references assets (org_id, id) on delete cascade,
+        foreign key (org_id, entered_by) references users (org_id, id)
+      );
+      create index meter_readings_asset_idx on meter_readings (org_id, asset_id, meter, read_at desc);
+      create index meter_readings_flagged_idx on meter_readings (org_id, read_at desc) where flag is not null;
+
+      create table service_plans (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        name text not null check (char_length(name) between 1 and 100),
+        description text check (char_length(description) <= 2000),
+        items text[] not null default '{}' check (cardinality(items) <= 100),
+        interval_km double precision check (interval_km > 0 and interval_km <= 1000000),
+        interval_hours double precision check (interval_hours > 0 and interval_hours <= 100000),
+        interval_months int check (interval_months between 1 and 240),
+        soon_km double precision check (soon_km >= 0),
+        soon_hours double precision check (soon_hours >= 0),
+        soon_days int check (soon_days between 0 and 365),
+        -- {"assetIds": [...], "assetKinds": ["vehicle"], "categories": ["Generator"]}: any match applies.
+        applies_to jsonb not null default '{}' check (jsonb_typeof(applies_to) = 'object'),
+        -- The monitor opens a work order by itself once the service is due soon (or due).
+        auto_work_order text check (auto_work_order in ('due_soon', 'due')),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        archived_at timestamptz,
+        unique (org_id, id),
+        check (coalesce(interval_km, interval_hours, interval_months) is not null),
+        check (soon_km is null or (interval_km is not null and soon_km < interval_km)),
+        check (soon_hours is null or (interval_hours is not null and soon_hours < interval_hours))
+      );
+      create unique index service_plans_org_name_idx on service_plans (org_id, lower(name)) where archived_at is null;
+
+      create table work_order_counters (
+        org_id uuid primary key references organisations(id),
+        last_number int not null check (last_number > 0)
+      );
+
+      create table work_orders (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        -- The number people say (WO-42), counted per organisation.
+        number int not null check (number > 0),
+        asset_id uuid not null,
+        plan_id uuid,
+        source text not null check (source in ('manual', 'service_due', 'alert', 'defect_report')),
+        alert_id uuid,
+        driver_id uuid,
+        title text not null check (char_length(title) between 1 and 200),
+        description text check (char_length(description) <= 4000),
+        priority text not null default 'normal' check (priority in ('low', 'normal', 'high', 'urgent')),
+        state text not null default 'open'
+          check (state in ('open', 'in_progress', 'on_hold', 'completed', 'cancelled')),
+        assignee_id uuid,
+        due_on date,
+        dtc_code text check (dtc_code ~ '^[PCBU][0-3][0-9A-F]{3}$'),
+        dtc_description text check (char_length(dtc_description) <= 300),
+        currency text not null check (currency ~ '^[A-Z]{3}$'),
+        odometer_km double precision check (odometer_km >= 0 and odometer_km < 100000000),
+        engine_hours double precision check (engine_hours >= 0 and engine_hours < 10000000),
+        started_at timestamptz,
+        completed_at timestamptz,
+        cancelled_at timestamptz,
+        resolution text check (char_length(resolution) <= 4000),
+        created_by uuid,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        unique (org_id, number),
+        foreign key (org_id, asset_id) references assets (org_id, id),
+        foreign key (org_id, plan_id) references service_plans (org_id, id),
+        foreign key (org_id, alert_id) references alerts (org_id, id),
+        foreign key (org_id, driver_id) references drivers (org_id, id),
+        foreign key (org_id, assignee_id) references users (org_id, id),
+        foreign key (org_id, created_by) references users (org_id, id),
+        check ((state = 'completed') = (completed_at is not null)),
+        check ((state = 'cancelled') = (cancelled_at is not null)),
+        check (source <> 'alert' or alert_id is not null)
+      );
+      create unique index work_orders_open_plan_idx on work_orders (org_id, asset_id, plan_id)
+        where plan_id is not null and state in ('open', 'in_progress', 'on_hold');
+      create index work_orders_org_state_idx on work_orders (org_id, state, created_at desc);
+      create index work_orders_asset_idx on work_orders (org_id, asset_id, created_at desc);
+      create index work_orders_baseline_idx on work_orders (org_id, asset_id, plan_id, completed_at desc)
+        where state = 'completed' and plan_id is not null;
+
+      create table work_order_lines (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        work_order_id uuid not null,
+        kind text not null check (kind in ('part', 'labour', 'other')),
+        description text not null check (char_length(description) between 1 and 200),
+        part_number text check (char_length(part_number) between 1 and 60),
+        -- Pieces, litres or hours (labour), to three decimals.
+        quantity numeric(12, 3) not null check (quantity > 0),
+        unit_cost_minor bigint not null check (unit_cost_minor >= 0 and unit_cost_minor < 100000000000),
+        created_at timestamptz not null default now(),
+        foreign key (org_id, work_order_id) references work_orders (org_id, id) on delete cascade
+      );
+      create index work_order_lines_order_idx on work_order_lines (work_order_id, created_at);
+
+      create table work_order_tasks (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        work_order_id uuid not null,
+        position int not null check (position >= 0),
+        label text not null check (char_length(label) between 1 and 200),
+        done boolean not null default false,
+        done_at timestamptz,
+        done_by uuid,
+        foreign key (org_id, work_order_id) references work_orders (org_id, id) on delete cascade,
+        foreign key (org_id, done_by) references users (org_id, id),
+        check (done = (done_at is not null))
+      );
+      create index work_order_tasks_order_idx on work_order_tasks (work_order_id, position);
+
+      create table work_order_notes (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        work_order_id uuid not null,
+        author_id uuid,
+        body text not null check (char_length(body) between 1 and 4000),
+        created_at timestamptz not null default now(),
+        foreign key (org_id, work_order_id) references work_orders (org_id, id) on delete cascade,
+        foreign key (org_id, author_id) references users (org_id, id)
+      );
+      create index work_order_notes_order_idx on work_order_notes (work_order_id, created_at);
+
+      create table work_order_attachments (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        work_order_id uuid not null,
+        file_name text not null check (char_length(file_name) between 1 and 200),
+        content_type text not null check (content_type in
+          ('image/jpeg', 'image/png', 'image/webp', 'application/pdf', 'text/plain')),
+        bytes bytea not null check (octet_length(bytes) between 1 and 5242880),
+        uploaded_by uuid,
+        created_at timestamptz not null default now(),
+        foreign key (org_id, work_order_id) references work_orders (org_id, id) on delete cascade,
+        foreign key (org_id, uploaded_by) references users (org_id, id)
+      );
+      create index work_order_attachments_order_idx on work_order_attachments (work_order_id, created_at);
+
+      grant select, insert, update on asset_meters, work_order_counters to fleet_tenant;
+      alter table work_order_counters enable row level security;
+      create policy tenant_isolation on work_order_counters
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      grant select, insert on meter_readings to fleet_tenant;
+      grant select, insert, update on service_plans to fleet_tenant;
+      grant select, insert, update on work_orders to fleet_tenant;
+      grant select, insert, update, delete on work_order_lines, work_order_tasks, work_order_attachments to fleet_tenant;
+      grant select, insert on work_order_notes to fleet_tenant;
+      alter table asset_meters enable row level security;
+      alter table meter_readings enable row level security;
+      alter table service_plans enable row level security;
+      alter table work_orders enable row level security;
+      alter table work_order_lines enable row level security;
+      alter table work_order_tasks enable row level security;
+      alter table work_order_notes enable row level security;
+      alter table work_order_attachments enable row level security;
+      -- Meters and work orders follow their asset: a department-scoped user sees those of the
+      -- assets the assets policy lets them see.
+      create policy tenant_isolation on asset_meters
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets));
+      create policy tenant_isolation on meter_readings
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets));
+      create policy tenant_isolation on service_plans
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on work_orders
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets));
+      create policy tenant_isolation on work_order_lines
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders));
+      create policy tenant_isolation on work_order_tasks
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders));
+      create policy tenant_isolation on work_order_notes
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders));
+      create policy tenant_isolation on work_order_attachments
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and work_order_id in (select id from work_orders));
+
+      create trigger audit after insert or update or delete on service_plans
+        for each row execute function fleet_audit('service_plan', 'org_id');
+      create trigger audit after insert or update or delete on work_orders
+        for each row execute function fleet_audit('work_order', 'org_id');
+      create trigger audit after insert or update or delete on work_order_lines
+        for each row execute function fleet_audit('work_order_line', 'org_id');
+      create trigger audit after insert or update or delete on work_order_tasks
+        for each row execute function fleet_audit('work_order_task', 'org_id');
+      create trigger audit after insert or update or delete on work_order_notes
+        for each row execute function fleet_audit('work_order_note', 'org_id');
+      create trigger audit after insert or update or delete on work_order_attachments
+        for each row execute function fleet_audit('work_order_attachment', 'org_id', 'secret:bytes');
+
+      -- The due-service monitor (device side) reloads an organisation's plans, baselines and
+      -- manual meters when they change, whoever changed them.
+      create function fleet_maintenance_changed() returns trigger
+      language plpgsql as $fn$
+      begin
+        if tg_op = 'DELETE' then
+          perform pg_notify('fleet_maintenance', old.org_id::text);
+        else
+          perform pg_notify('fleet_maintenance', new.org_id::text);
+        end if;
+        return null;
+      end
+      $fn$;
+      create trigger maintenance_context after insert or update or delete on service_plans
+        for each row execute function fleet_maintenance_changed();
+      create trigger maintenance_context after insert or update of state, plan_id, asset_id, completed_at,
+          odometer_km, engine_hours or delete on work_orders
+        for each row execute function fleet_maintenance_changed();
+      create trigger maintenance_context after insert on meter_readings
+        for each row when (new.source <> 'telemetry')
+        execute function fleet_maintenance_changed();
+      create trigger maintenance_context after insert or update or delete on assets
+        for each row execute function fleet_maintenance_changed();
+    `,
+  },
 ];

@@ -91,6 +91,8 @@ export function rulePreviewRoutes(ctx: ApiContext): AnyRoute[] {
             speedLimitKmh: a.speedLimitKmh,
             offlineAfterS: a.offlineAfterS,
             tankCapacityL: a.tankCapacityL,
+            odometerOffsetKm: a.odometerOffsetKm,
+            engineHoursOffset: a.engineHoursOffset,
           },
           deviceIds,
           telemetry,

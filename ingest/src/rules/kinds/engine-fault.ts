@@ -3,8 +3,9 @@
 // before its alert resolves. A record without the field says nothing; an empty list clears
 // every code. Memory: the codes the last reporting record held, and those gone since when (a
 // gone code is reported clear on each record until its delay has run, so the records resolve
-// it, not only the engine's tick).
+// it, not only the engine's tick). Titles carry the code's description from the DTC catalogue.
 import { RULE_ASSET_KINDS } from '@fleet/shared';
+import { describeDtc, dtcLabel } from '@fleet/shared/dtc';
 import type { KindResult, Observation, RuleKindModule } from '../types.ts';
 
 interface Memory {
@@ -27,14 +28,22 @@ export const engineFault: RuleKindModule<'engine_fault'> = {
       ),
     );
     const clearMs = clearDelayS * 1000;
-    const observations: Observation[] = [...codes].map((code) => ({
-      key: code,
-      active: true,
-      at: record.ts,
-      clearMs,
-      title: `Engine fault ${code}`,
-      details: { code },
-    }));
+    const observations: Observation[] = [...codes].map((code) => {
+      // "P0301 Cylinder 1 Misfire Detected" from the catalogue; unknown and manufacturer codes say so.
+      const info = describeDtc(code);
+      return {
+        key: code,
+        active: true,
+        at: record.ts,
+        clearMs,
+        title: `Engine fault ${dtcLabel(code)}`,
+        details: {
+          code,
+          description: info?.description ?? null,
+          standard: info?.standard ?? 'invalid',
+        },
+      };
+    });
     const gone: Record<string, number> = {};
     for (const code of m.codes ?? []) if (!codes.has(code)) gone[code] = record.ts;
     for (const [code, since] of Object.entries(m.gone ?? {})) if (!codes.has(code)) gone[code] ??= since;

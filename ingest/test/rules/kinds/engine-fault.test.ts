@@ -13,12 +13,34 @@ describe('engine_fault', () => {
       .hold(300, { dtcCodes: [] });
     const r = run(engineFault, {}, orgContext({ devices: FLEET })).feed(track.records);
     expect(r.opened().map((a) => [a.key, a.title, a.details])).toEqual([
-      ['P0420', 'Engine fault P0420', { code: 'P0420' }],
-      ['P0301', 'Engine fault P0301', { code: 'P0301' }],
+      [
+        'P0420',
+        'Engine fault P0420 Catalyst System Efficiency Below Threshold (Bank 1)',
+        {
+          code: 'P0420',
+          description: 'Catalyst System Efficiency Below Threshold (Bank 1)',
+          standard: 'generic',
+        },
+      ],
+      [
+        'P0301',
+        'Engine fault P0301 Cylinder 1 Misfire Detected',
+        { code: 'P0301', description: 'Cylinder 1 Misfire Detected', standard: 'generic' },
+      ],
     ]);
     expect(r.cleared().map((a) => a.key)).toEqual(['P0420', 'P0301']);
     // P0420 was last reported in the record at +480 s; it ended at the first record without it.
     expect(r.cleared()[0]?.endedAt).toBe(track.records[16]?.ts);
+  });
+
+  it('manufacturer-specific and unknown codes are titled as such', () => {
+    const track = new Track('van', { everyS: 30 }).hold(60, { dtcCodes: ['P1234', 'P0FFF', 'U3000'] });
+    const r = run(engineFault, {}, orgContext({ devices: FLEET })).feed(track.records);
+    expect(r.opened().map((a) => [a.title, a.details?.standard])).toEqual([
+      ['Engine fault P1234 (manufacturer-specific code)', 'manufacturer'],
+      ['Engine fault P0FFF (unknown generic code)', 'generic'],
+      ['Engine fault U3000 (reserved code)', 'reserved'],
+    ]);
   });
 
   it('an ECU dropping a code for less than clearDelayS keeps one alert', () => {

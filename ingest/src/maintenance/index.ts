@@ -1,0 +1,3 @@
+export * from './meters.ts';
+export * from './monitor.ts';
+export * from './service.ts';
