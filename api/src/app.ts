@@ -19,6 +19,7 @@ import { alertRoutes } from './domains/alerts/routes.ts';
 import { installedAssetDirectory } from './domains/assets/directory.ts';
 import { assetRoutes } from './domains/assets/routes.ts';
 import { auditRoutes } from './domains/audit/routes.ts';
+import { costRoutes } from './domains/costs/routes.ts';
 import { departmentRoutes } from './domains/departments/routes.ts';
 import { createDriverCardSink } from './domains/drivers/auto-assign.ts';
 import { countDriverCardDecisions, followDriverCards } from './domains/drivers/card-feed.ts';
@@ -95,6 +96,7 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...ruleRoutes(ctx),
     ...maintenanceRoutes(ctx),
     ...workOrderRoutes(ctx),
+    ...costRoutes(ctx),
     ...alertRoutes(ctx),
     ...notificationRoutes(ctx),
     ...mfaRoutes(ctx),

@@ -42,6 +42,10 @@ export const MANAGE_SERVICE_PLANS: readonly Role[] = ['admin', 'fleet_manager'];
  * reads them.
  */
 export const WORK_ON_MAINTENANCE: readonly Role[] = ['admin', 'fleet_manager', 'mechanic'];
+/** Costs of assets and departments (insurance, leases, tolls): the owners of the fleet; everyone reads. */
+export const ENTER_COSTS: readonly Role[] = ['admin', 'fleet_manager'];
+/** Fill-ups: also the dispatchers, to whom drivers hand their receipts. */
+export const ENTER_FUEL: readonly Role[] = ['admin', 'fleet_manager', 'dispatcher'];
 /** Reporting a defect (a driver's report, taken by whoever they call): everyone but viewers. */
 export const REPORT_DEFECTS: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager', 'mechanic'];
 /**

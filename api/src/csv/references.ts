@@ -92,7 +92,34 @@ export async function userTable(db: SqlDatabase, orgId: string): Promise<Referen
   );
 }
 
-const BUILDERS = { departments: departmentTable, places: placeTable, users: userTable } as const;
+/** Vehicles by plate (as people compare plates: no case, spaces or dashes) or by name; items by name. */
+export async function assetTable(db: SqlDatabase, orgId: string): Promise<ReferenceTable> {
+  const rows = await inTenant(db, orgId, (tx) =>
+    tx.query<{ id: string; name: string; plate: string | null; plate_key: string | null }>(
+      "select id::text as id, name, plate, plate_key from assets where status <> 'retired' order by name",
+    ),
+  );
+  const byName = referenceTable(
+    'asset',
+    rows.map((a) => ({ id: a.id, names: [fold(a.name)], label: a.plate ?? a.name })),
+    'write its plate, or give its id',
+  );
+  const byPlate = new Map(rows.filter((a) => a.plate_key).map((a) => [a.plate_key as string, a.id]));
+  return {
+    resolve(text) {
+      const plate = byPlate.get(text.trim().toUpperCase().replace(/[\s-]/g, ''));
+      return plate === undefined ? byName.resolve(text) : { ok: true, id: plate };
+    },
+    label: byName.label,
+  };
+}
+
+const BUILDERS = {
+  departments: departmentTable,
+  places: placeTable,
+  users: userTable,
+  assets: assetTable,
+} as const;
 export type ReferenceName = keyof typeof BUILDERS;
 
 /** The tables an import or export of one organisation names records from. */

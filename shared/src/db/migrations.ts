@@ -1257,4 +1257,90 @@ export const MIGRATIONS: readonly Migration[] = [
         for each row execute function fleet_maintenance_changed();
     `,
   },
+  {
+    // Costs (issue 13): fuel entries (by hand, from a CSV file, or a refuel the rule engine saw,
+    // confirmed by a person: one entry per refuel alert) and other costs (tolls, insurance, tyres,
+    // leases ...) of an asset or a department, and later a project (project_id has no foreign key
+    // until jobs exist). Money is integer minor units with its currency. A partial fill-up is
+    // kept for the costs and left out of consumption figures (its litres count with the next
+    // full one, as Fleetio does). A department-scoped user reaches the costs of their subtree.
+    id: '0015_costs',
+    sql: `
+      create table fuel_entries (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        asset_id uuid not null,
+        filled_at timestamptz not null,
+        litres numeric(10, 3) not null check (litres > 0 and litres <= 5000),
+        total_minor bigint not null check (total_minor >= 0 and total_minor < 100000000000),
+        currency text not null check (currency ~ '^[A-Z]{3}$'),
+        odometer_km double precision check (odometer_km >= 0 and odometer_km < 100000000),
+        partial boolean not null default false,
+        station text check (char_length(station) between 1 and 200),
+        source text not null check (source in ('manual', 'csv', 'refuel_alert')),
+        alert_id uuid,
+        note text check (char_length(note) <= 1000),
+        created_by uuid,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        foreign key (org_id, asset_id) references assets (org_id, id),
+        foreign key (org_id, alert_id) references alerts (org_id, id),
+        foreign key (org_id, created_by) references users (org_id, id),
+        check ((source = 'refuel_alert') = (alert_id is not null))
+      );
+      create unique index fuel_entries_alert_idx on fuel_entries (org_id, alert_id) where alert_id is not null;
+      create index fuel_entries_asset_idx on fuel_entries (org_id, asset_id, filled_at);
+      create index fuel_entries_org_idx on fuel_entries (org_id, filled_at);
+
+      create table cost_entries (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        asset_id uuid,
+        department_id uuid,
+        project_id uuid,
+        category text not null check (category in
+          ('toll', 'insurance', 'tyres', 'lease', 'parking', 'fine', 'registration', 'tax', 'cleaning', 'repair', 'other')),
+        incurred_on date not null,
+        amount_minor bigint not null check (amount_minor >= 0 and amount_minor < 100000000000),
+        currency text not null check (currency ~ '^[A-Z]{3}$'),
+        description text check (char_length(description) <= 500),
+        created_by uuid,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        foreign key (org_id, asset_id) references assets (org_id, id),
+        foreign key (org_id, department_id) references departments (org_id, id),
+        foreign key (org_id, created_by) references users (org_id, id),
+        check (asset_id is not null or department_id is not null or project_id is not null)
+      );
+      create index cost_entries_asset_idx on cost_entries (org_id, asset_id, incurred_on);
+      create index cost_entries_org_idx on cost_entries (org_id, incurred_on);
+
+      grant select, insert, update, delete on fuel_entries, cost_entries to fleet_tenant;
+      alter table fuel_entries enable row level security;
+      alter table cost_entries enable row level security;
+      create policy tenant_isolation on fuel_entries
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and asset_id in (select id from assets));
+      create policy tenant_isolation on cost_entries
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and (asset_id is null or asset_id in (select id from assets))
+          and (department_id is null
+               or (select nullif(current_setting('fleet.scope_department', true), '')) is null
+               or department_id in (select fleet_scope_departments())))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and (asset_id is null or asset_id in (select id from assets))
+          and (department_id is null
+               or (select nullif(current_setting('fleet.scope_department', true), '')) is null
+               or department_id in (select fleet_scope_departments())));
+
+      create trigger audit after insert or update or delete on fuel_entries
+        for each row execute function fleet_audit('fuel_entry', 'org_id');
+      create trigger audit after insert or update or delete on cost_entries
+        for each row execute function fleet_audit('cost_entry', 'org_id');
+    `,
+  },
 ];
