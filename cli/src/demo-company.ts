@@ -26,6 +26,7 @@ import type { CompanyVehicle, DemoCompany } from '@fleet/firmware-sim';
 import { type AlertSeverity, type RuleKind, WEEKDAYS } from '@fleet/shared';
 import { type SqlDatabase, withAuditActor } from '@fleet/shared/db';
 import type { PlaceCategory } from '@fleet/shared/geo';
+import { seedMaintenance } from './demo-maintenance.ts';
 
 export interface SeedCounts {
   departments: number;
@@ -36,6 +37,10 @@ export interface SeedCounts {
   installations: number;
   assignments: number;
   rules: number;
+  'service plans': number;
+  'work orders': number;
+  'fuel entries': number;
+  costs: number;
 }
 
 /** A rule of the demo company; places by their name in the company (firmware-sim/src/company.ts). */
@@ -146,6 +151,10 @@ async function seed(
     installations: 0,
     assignments: 0,
     rules: 0,
+    'service plans': 0,
+    'work orders': 0,
+    'fuel entries': 0,
+    costs: 0,
   };
   const departments = await seedDepartments(new Departments(db, orgId), company, counts);
   const places = await seedPlaces(new Places(db, orgId), company, counts);
@@ -185,9 +194,14 @@ async function seed(
       counts.installations++;
     }
   }
+  const kitIds: (string | undefined)[] = [];
   for (const e of company.equipment) {
     const deviceId = devices.get(e.device);
-    if (deviceId && installed.has(deviceId)) continue;
+    const existingKit = deviceId ? installed.get(deviceId) : undefined;
+    if (existingKit) {
+      kitIds.push(existingKit.id);
+      continue;
+    }
     const body = newEquipmentSchema.parse({
       name: e.name,
       category: e.category,
@@ -198,6 +212,7 @@ async function seed(
     });
     const kit = await findOrCreate(assets, 'equipment', e.serialNumber, () => assets.create(body));
     if (kit.created) counts.equipment++;
+    kitIds.push(kit.id);
     if (deviceId) {
       await installations.install(kit.id, {
         deviceId,
@@ -243,6 +258,12 @@ async function seed(
       counts.assignments++;
     }
   }
+  const upkeep = await seedMaintenance(db, orgId, company, vanIds, kitIds, now);
+  counts['service plans'] += upkeep.plans;
+  counts.rules += upkeep.rules;
+  counts['work orders'] += upkeep.workOrders;
+  counts['fuel entries'] += upkeep.fuelEntries;
+  counts.costs += upkeep.costs;
   return counts;
 }
 

@@ -3,7 +3,15 @@
 
 import { Rules } from '@fleet/api';
 import { demoCompany } from '@fleet/firmware-sim';
-import { DeviceRegistry, inTenant, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
+import {
+  DeviceRegistry,
+  dueStatuses,
+  inTenant,
+  loadMaintenanceSnapshot,
+  migrate,
+  openDatabase,
+  type SqlDatabase,
+} from '@fleet/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_RULES, describeSeed, seedDemoCompany, vinOf } from '../src/demo-company.ts';
 
@@ -34,6 +42,7 @@ const count = async (sql: string) =>
 describe('seedDemoCompany', () => {
   it('makes the company on the first start: every device on an asset, every van with a driver', async () => {
     const counts = await seedDemoCompany(db, orgId, demoCompany(size), devices);
+    const fuelled = demoCompany(size).vehicles.filter((v) => v.tankCapacityL !== null).length;
     expect(counts).toEqual({
       departments: 7,
       places: 8,
@@ -42,10 +51,15 @@ describe('seedDemoCompany', () => {
       drivers: 8,
       installations: 10,
       assignments: 6,
-      rules: 9,
+      rules: DEMO_RULES.length + 3,
+      'service plans': 3,
+      // Each van's last inspection and oil change, each kit's last safety check.
+      'work orders': 6 * 2 + 4,
+      'fuel entries': fuelled * 8,
+      costs: 6 * 2,
     });
     expect(describeSeed(counts)).toBe(
-      '7 departments, 8 places, 6 vehicles, 4 equipment items, 8 drivers, 10 installations, 6 assignments, 9 rules',
+      `7 departments, 8 places, 6 vehicles, 4 equipment items, 8 drivers, 10 installations, 6 assignments, ${DEMO_RULES.length + 3} rules, 3 service plans, 16 work orders, ${fuelled * 8} fuel entries, 12 costs`,
     );
     expect(await count('select count(*) as n from installations where removed_at is null')).toBe(10);
     expect(await count('select count(*) as n from driver_assignments where ends_at is null')).toBe(6);
@@ -94,6 +108,9 @@ describe('seedDemoCompany', () => {
         'offline',
         'overspeed',
         'power_cut',
+        'service_due',
+        'service_due',
+        'service_due',
       ].sort(),
     );
     const byKind = new Map(items.map((r) => [r.kind, r]));
@@ -131,6 +148,38 @@ describe('seedDemoCompany', () => {
     expect(items.every((r) => r.enabled)).toBe(true);
   });
 
+  it("lays the service history out so that, at the vans' starting odometers, one is overdue and a few are due soon", async () => {
+    const company = demoCompany(size);
+    const snapshot = await loadMaintenanceSnapshot(db, orgId);
+    const odometerOf = new Map(
+      snapshot.assets.map((a) => [a.id, company.vehicles.find((v) => v.name === a.name)?.odometerKm]),
+    );
+    const statuses = dueStatuses(snapshot, Date.now(), {
+      meters: (id) => ({ odometerKm: odometerOf.get(id) ?? null }),
+    });
+    const level = (asset: string, plan: string) =>
+      statuses.find((s) => s.asset.name === asset && s.plan.name === plan)?.status.level;
+    expect(level('Van 03', 'Oil and filter')).toBe('overdue');
+    expect(level('Van 05', 'Oil and filter')).toBe('due_soon');
+    for (const van of ['Van 01', 'Van 02', 'Van 04', 'Van 06'])
+      expect(level(van, 'Oil and filter'), van).toBe('ok');
+    expect(
+      statuses.filter((s) => s.plan.name === 'Annual inspection').every((s) => s.status.level === 'ok'),
+    ).toBe(true);
+    // The fourth kit is due for its safety check soon; its plan opens the work order itself.
+    const kit = company.equipment[3]?.name ?? '';
+    expect(level(kit, 'Electrical safety check')).toBe('due_soon');
+    // Exact money on the history: 7 x 12.90 + 18.50 + 0.8 x 68.00 per oil change.
+    const oil = await inTenant(db, orgId, (tx) =>
+      tx.query<{ total: string }>(
+        `select sum(round(l.quantity * l.unit_cost_minor))::text as total from work_order_lines l
+           join work_orders w on w.id = l.work_order_id join service_plans p on p.id = w.plan_id
+          where p.name = 'Oil and filter'`,
+      ),
+    );
+    expect(oil[0]?.total).toBe(String(6 * (9030 + 1850 + 5440)));
+  });
+
   it('adds nothing on a second start, and keeps what an administrator changed', async () => {
     await inTenant(db, orgId, (tx) =>
       tx.query(`update assets set name = 'Renamed van' where name = 'Van 01'`),
@@ -153,7 +202,7 @@ describe('seedDemoCompany', () => {
     const again = await seedDemoCompany(db, orgId, demoCompany(size), devices);
     expect(again.rules).toBe(0);
     const after = (await rules.page({ limit: 100, offset: 0 })).items;
-    expect(after).toHaveLength(DEMO_RULES.length - 1);
+    expect(after).toHaveLength(DEMO_RULES.length + 3 - 1);
     expect(after.filter((r) => r.kind === 'idling')).toEqual([]);
     expect(after.find((r) => r.kind === 'offline')?.name).toBe('Silent trackers');
   });

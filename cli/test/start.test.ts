@@ -2,7 +2,7 @@
 // a small simulated fleet. Records from the fleet reach QuestDB, positions reach /ws, Ctrl-C
 // stops everything and leaves no process behind.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { canConnect, exitOf, freePort, type HubFrame } from '@fleet/shared';
@@ -75,7 +75,7 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
   await waitForLine(output, /Fleet platform is running\./, child, 120_000);
   expect(output.join('')).toContain('Provisioned 6 simulated device(s)');
   // The demo company's alert rules are seeded, and the fleet plays the demo mix that sets them off.
-  expect(output.join('')).toMatch(/Seeded the demo company: .*, 9 rules\./);
+  expect(output.join('')).toMatch(/Seeded the demo company: .*, 12 rules, 3 service plans, 10 work orders, /);
   await waitForLine(output, /\[sim\] Simulating 4 vehicle\(s\) .*, scenario demo,/, child, 30_000);
 
   // Positions of the simulated fleet on the live hub.
@@ -120,10 +120,31 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
     )
     .toBe(6);
 
+  // The maintenance board from the vans' own odometers: van 3 is overdue for its oil change,
+  // and its service-overdue alert is raised.
+  const board = async () => {
+    const res = await fetch(`${api}/api/v1/maintenance/board?level=overdue`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return ((await res.json()) as { items: { assetName: string; planName: string }[] }).items;
+  };
+  await expect
+    .poll(async () => (await board()).map((s) => `${s.assetName}: ${s.planName}`), {
+      timeout: 30_000,
+      interval: 1000,
+    })
+    .toContain('Van 03: Oil and filter');
+
   // Ctrl-C: everything stops, nothing is left listening or running.
   child.kill('SIGINT');
   expect(await exitOf(child)).toBe(0);
   expect(output.join('')).toContain('Stopped.');
+  // The simulator kept the vans' counters for the next start, as a tracker keeps them in flash.
+  expect(existsSync(join(dataDir, 'sim/meters.json'))).toBe(true);
+  const kept = JSON.parse(readFileSync(join(dataDir, 'sim/meters.json'), 'utf8')) as {
+    vehicles: Record<string, { odometerKm: number }>;
+  };
+  expect(Object.keys(kept.vehicles)).toHaveLength(4);
   for (const port of Object.values(ports)) expect(await canConnect(port), `port ${port}`).toBe(false);
   const left = spawnSync('pgrep', ['-f', dataDir], { encoding: 'utf8' }).stdout.trim();
   expect(left, 'processes still running with the data directory').toBe('');

@@ -24,6 +24,9 @@ Options:
   --mqtt <url>         the broker (default mqtt://127.0.0.1:1883)
   --credentials <file> where device ids and tokens are kept (default DATA_DIR/sim/credentials.json);
                        devices missing from it are provisioned through the API
+  --meters <file>      where each vehicle's odometer and engine hours are kept between runs, as a
+                       tracker keeps them in flash (default DATA_DIR/sim/meters.json); the demo
+                       company's vans start from their own values the first time
   --api <url>          the platform's API for provisioning (default http://127.0.0.1:8080)
   --email <address>    login for provisioning (default admin@demo.local)
   --password <secret>  its password (default: the FLEET_ADMIN_PASSWORD environment variable)
@@ -63,6 +66,7 @@ export const simOptionsSchema = z.strictObject({
     .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL')
     .default('mqtt://127.0.0.1:1883'),
   credentials: z.string().min(1).optional(),
+  meters: z.string().min(1).optional(),
   api: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
   email: z.string().min(3).max(254).default('admin@demo.local'),
   password: z.string().min(1).max(200).optional(),
@@ -105,6 +109,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions | 'help' {
         osm: { type: 'string' },
         mqtt: { type: 'string' },
         credentials: { type: 'string' },
+        meters: { type: 'string' },
         api: { type: 'string' },
         email: { type: 'string' },
         password: { type: 'string' },

@@ -39,6 +39,9 @@ export interface CompanyVehicle {
   tankCapacityL: number | null;
   department: string;
   homePlace: string;
+  /** The odometer and engine hours the van has when the simulator first drives it (vanStartMeters). */
+  odometerKm: number;
+  engineHours: number;
 }
 
 export interface CompanyEquipment {
@@ -246,6 +249,37 @@ export function driverCardOfVan(deviceName: string): string | undefined {
   return i >= 0 && simDeviceName('vehicle', i) === deviceName ? driverCard(i) : undefined;
 }
 
+/**
+ * A demo van's odometer and engine hours before the simulator first drives it: about 21,000 km
+ * a year of its age (a city van's) with a spread of its own, and an engine hour per 28 km (city
+ * driving with idling). From the index and year only, so the company's other draws stay as they
+ * were; the demo's service history (cli/src/demo-company.ts) is laid out against these.
+ */
+export function vanStartMeters(index: number, year: number): { odometerKm: number; engineHours: number } {
+  const spread = (Math.imul(index + 1, 2_654_435_761) >>> 0) % 9000;
+  const odometerKm = Math.round((2026 - year + 0.5) * 21_000 + spread);
+  return { odometerKm, engineHours: Math.round((odometerKm / 28) * 10) / 10 };
+}
+
+/** Each demo van among these devices to the meters it starts with, by device id (FleetPlan.startMeters). */
+export function vanStartMetersOf(
+  devices: readonly { id: string; name: string }[],
+): Map<string, { odometerKm: number; engineHours: number }> {
+  const indexOf = (name: string) => {
+    const m = /^sim-vehicle-(\d{4,})$/.exec(name);
+    const i = m === null ? -1 : Number(m[1]) - 1;
+    return i >= 0 && simDeviceName('vehicle', i) === name ? i : -1;
+  };
+  const count = Math.max(0, ...devices.map((d) => indexOf(d.name) + 1));
+  const vans = demoCompany({ vehicles: count, equipment: 0 }).vehicles;
+  const out = new Map<string, { odometerKm: number; engineHours: number }>();
+  for (const d of devices) {
+    const van = vans[indexOf(d.name)];
+    if (van) out.set(d.id, { odometerKm: van.odometerKm, engineHours: van.engineHours });
+  }
+  return out;
+}
+
 export function demoCompany(size: CompanySize, seed = 2026): DemoCompany {
   const rnd = mulberry32(seed);
   const plates = new Set<string>();
@@ -274,6 +308,7 @@ export function demoCompany(size: CompanySize, seed = 2026): DemoCompany {
       tankCapacityL: van.tank,
       department: CREWS[i % CREWS.length] as string,
       homePlace: 'Annankatu depot',
+      ...vanStartMeters(i, year),
     });
   }
   const equipment: CompanyEquipment[] = [];

@@ -6,7 +6,7 @@ import { createEquipmentModel } from './equipment-model.ts';
 import { nearestNode, pickSites, type RoadNetwork } from './roads.ts';
 import type { DeviceCredentials, SimulatedDevice } from './runtime/index.ts';
 import { fleetScenarios, type ScenarioName } from './scenarios.ts';
-import { createVehicleModel, type VehicleModel } from './vehicle-model.ts';
+import { createVehicleModel, type VehicleMeters, type VehicleModel } from './vehicle-model.ts';
 
 export interface FleetPlan {
   network: RoadNetwork;
@@ -29,6 +29,8 @@ export interface FleetPlan {
   anchors?: { depots: readonly LatLon[]; sites: readonly LatLon[] };
   /** The driver card each vehicle reports with the ignition on, by device id (none: no card). */
   driverCards?: ReadonlyMap<string, string>;
+  /** The odometer and engine hours each vehicle starts with, by device id (none: from its seed). */
+  startMeters?: ReadonlyMap<string, VehicleMeters>;
 }
 
 export interface LatLon {
@@ -74,6 +76,7 @@ export function buildFleet(plan: FleetPlan): SimulatedDevice[] {
       scenario: played.scenario,
       scenarioTiming: played.timing,
       ...(plan.driverCards?.has(d.id) ? { driverCardId: plan.driverCards.get(d.id) as string } : {}),
+      ...(plan.startMeters?.has(d.id) ? { startMeters: plan.startMeters.get(d.id) as VehicleMeters } : {}),
       // Around the clock (the demo) the stops are short too, so the map is mostly moving.
       ...(plan.workingDay
         ? {}

@@ -7,8 +7,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage, loadConfigOrExit } from '@fleet/shared';
 import { parseSimArgs, SIM_HELP, type SimOptions, SimUsageError } from './cli-options.ts';
-import { demoCompany, vanDriverCards } from './company.ts';
+import { demoCompany, vanDriverCards, vanStartMetersOf } from './company.ts';
 import { buildFleet } from './fleet.ts';
+import { readMeters, startMeters, writeMeters } from './meters-file.ts';
 import { missingDevices, provisionViaApi, selectFleet } from './provision.ts';
 import { loadRoadNetwork } from './roads.ts';
 import {
@@ -19,6 +20,7 @@ import {
   startStatusReporter,
   writeCredentials,
 } from './runtime/index.ts';
+import { VehicleModel } from './vehicle-model.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DEFAULT_OSM = join(ROOT, 'vendor/osm/Helsinki.osm.pbf');
@@ -88,7 +90,11 @@ async function main(): Promise<void> {
   // Compressed time starts in the past and catches up with the clock (records are never ahead of it).
   const startMs = opts.timeScale > 1 ? now - Math.min(7 * 86_400_000, opts.timeScale * 3_600_000) : now;
   const company = demoCompany({ vehicles: 0, equipment: 0 });
-  const fleet = buildFleet({
+  const metersPath = opts.meters ?? join(resolve(config.DATA_DIR), 'sim', 'meters.json');
+  const kept = await readMeters(metersPath);
+  if (kept.problem)
+    say(`Kept meters in ${metersPath} are unreadable (${kept.problem}); starting from the vans' own.`);
+  const built = buildFleet({
     network,
     devices,
     seed: opts.seed,
@@ -101,7 +107,19 @@ async function main(): Promise<void> {
       sites: company.places.filter((p) => p.category !== 'depot').map((p) => p.center),
     },
     ...(opts.driverCards ? { driverCards: vanDriverCards(devices) } : {}),
-  }).map((d) => ({ ...d, model: withReporting(d.model, opts.rate, opts.reportEvery) }));
+    startMeters: startMeters(kept.meters, vanStartMetersOf(devices)),
+  });
+  const fleet = built.map((d) => ({ ...d, model: withReporting(d.model, opts.rate, opts.reportEvery) }));
+  // The vehicles' counters, kept every half minute and at the stop.
+  const saveMeters = () => {
+    const now = new Map(kept.meters);
+    for (const d of built) if (d.model instanceof VehicleModel) now.set(d.id, d.model.meters());
+    return writeMeters(metersPath, now).catch((err: unknown) =>
+      say(`Could not keep the meters: ${errorMessage(err)}`),
+    );
+  };
+  const metersTimer = setInterval(() => void saveMeters(), 30_000);
+  metersTimer.unref();
   const runtime = createFleetRuntime(fleet, {
     url: opts.mqtt,
     batchSize: opts.batch,
@@ -122,6 +140,8 @@ async function main(): Promise<void> {
     if (stopping) process.exit(130);
     stopping = true;
     const summary = await runtime.stop({ timeoutMs: 10_000 });
+    clearInterval(metersTimer);
+    await saveMeters();
     status.stop();
     say(
       `Stopped: ${summary.unacked + summary.buffered === 0 ? 'every record acknowledged' : `${summary.unacked} unacknowledged and ${summary.buffered} buffered record(s) left unsent`}.`,

@@ -245,6 +245,17 @@ export interface VehicleModelOptions {
    * trackers with a card reader do; a vehicle created running has it in the reader already.
    */
   driverCardId?: string;
+  /**
+   * The odometer and engine hours the vehicle starts with (default: a used vehicle's, from the
+   * seed): the demo company's vans' own, or what the simulator kept from its last run (a tracker
+   * keeps its counters in flash, so a restart never turns them back).
+   */
+  startMeters?: VehicleMeters;
+}
+
+export interface VehicleMeters {
+  odometerKm: number;
+  engineHours: number;
 }
 
 const KIND_BRAKING = 0;
@@ -338,8 +349,9 @@ export class VehicleModel implements DeviceModel {
     this.chargeV = uniform(random, ELECTRICS.chargeV);
     this.restingMaxV = uniform(random, ELECTRICS.restingV);
     this.restingV = this.restingMaxV;
-    this.baseOdometerKm = Math.round(uniform(random, VEHICLE.odometerKm));
-    this.engineHoursH = this.baseOdometerKm / VEHICLE.avgKmhForHours;
+    const usedOdometerKm = Math.round(uniform(random, VEHICLE.odometerKm));
+    this.baseOdometerKm = o.startMeters?.odometerKm ?? usedOdometerKm;
+    this.engineHoursH = o.startMeters?.engineHours ?? this.baseOdometerKm / VEHICLE.avgKmhForHours;
     const ambientDraw = uniform(random, VEHICLE.ambientC);
     this.ambientC = o.ambientC ?? ambientDraw;
     this.coolantC = this.ambientC;
@@ -542,6 +554,14 @@ export class VehicleModel implements DeviceModel {
   /** Active trouble codes (a copy). */
   troubleCodes(): string[] {
     return [...this.dtc];
+  }
+
+  /** The odometer and engine hours now, as the next record reports them (kept across runs: meters.ts). */
+  meters(): VehicleMeters {
+    return {
+      odometerKm: Math.round((this.baseOdometerKm + this.trip.motion.odometerKm) * 1000) / 1000,
+      engineHours: Math.round(this.engineHoursH * 1000) / 1000,
+    };
   }
 
   /** Whether the driver is speeding now (the speeding scenario's stretch). */

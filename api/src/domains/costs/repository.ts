@@ -138,7 +138,7 @@ export class FuelEntries extends TenantRepository {
     });
   }
 
-  async create(input: NewFuel, userId: string, source: 'manual' | 'csv' = 'manual', row?: number) {
+  async create(input: NewFuel, userId: string | null, source: 'manual' | 'csv' = 'manual', row?: number) {
     return this.tx(async (tx) => {
       try {
         return await this.#insert(tx, input, userId, source, null);
@@ -151,7 +151,7 @@ export class FuelEntries extends TenantRepository {
   async #insert(
     tx: SqlExecutor,
     input: NewFuel,
-    userId: string,
+    userId: string | null,
     source: 'manual' | 'csv' | 'refuel_alert',
     alertId: string | null,
   ) {
@@ -335,7 +335,7 @@ export class CostEntries extends TenantRepository {
       currency?: string | undefined;
       description?: string | undefined;
     },
-    userId: string,
+    userId: string | null,
   ) {
     return this.tx(async (tx) => {
       const { currency } = await orgMoney(tx, this.orgId);
@@ -493,7 +493,12 @@ function sliceByAsset(data: CostData): { slices: Map<string, Slice>; unassigned:
     return s;
   };
   for (const a of data.assets) slice(a.id);
-  for (const f of data.fuel) slice(f.asset_id).fuel.push(f);
+  for (const f of data.fuel) {
+    slice(f.asset_id).fuel.push(f);
+    // A fill-up's odometer is a reading too (Fleetio counts fuel entries' meters the same way).
+    if (f.odometer_km !== null)
+      slice(f.asset_id).odometer.push({ value: Number(f.odometer_km), at: new Date(f.filled_at).getTime() });
+  }
   for (const m of data.maintenance) slice(m.asset_id).maintenance.push(m);
   const unassigned: OtherRow[] = [];
   for (const o of data.other) (o.asset_id === null ? unassigned : slice(o.asset_id).other).push(o);
@@ -501,6 +506,7 @@ function sliceByAsset(data: CostData): { slices: Map<string, Slice>; unassigned:
     const reading = { value: Number(r.value), at: new Date(r.read_at).getTime() };
     (r.meter === 'odometer' ? slice(r.asset_id).odometer : slice(r.asset_id).hours).push(reading);
   }
+  for (const s of slices.values()) s.odometer.sort((a, b) => a.at - b.at);
   return { slices, unassigned };
 }
 

@@ -328,7 +328,7 @@ export class WorkOrders extends TenantRepository {
     return tx ? run(tx) : this.tx(run);
   }
 
-  async create(input: NewWorkOrderInput, userId: string) {
+  async create(input: NewWorkOrderInput, userId: string | null) {
     try {
       return await this.tx(async (tx) => {
         const asset = await tx.query<{ id: string }>(
@@ -502,7 +502,7 @@ export class WorkOrders extends TenantRepository {
     }
   }
 
-  async transition(id: string, input: TransitionInput, userId: string) {
+  async transition(id: string, input: TransitionInput, userId: string | null) {
     return this.tx(async (tx) => {
       const rows = await tx.query<{
         state: WorkOrderState;
@@ -549,7 +549,7 @@ export class WorkOrders extends TenantRepository {
     id: string,
     wo: { asset_id: string; plan_id: string | null; created_at: Date | string },
     input: TransitionInput,
-    userId: string,
+    userId: string | null,
   ): Promise<void> {
     const completedAt = input.completedAt === undefined ? Date.now() : Date.parse(input.completedAt);
     if (completedAt > Date.now() + 300_000) throw field('body.completedAt', 'completedAt is in the future');
