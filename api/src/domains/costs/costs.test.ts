@@ -330,7 +330,51 @@ describe('another organisation', () => {
   it("never sees or touches this one's costs", async () => {
     const van = await vehicle(`Private cost van ${run}`);
     const entry = await fuel({ assetId: van.id, filledAt: ago(1), litres: 10, total: '20.00' });
+    const cost = await ok<{ id: string }>(
+      'POST',
+      '/api/v1/cost-entries',
+      manager(),
+      {
+        assetId: van.id,
+        category: 'lease',
+        incurredOn: ago(3).slice(0, 10),
+        amount: '450.00',
+      },
+      201,
+    );
+    const refuel = await t.platform.db.query<{ id: string }>(
+      `insert into alerts (org_id, kind, severity, title, asset_id, episode_key, active, started_at, details)
+       values ($1, 'refuel', 'info', 'Refuelled 20 L', $2, $3, false, now(), '{"addedL": 20}') returning id::text as id`,
+      [t.orgA.id, van.id, `test:${randomUUID()}`],
+    );
     const other = t.orgB.users.admin.token;
+    expect((await t.request('DELETE', `/api/v1/cost-entries/${cost.id}`, { token: other })).status).toBe(404);
+    const theirCosts = await t.request<{ items: { id: string }[] }>('GET', '/api/v1/cost-entries', {
+      token: other,
+    });
+    expect(theirCosts.body.items.some((c) => c.id === cost.id)).toBe(false);
+    expect(
+      (
+        await t.request('POST', `/api/v1/alerts/${refuel[0]?.id}/fuel-entry`, {
+          token: other,
+          body: { total: '1.00' },
+        })
+      ).status,
+    ).toBe(404);
+    const offered = await t.request<{ items: { alertId: string }[] }>(
+      'GET',
+      '/api/v1/fuel-entries/suggestions',
+      { token: other },
+    );
+    expect(offered.body.items.some((s) => s.alertId === refuel[0]?.id)).toBe(false);
+    expect(
+      (
+        await t.request('POST', '/api/v1/cost-entries', {
+          token: other,
+          body: { assetId: van.id, category: 'toll', incurredOn: '2026-11-01', amount: '5.00' },
+        })
+      ).status,
+    ).toBe(400);
     expect(
       (
         await t.request<ErrorReply>('POST', '/api/v1/fuel-entries', {

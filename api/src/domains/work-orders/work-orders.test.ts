@@ -405,6 +405,33 @@ describe('another organisation', () => {
   it("never sees or touches this one's work orders, and cannot point its own at this one's assets or people", async () => {
     const van = await vehicle(`Private van ${run}`);
     const wo = await open({ assetId: van.id, title: 'Private', tasks: ['One'] });
+    const withLine = await addLine(wo.id, {
+      kind: 'part',
+      description: 'Bolt',
+      quantity: 1,
+      unitCost: '1.00',
+    });
+    const lineId = withLine.body.lines[0]?.id;
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const attached = await ok<WorkOrder>(
+      'POST',
+      `/api/v1/work-orders/${wo.id}/attachments`,
+      mechanic(),
+      {
+        fileName: 'a.png',
+        contentType: 'image/png',
+        dataBase64: png,
+      },
+      201,
+    );
+    const attachmentId = attached.attachments[0]?.id;
+    const alert = await t.platform.db.query<{ id: string }>(
+      `insert into alerts (org_id, kind, severity, title, asset_id, episode_key, active, started_at, details)
+       values ($1, 'engine_fault', 'warning', 'Engine fault P0171', $2, $3, true, now(), '{"code":"P0171"}')
+       returning id::text as id`,
+      [t.orgA.id, van.id, `test:${randomUUID()}`],
+    );
     const other = t.orgB.users.admin.token;
     for (const [method, path, body] of [
       ['GET', `/api/v1/work-orders/${wo.id}`, undefined],
@@ -419,6 +446,15 @@ describe('another organisation', () => {
       ['PATCH', `/api/v1/work-orders/${wo.id}/tasks/${wo.tasks[0]?.id}`, { done: true }],
       ['POST', `/api/v1/work-orders/${wo.id}/notes`, { body: 'x' }],
       ['GET', `/api/v1/work-orders/${wo.id}/history`, undefined],
+      ['DELETE', `/api/v1/work-orders/${wo.id}/lines/${lineId}`, undefined],
+      [
+        'POST',
+        `/api/v1/work-orders/${wo.id}/attachments`,
+        { fileName: 'b.png', contentType: 'image/png', dataBase64: png },
+      ],
+      ['GET', `/api/v1/work-orders/${wo.id}/attachments/${attachmentId}`, undefined],
+      ['DELETE', `/api/v1/work-orders/${wo.id}/attachments/${attachmentId}`, undefined],
+      ['POST', `/api/v1/alerts/${alert[0]?.id}/work-order`, {}],
     ] as const) {
       const res = await t.request(method, path, { token: other, ...(body === undefined ? {} : { body }) });
       expect(res.status, `${method} ${path}`).toBe(404);
@@ -440,5 +476,7 @@ describe('another organisation', () => {
     expect(foreignAssignee.body.error.details?.[0]?.path).toBe('body.assigneeId');
     const after = await ok<WorkOrder>('GET', `/api/v1/work-orders/${wo.id}`, viewer());
     expect(after).toMatchObject({ title: 'Private', state: 'open' });
+    expect(after.lines).toHaveLength(1);
+    expect(after.attachments).toHaveLength(1);
   });
 });
