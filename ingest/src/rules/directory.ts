@@ -14,7 +14,12 @@ import {
   ruleScopeSchema,
   type WorkingHours,
 } from '@fleet/shared';
-import { placeShapeFromRow, type SqlDatabase, type StoredPlaceShape } from '@fleet/shared/db';
+import {
+  jsonColumn as json,
+  placeShapeFromRow,
+  type SqlDatabase,
+  type StoredPlaceShape,
+} from '@fleet/shared/db';
 import type { OrgRules, OrgRulesSource } from './engine.ts';
 import { RULE_KIND_MODULES } from './kinds/index.ts';
 import { buildOrgContext, type LiveOrgContext } from './org-context.ts';
@@ -64,7 +69,6 @@ interface DepartmentRow {
   parent_id: string | null;
 }
 
-const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 const numOrNull = (v: number | string | null) => (v === null ? null : Number(v));
 
 /** Turns a stored rule into the engine's, or says why it cannot run (a kind this build lacks). */

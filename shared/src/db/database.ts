@@ -7,6 +7,14 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { FleetError } from '../errors.ts';
 
+/**
+ * A json/jsonb column as the drivers hand it back: PostgreSQL (pg) parses it, PGlite in some
+ * paths gives the text. One reading for every repository.
+ */
+export function jsonColumn<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
 export type SqlParam = string | number | boolean | null | Date | Uint8Array | readonly string[];
 
 export interface SqlExecutor {

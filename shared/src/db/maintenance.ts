@@ -12,7 +12,7 @@ import {
   serviceStatus,
   type WorkOrderSource,
 } from '../maintenance.ts';
-import type { SqlExecutor } from './database.ts';
+import { jsonColumn as json, type SqlExecutor } from './database.ts';
 
 export interface PlanAppliesTo {
   assetIds: string[];
@@ -56,7 +56,6 @@ export const SERVICE_PLAN_COLUMNS = `id::text as id, org_id::text as org_id, nam
   created_at, updated_at`;
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 /** PGlite hands text[] back as a string ("{a,b}") in some paths; PostgreSQL as an array. */
 function textArray(v: string[] | string): string[] {

@@ -2,7 +2,7 @@
 // database writes it (the fleet_audit trigger); nothing here can add, change or remove an entry,
 // and the tenant role could not if it tried. Each filter is served by an index of 0008, newest
 // first, so a page reads about `limit` index entries whatever the size of the log (bench:api).
-import { type AuditActorKind, type SqlParam, TenantRepository } from '@fleet/shared/db';
+import { type AuditActorKind, jsonColumn, type SqlParam, TenantRepository } from '@fleet/shared/db';
 import { keysetAt, nextKey } from '../../routes/keyset.ts';
 import type { AuditAction, AuditKey } from './schemas.ts';
 
@@ -55,8 +55,7 @@ interface AuditRow {
   after: Record<string, unknown> | string | null;
 }
 
-const json = (v: Record<string, unknown> | string | null) =>
-  typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : v;
+const json = (v: Record<string, unknown> | string | null) => jsonColumn<Record<string, unknown> | null>(v);
 
 function toEntry(row: AuditRow): AuditEntry {
   return {

@@ -1,18 +1,10 @@
 // The cost figures as plain functions: meters between two moments, consumption from full
 // fill-up to full fill-up with partial ones carried, cost per unit, and calendar days in a zone.
+
+import { localDay, localDayStart, monthsBetween, nextDay } from '@fleet/shared/time-zone';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  consumption,
-  costFigures,
-  localDay,
-  localDayStart,
-  meterAt,
-  meterDelta,
-  moneyPer,
-  monthsBetween,
-  nextDay,
-} from './figures.ts';
+import { consumption, costFigures, meterAt, meterDelta, moneyPer } from './figures.ts';
 
 const DAY = 86_400_000;
 

@@ -2,20 +2,12 @@
 // (a department-scoped user sees the costs of their subtree's assets and departments). Money is
 // checked against the organisation's currency and stored as minor units; sums are done by the
 // database in integers and formatted once (figures.ts).
-import { type SqlExecutor, TenantRepository } from '@fleet/shared/db';
+import { jsonColumn, type SqlExecutor, TenantRepository } from '@fleet/shared/db';
 import { formatMoney, parseMoney } from '@fleet/shared/money';
+import { localDay, localDayStart, monthsBetween, nextDay } from '@fleet/shared/time-zone';
 import { RowRefused } from '../../csv/import.ts';
 import { ApiError } from '../../http/errors.ts';
-import {
-  costFigures,
-  type FillUp,
-  localDay,
-  localDayStart,
-  meterDelta,
-  monthsBetween,
-  nextDay,
-  type Reading,
-} from './figures.ts';
+import { costFigures, type FillUp, meterDelta, type Reading } from './figures.ts';
 import type { CostCategory } from './schemas.ts';
 
 function field(path: string, message: string): ApiError {
@@ -211,8 +203,7 @@ export class FuelEntries extends TenantRepository {
           order by al.started_at desc limit 200`,
       );
       return rows.map((r) => {
-        const d =
-          typeof r.details === 'string' ? (JSON.parse(r.details) as Record<string, unknown>) : r.details;
+        const d = jsonColumn<Record<string, unknown>>(r.details);
         return {
           alertId: r.id,
           assetId: r.asset_id,
@@ -245,10 +236,7 @@ export class FuelEntries extends TenantRepository {
       if (alert?.kind !== 'refuel' || alert.asset_id === null) return undefined;
       const taken = await tx.query('select 1 from fuel_entries where alert_id = $1::uuid', [alertId]);
       if (taken.length > 0) throw new ApiError('conflict', 'This refuel has been entered already.');
-      const d =
-        typeof alert.details === 'string'
-          ? (JSON.parse(alert.details) as Record<string, unknown>)
-          : alert.details;
+      const d = jsonColumn<Record<string, unknown>>(alert.details);
       const litres = input.litres ?? (typeof d.addedL === 'number' ? d.addedL : undefined);
       if (litres === undefined || !(litres > 0))
         throw field(

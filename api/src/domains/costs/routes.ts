@@ -6,6 +6,7 @@
 // exact. Everyone reads; the fleet's owners enter costs; dispatchers also enter fuel.
 
 import { inTenant } from '@fleet/shared/db';
+import { localDayStart } from '@fleet/shared/time-zone';
 import { columnList } from '../../csv/import.ts';
 import { importRoute, runImport } from '../../csv/routes.ts';
 import { ApiError, errorBodySchema } from '../../http/errors.ts';
@@ -14,7 +15,6 @@ import { ANY_ROLE, ENTER_COSTS, ENTER_FUEL } from '../../permissions.ts';
 import type { ApiContext } from '../../routes/context.ts';
 import { ERROR_RESPONSES, empty, notFoundResponse, uuidParam } from '../../routes/schemas.ts';
 import { ASSETS, FUEL_IMPORT } from './csv.ts';
-import { localDayStart } from './figures.ts';
 import { CostEntries, CostReports, FuelEntries } from './repository.ts';
 import {
   assetCostsSchema,

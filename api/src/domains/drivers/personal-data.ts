@@ -2,7 +2,7 @@
 // in one transaction, so the profile, the assignments and the audit entries agree with each
 // other: the driver's row, the linked user account, every assignment with its vehicle, and
 // every audit entry about the driver or their assignments.
-import { inTenant, type SqlDatabase, type SqlExecutor } from '@fleet/shared/db';
+import { inTenant, jsonColumn, type SqlDatabase, type SqlExecutor } from '@fleet/shared/db';
 import { type Assignment, selectAssignments } from './assignments.ts';
 import { type Driver, selectDriver } from './repository.ts';
 
@@ -26,8 +26,7 @@ export interface PersonalData {
 }
 
 type Json = Record<string, unknown> | null;
-const json = (value: Json | string): Json =>
-  typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : value;
+const json = (value: Json | string): Json => jsonColumn<Json>(value);
 
 /** Changes to the driver and to their assignments, oldest first. */
 export async function driverAuditEntries(tx: SqlExecutor, driverId: string): Promise<AuditEntry[]> {

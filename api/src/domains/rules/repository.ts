@@ -9,7 +9,13 @@
 // subtree: named departments inside it, assets the assets policy shows them, and {} becomes
 // their own department, never the whole organisation.
 import type { AlertRecord } from '@fleet/shared';
-import { currentDepartmentScope, type SqlExecutor, type SqlParam, TenantRepository } from '@fleet/shared/db';
+import {
+  currentDepartmentScope,
+  jsonColumn as json,
+  type SqlExecutor,
+  type SqlParam,
+  TenantRepository,
+} from '@fleet/shared/db';
 import type { AlertSeverity, RuleKind, RuleSchedule, RuleScope } from '@fleet/shared/rules';
 import { ApiError, type ErrorDetail } from '../../http/errors.ts';
 import { endAlertsOfRule } from '../alerts/repository.ts';
@@ -59,8 +65,6 @@ interface RuleRow {
 
 const COLUMNS =
   'id::text as id, name, kind, severity, enabled, params, scope, schedule, created_at, updated_at';
-
-const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 function toRule(row: RuleRow): Rule {
   const scope = json(row.scope);

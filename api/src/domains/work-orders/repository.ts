@@ -8,6 +8,7 @@
 
 import {
   insertWorkOrder,
+  jsonColumn,
   SERVICE_PLAN_COLUMNS,
   type ServicePlanRow,
   type SqlExecutor,
@@ -409,10 +410,7 @@ export class WorkOrders extends TenantRepository {
           [alertId],
         );
         if (open[0]) throw new ApiError('conflict', `WO-${open[0].number} is already open for this alert.`);
-        const details =
-          typeof alert.details === 'string'
-            ? (JSON.parse(alert.details) as Record<string, unknown>)
-            : alert.details;
+        const details = jsonColumn<Record<string, unknown>>(alert.details);
         const dtc: DtcInfo | undefined =
           alert.kind === 'engine_fault' && typeof details.code === 'string'
             ? describeDtc(details.code)
@@ -796,7 +794,7 @@ export class WorkOrders extends TenantRepository {
         [id],
       );
       const obj = (v: Record<string, unknown> | string | null) =>
-        v === null ? null : typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : v;
+        v === null ? null : jsonColumn<Record<string, unknown>>(v);
       return rows.map((r) => ({
         at: iso(r.at) as string,
         actor: r.actor_label,
