@@ -3,8 +3,9 @@
 // never writes a body shape twice. The console imports this module with `import type` only, so
 // nothing of the server reaches the browser bundle; api/test/contract.test.ts checks that each
 // entry is the schema its route really declares. Everything here comes from routes/schemas.ts
-// and the domains' schemas.ts, whose small import closures (zod, libphonenumber-js, no
-// database) the console's type check can load.
+// and the domains' schemas.ts, whose small import closures (zod, libphonenumber-js, the pure
+// modules of @fleet/shared such as maintenance.ts and money.ts, no database) the console's type
+// check can load.
 import type { z } from 'zod';
 import { csvFileSchema, importSummarySchema } from './csv/schemas.ts';
 import {
@@ -44,6 +45,19 @@ import {
   vehicleDriverSchema,
 } from './domains/drivers/schemas.ts';
 import {
+  assetMaintenanceSchema,
+  assetMetersSchema,
+  boardSchema,
+  dtcSchema,
+  flaggedReadingPageSchema,
+  meterReadingSchema,
+  newMeterReadingSchema,
+  newServicePlanSchema,
+  servicePlanChangesSchema,
+  servicePlanListSchema,
+  servicePlanSchema,
+} from './domains/maintenance/schemas.ts';
+import {
   mfaDisableSchema,
   mfaOffSchema,
   mfaStatusSchema,
@@ -60,6 +74,21 @@ import {
   rulePageSchema,
   ruleSchema,
 } from './domains/rules/schemas.ts';
+import {
+  attachmentDataSchema,
+  newAttachmentSchema,
+  newLineSchema,
+  newNoteSchema,
+  newTaskSchema,
+  newWorkOrderSchema,
+  taskChangesSchema,
+  workOrderChangesSchema,
+  workOrderFromAlertSchema,
+  workOrderHistorySchema,
+  workOrderPageSchema,
+  workOrderSchema,
+  workOrderTransitionSchema,
+} from './domains/work-orders/schemas.ts';
 import type { ApiErrorCode, ErrorBody } from './http/errors.ts';
 import {
   accessTokenSchema,
@@ -157,6 +186,32 @@ export const consoleEndpoints = {
   'POST /api/v1/alerts/{id}/reopen': { response: alertDetailSchema },
   'PATCH /api/v1/alerts/{id}': { body: alertChangesSchema, response: alertDetailSchema },
   'POST /api/v1/alerts/{id}/comments': { body: newAlertCommentSchema, response: alertDetailSchema },
+  'GET /api/v1/service-plans': { response: servicePlanListSchema },
+  'POST /api/v1/service-plans': { body: newServicePlanSchema, response: servicePlanSchema },
+  'GET /api/v1/service-plans/{id}': { response: servicePlanSchema },
+  'PATCH /api/v1/service-plans/{id}': { body: servicePlanChangesSchema, response: servicePlanSchema },
+  'POST /api/v1/service-plans/{id}/archive': { response: empty },
+  'GET /api/v1/maintenance/board': { response: boardSchema },
+  'GET /api/v1/maintenance/flagged-readings': { response: flaggedReadingPageSchema },
+  'GET /api/v1/assets/{id}/maintenance': { response: assetMaintenanceSchema },
+  'GET /api/v1/assets/{id}/meters': { response: assetMetersSchema },
+  'POST /api/v1/assets/{id}/meter-readings': { body: newMeterReadingSchema, response: meterReadingSchema },
+  'GET /api/v1/dtc/{code}': { response: dtcSchema },
+  'GET /api/v1/work-orders': { response: workOrderPageSchema },
+  'POST /api/v1/work-orders': { body: newWorkOrderSchema, response: workOrderSchema },
+  'POST /api/v1/alerts/{id}/work-order': { body: workOrderFromAlertSchema, response: workOrderSchema },
+  'GET /api/v1/work-orders/{id}': { response: workOrderSchema },
+  'PATCH /api/v1/work-orders/{id}': { body: workOrderChangesSchema, response: workOrderSchema },
+  'POST /api/v1/work-orders/{id}/state': { body: workOrderTransitionSchema, response: workOrderSchema },
+  'POST /api/v1/work-orders/{id}/lines': { body: newLineSchema, response: workOrderSchema },
+  'DELETE /api/v1/work-orders/{id}/lines/{lineId}': { response: workOrderSchema },
+  'POST /api/v1/work-orders/{id}/tasks': { body: newTaskSchema, response: workOrderSchema },
+  'PATCH /api/v1/work-orders/{id}/tasks/{taskId}': { body: taskChangesSchema, response: workOrderSchema },
+  'POST /api/v1/work-orders/{id}/notes': { body: newNoteSchema, response: workOrderSchema },
+  'POST /api/v1/work-orders/{id}/attachments': { body: newAttachmentSchema, response: workOrderSchema },
+  'GET /api/v1/work-orders/{id}/attachments/{attachmentId}': { response: attachmentDataSchema },
+  'DELETE /api/v1/work-orders/{id}/attachments/{attachmentId}': { response: empty },
+  'GET /api/v1/work-orders/{id}/history': { response: workOrderHistorySchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -221,3 +276,32 @@ export type Alert = AlertPage['items'][number];
 export type AlertDetail = ConsoleEndpoints['GET /api/v1/alerts/{id}']['response'];
 export type AlertActivity = AlertDetail['activity'][number];
 export type AlertSummary = ConsoleEndpoints['GET /api/v1/alerts/summary']['response'];
+export type ServicePlan = ConsoleEndpoints['GET /api/v1/service-plans/{id}']['response'];
+export type NewServicePlan = ConsoleEndpoints['POST /api/v1/service-plans']['body'];
+export type ServicePlanChanges = ConsoleEndpoints['PATCH /api/v1/service-plans/{id}']['body'];
+export type MaintenanceBoard = ConsoleEndpoints['GET /api/v1/maintenance/board']['response'];
+/** An asset's standing on one service plan: a row of the board. */
+export type ServiceStatus = MaintenanceBoard['items'][number];
+export type ServiceLevel = ServiceStatus['level'];
+export type AssetMaintenance = ConsoleEndpoints['GET /api/v1/assets/{id}/maintenance']['response'];
+export type AssetMeters = ConsoleEndpoints['GET /api/v1/assets/{id}/meters']['response'];
+export type MeterReading = AssetMeters['readings'][number];
+export type NewMeterReading = ConsoleEndpoints['POST /api/v1/assets/{id}/meter-readings']['body'];
+export type FlaggedReading =
+  ConsoleEndpoints['GET /api/v1/maintenance/flagged-readings']['response']['items'][number];
+export type TroubleCode = ConsoleEndpoints['GET /api/v1/dtc/{code}']['response'];
+export type WorkOrderPage = ConsoleEndpoints['GET /api/v1/work-orders']['response'];
+export type WorkOrderSummary = WorkOrderPage['items'][number];
+export type WorkOrder = ConsoleEndpoints['GET /api/v1/work-orders/{id}']['response'];
+export type WorkOrderState = WorkOrder['state'];
+export type WorkOrderLine = WorkOrder['lines'][number];
+export type WorkOrderTask = WorkOrder['tasks'][number];
+export type WorkOrderNote = WorkOrder['notes'][number];
+export type WorkOrderAttachment = WorkOrder['attachments'][number];
+export type NewWorkOrder = ConsoleEndpoints['POST /api/v1/work-orders']['body'];
+export type NewWorkOrderLine = ConsoleEndpoints['POST /api/v1/work-orders/{id}/lines']['body'];
+export type WorkOrderTransition = ConsoleEndpoints['POST /api/v1/work-orders/{id}/state']['body'];
+export type WorkOrderAttachmentData =
+  ConsoleEndpoints['GET /api/v1/work-orders/{id}/attachments/{attachmentId}']['response'];
+export type WorkOrderHistoryEntry =
+  ConsoleEndpoints['GET /api/v1/work-orders/{id}/history']['response']['items'][number];

@@ -22,6 +22,9 @@ describe('the role table', () => {
     expect(ACCESS.manageRules).toEqual(api.MANAGE_RULES);
     expect(ACCESS.actOnAlerts).toEqual(api.ACT_ON_ALERTS);
     expect(ACCESS.manageNotifications).toEqual(api.MANAGE_NOTIFICATIONS);
+    expect(ACCESS.manageServicePlans).toEqual(api.MANAGE_SERVICE_PLANS);
+    expect(ACCESS.workOnMaintenance).toEqual(api.WORK_ON_MAINTENANCE);
+    expect(ACCESS.reportDefects).toEqual(api.REPORT_DEFECTS);
   });
 
   it('answers per role, and nothing without one', () => {
@@ -36,6 +39,11 @@ describe('the role table', () => {
     expect(can('viewer', 'actOnAlerts')).toBe(false);
     expect(can('fleet_manager', 'manageNotifications')).toBe(true);
     expect(can('dispatcher', 'manageNotifications')).toBe(false);
+    expect(can('mechanic', 'workOnMaintenance')).toBe(true);
+    expect(can('mechanic', 'manageServicePlans')).toBe(false);
+    expect(can('dispatcher', 'workOnMaintenance')).toBe(false);
+    expect(can('dispatcher', 'reportDefects')).toBe(true);
+    expect(can('viewer', 'reportDefects')).toBe(false);
   });
 });
 
@@ -43,7 +51,18 @@ describe('the navigation', () => {
   const labels = (role: Parameters<typeof navFor>[0]) => navFor(role).map((e) => e.label);
 
   it('shows each role the pages it may use', () => {
-    const everyone = ['Map', 'Alerts', 'Vehicles', 'Equipment', 'Drivers', 'Places', 'Departments', 'Rules'];
+    const everyone = [
+      'Map',
+      'Alerts',
+      'Vehicles',
+      'Equipment',
+      'Drivers',
+      'Maintenance',
+      'Work orders',
+      'Places',
+      'Departments',
+      'Rules',
+    ];
     expect(labels('admin')).toEqual([...everyone, 'Notifications', 'Users', 'Audit log', 'Settings']);
     expect(labels('fleet_manager')).toEqual([...everyone, 'Notifications']);
     expect(labels('dispatcher')).toEqual(everyone);
@@ -64,6 +83,8 @@ describe('the navigation', () => {
     expect(currentEntry('/places/123')?.label).toBe('Places');
     expect(currentEntry('/placesx')).toBeUndefined();
     expect(currentEntry('/alerts/123')?.label).toBe('Alerts');
+    expect(currentEntry('/maintenance/plans')?.label).toBe('Maintenance');
+    expect(currentEntry('/work-orders/123')?.label).toBe('Work orders');
     expect(currentEntry('/notifications', navFor('dispatcher'))).toBeUndefined();
     expect(currentEntry('/users', navFor('viewer'))).toBeUndefined();
   });

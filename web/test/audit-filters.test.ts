@@ -40,7 +40,7 @@ describe('the log’s names', () => {
 
   it('reads an entity it does not know by its name', () => {
     expect(entityLabel('driver_assignment')).toBe('Driver assignment');
-    expect(entityLabel('work_order')).toBe('work order');
+    expect(entityLabel('tyre_change')).toBe('tyre change');
   });
 });
 

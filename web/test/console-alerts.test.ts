@@ -449,7 +449,7 @@ describe('the header', { timeout: 60_000 }, () => {
     const tab = await signedIn(admin(), '/alerts');
     const { page } = tab;
     const nav = page.getByTestId('console-nav');
-    await poll(() => nav.getByRole('link').count()).toBe(12);
+    await poll(() => nav.getByRole('link').count()).toBe(14);
     await poll(() => page.getByTestId('alerts-badge').isVisible()).toBe(true);
     const fit = await nav.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(fit.scroll).toBeLessThanOrEqual(fit.client);

@@ -123,6 +123,40 @@ describe('inputs from the catalogue', () => {
     });
   });
 
+  it('makes service_due’s levels checkboxes and its plans a choice of service plans by id', () => {
+    const [levels, planIds] = paramFields(kind('service_due').params);
+    expect(levels).toMatchObject({
+      type: 'choices',
+      label: 'Raise at',
+      options: ['due_soon', 'due', 'overdue'],
+      default: ['due_soon', 'due', 'overdue'],
+      minItems: 1,
+    });
+    expect(planIds).toMatchObject({
+      type: 'ids',
+      label: 'Only these service plans',
+      source: 'servicePlans',
+      default: [],
+      maxItems: 100,
+    });
+    // Ids keep their case (a comma list of codes is upper-cased), and go as the API takes them.
+    const plan = 'a1b2c3d4-0000-4000-8000-00000000000a';
+    const form = { ...newRuleForm(kind('service_due')), name: 'Service due' };
+    form.values = { ...form.values, levels: ['overdue'], planIds: [plan, plan] };
+    const result = ruleBody(form, kind('service_due'));
+    expect(result.ok && result.body.params).toEqual({ levels: ['overdue'], planIds: [plan] });
+    expect(newRuleSchema.safeParse(result.ok ? result.body : {}).success).toBe(true);
+    const none = { ...form, values: { ...form.values, levels: [] } };
+    expect(ruleBody(none, kind('service_due'))).toMatchObject({
+      ok: false,
+      problems: { 'params.levels': 'choose at least 1' },
+    });
+    // A stored rule fills the same inputs back.
+    const stored = newRuleSchema.parse({ ...(result.ok ? result.body : {}) });
+    const back = ruleForm({ ...stored, id: plan, kindLabel: 'Service due' } as never, kind('service_due'));
+    expect(back.values).toEqual({ levels: ['overdue'], planIds: [plan] });
+  });
+
   it('has an input for every parameter of every kind', () => {
     for (const k of catalogue.kinds) {
       const schema = k.params as { properties?: Record<string, unknown> };

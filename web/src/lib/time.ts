@@ -35,3 +35,15 @@ export function formatClock(ms: number, timeZone: string): string {
 export function formatDateTime(ms: number, timeZone: string): string {
   return formatter(timeZone, true).format(ms);
 }
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** "21 Nov 2026" in `timeZone`: for due dates and forecasts, where the hour means nothing. */
+export function formatDate(ms: number, timeZone: string): string {
+  let f = dayFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'short', day: 'numeric' });
+    dayFormatters.set(timeZone, f);
+  }
+  return f.format(ms);
+}

@@ -21,6 +21,11 @@ export const ACCESS = {
   manageRules: ['admin', 'fleet_manager', 'dispatcher'],
   actOnAlerts: ['admin', 'dispatcher', 'fleet_manager', 'mechanic'],
   manageNotifications: ['admin', 'fleet_manager'],
+  manageServicePlans: ['admin', 'fleet_manager'],
+  /** Work orders and meter readings: the workshop and the fleet's owners. */
+  workOnMaintenance: ['admin', 'fleet_manager', 'mechanic'],
+  /** A driver's defect report (source defect_report): everyone but viewers. */
+  reportDefects: ['admin', 'dispatcher', 'fleet_manager', 'mechanic'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Ability = keyof typeof ACCESS;

@@ -13,8 +13,9 @@ export interface NavEntry {
 
 /**
  * The map and its alerts first, then the fleet (what moves, what it carries, who drives), its
- * setting, what raises alerts and where they go, then admin pages. Everyone reads the rules (to
- * know why an alert came); the page disables its buttons for those who may not change them.
+ * upkeep (what falls due, the workshop's jobs), its setting, what raises alerts and where they
+ * go, then admin pages. Everyone reads the rules (to know why an alert came) and the
+ * maintenance pages; the pages disable their buttons for those who may not change them.
  */
 export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/', label: 'Map', see: 'read' },
@@ -22,6 +23,8 @@ export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/vehicles', label: 'Vehicles', see: 'read' },
   { href: '/equipment', label: 'Equipment', see: 'read' },
   { href: '/drivers', label: 'Drivers', see: 'read' },
+  { href: '/maintenance', label: 'Maintenance', see: 'read' },
+  { href: '/work-orders', label: 'Work orders', see: 'read' },
   { href: '/places', label: 'Places', see: 'read' },
   { href: '/departments', label: 'Departments', see: 'read' },
   { href: '/rules', label: 'Rules', see: 'read' },

@@ -44,6 +44,14 @@ export const AUDIT_ENTITIES = {
   driver_assignment: 'Driver assignment',
   rule: 'Alert rule',
   notification_channel: 'Notification channel',
+  service_plan: 'Service plan',
+  work_order: 'Work order',
+  work_order_line: 'Work order cost line',
+  work_order_task: 'Work order checklist item',
+  work_order_note: 'Work order note',
+  work_order_attachment: 'Work order file',
+  cost_entry: 'Cost entry',
+  fuel_entry: 'Fuel entry',
 } as const satisfies Record<string, string>;
 
 export function entityLabel(entity: string): string {

@@ -1,7 +1,8 @@
 // The rule form, derived from GET /api/v1/rules/catalogue: each kind's parameters come as JSON
 // Schema (draft 2020-12, from the same zod schemas the API checks with), and each becomes one
 // input: a number with the unit its name carries (units.ts) and its bounds, a checkbox, a select
-// of an enum, checkboxes of an enum list, or a comma list of codes. Defaults are filled in. The
+// of an enum, checkboxes of an enum list, a multi-select of things by id (a list of uuids: the
+// service plans of service_due, ID_SOURCES), or a comma list of codes. Defaults are filled in. The
 // form checks what a schema says plainly (a number, whole, within bounds, required); the rest
 // (a threshold's range per field, code patterns, scope ids) is the API's, whose field errors
 // land at these inputs through field-errors.ts (`body.params.limitKmh` → `params.limitKmh`).
@@ -31,6 +32,7 @@ interface JsonSchema {
   minItems?: number;
   maxItems?: number;
   pattern?: string;
+  format?: string;
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
   required?: string[];
@@ -63,12 +65,23 @@ export type ParamField =
       maxItems: number | undefined;
     })
   | (FieldBase & {
+      type: 'ids';
+      /** What the ids name, for the page to offer them by name; undefined: typed as a list. */
+      source: IdSource | undefined;
+      default: string[];
+      maxItems: number | undefined;
+    })
+  | (FieldBase & {
       type: 'list';
       pattern: string | undefined;
       default: string[];
       maxItems: number | undefined;
     })
   | (FieldBase & { type: 'text'; default: string | undefined });
+
+/** What a list of ids names, by parameter name: the page loads these and offers them by name. */
+export const ID_SOURCES = { planIds: 'servicePlans' } as const satisfies Record<string, string>;
+export type IdSource = (typeof ID_SOURCES)[keyof typeof ID_SOURCES];
 
 /** Words for parameters whose names say little on their own. */
 const PARAM_LABELS: Readonly<Record<string, string>> = {
@@ -82,6 +95,8 @@ const PARAM_LABELS: Readonly<Record<string, string>> = {
   above: 'Above',
   below: 'Below',
   afterS: 'No data for',
+  levels: 'Raise at',
+  planIds: 'Only these service plans',
 };
 
 const strings = (v: unknown): string[] =>
@@ -129,6 +144,14 @@ export function paramFields(schema: Record<string, unknown>): ParamField[] {
         minItems: p.minItems ?? 0,
         maxItems: p.maxItems,
       };
+    if (type === 'array' && p.items?.format === 'uuid')
+      return {
+        ...base,
+        type: 'ids',
+        source: (ID_SOURCES as Readonly<Record<string, IdSource>>)[name],
+        default: strings(p.default),
+        maxItems: p.maxItems,
+      };
     if (type === 'array')
       return {
         ...base,
@@ -166,6 +189,7 @@ export function paramValues(
         values[f.name] = typeof given === 'string' ? given : (f.default ?? '');
         break;
       case 'choices':
+      case 'ids':
         values[f.name] = Array.isArray(given) ? strings(given) : [...f.default];
         break;
       case 'list':
@@ -211,6 +235,17 @@ export function paramsFromValues(fields: readonly ParamField[], values: ParamVal
       const list = Array.isArray(v) ? f.options.filter((o) => v.includes(o)) : [];
       if (list.length < f.minItems) problems[f.name] = `choose at least ${f.minItems}`;
       else params[f.name] = list;
+      continue;
+    }
+    if (f.type === 'ids') {
+      // Chosen by name, or typed as a list where the page has no names (ids keep their case).
+      const list = Array.isArray(v)
+        ? v
+        : typeof v === 'string'
+          ? v.split(/[\s,;]+/).filter((x) => x !== '')
+          : [];
+      if (f.maxItems !== undefined && list.length > f.maxItems) problems[f.name] = `at most ${f.maxItems}`;
+      else params[f.name] = [...new Set(list)];
       continue;
     }
     const text = typeof v === 'string' ? v.trim() : '';
