@@ -134,6 +134,8 @@ export interface MaintenanceSnapshot {
   baselines: Map<string, PlanBaseline>;
   /** `${assetId}\n${planId}` -> the unfinished work order, if one is open. */
   openWorkOrders: Map<string, string>;
+  /** Its number (WO-42), by the same key (absent: not read). */
+  openWorkOrderNumbers?: Map<string, number>;
   meters: Map<string, MeterNow>;
 }
 
@@ -191,8 +193,8 @@ export async function loadMaintenanceSnapshot(
         order by asset_id, plan_id, completed_at desc`,
       args,
     ),
-    ex.query<{ id: string; asset_id: string; plan_id: string }>(
-      `select id::text as id, asset_id::text as asset_id, plan_id::text as plan_id from work_orders
+    ex.query<{ id: string; asset_id: string; plan_id: string; number: number }>(
+      `select id::text as id, asset_id::text as asset_id, plan_id::text as plan_id, number from work_orders
         where state in ('open', 'in_progress', 'on_hold') and plan_id is not null and ${orgFilter}
           and ${assetFilter('asset_id')}`,
       args,
@@ -235,6 +237,7 @@ export async function loadMaintenanceSnapshot(
       ]),
     ),
     openWorkOrders: new Map(open.map((o) => [planKey(o.asset_id, o.plan_id), o.id])),
+    openWorkOrderNumbers: new Map(open.map((o) => [planKey(o.asset_id, o.plan_id), Number(o.number)])),
     meters: new Map(
       meters.map((m) => [
         m.asset_id,
@@ -381,6 +384,7 @@ export interface AssetPlanStatus {
   status: ServiceStatus;
   /** The unfinished work order of this plan on this asset, if any. */
   openWorkOrderId: string | null;
+  openWorkOrderNumber?: number | null;
 }
 
 const NO_USE: DailyUse = { kmPerDay: null, hoursPerDay: null };
@@ -416,6 +420,7 @@ export function dueStatuses(
         meters,
         status: serviceStatus(plan.interval, baseline, meters, options.use?.get(asset.id) ?? NO_USE, now),
         openWorkOrderId: snapshot.openWorkOrders.get(key) ?? null,
+        openWorkOrderNumber: snapshot.openWorkOrderNumbers?.get(key) ?? null,
       });
     }
   }

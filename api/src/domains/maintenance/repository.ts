@@ -384,14 +384,17 @@ export class Meters extends TenantRepository {
   /** Readings refused lately, newest first: a device whose odometer went back, a meter that jumped. */
   async flagged(limit = 200) {
     return this.tx(async (tx) => {
-      const rows = await tx.query<ReadingRow & { asset_name: string; plate: string | null }>(
-        `select ${READING_COLUMNS}, a.name as asset_name, a.plate from meter_readings r join assets a on a.id = r.asset_id
+      const rows = await tx.query<
+        ReadingRow & { asset_name: string; asset_kind: 'vehicle' | 'equipment'; plate: string | null }
+      >(
+        `select ${READING_COLUMNS}, a.name as asset_name, a.kind as asset_kind, a.plate from meter_readings r join assets a on a.id = r.asset_id
           where r.flag is not null order by r.read_at desc, r.id desc limit ${limit}`,
       );
       return rows.map((r) => ({
         ...toReading(r),
         assetId: r.asset_id,
         assetName: r.asset_name,
+        assetKind: r.asset_kind,
         plate: r.plate,
       }));
     });
@@ -431,6 +434,7 @@ export function statusBody(
     lastServiceAt: s.baseline.workOrderId === null ? null : iso(s.baseline.at),
     lastServiceWorkOrderId: s.baseline.workOrderId,
     openWorkOrderId: s.openWorkOrderId,
+    openWorkOrderReference: s.openWorkOrderNumber ? `WO-${s.openWorkOrderNumber}` : null,
   };
 }
 

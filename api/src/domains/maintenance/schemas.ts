@@ -197,7 +197,12 @@ export const newMeterReadingSchema = z
 export const flaggedReadingPageSchema = z
   .object({
     items: z.array(
-      meterReadingSchema.extend({ assetId: z.uuid(), assetName: z.string(), plate: z.string().nullable() }),
+      meterReadingSchema.extend({
+        assetId: z.uuid(),
+        assetName: z.string(),
+        assetKind: z.enum(['vehicle', 'equipment']),
+        plate: z.string().nullable(),
+      }),
     ),
   })
   .meta({ id: 'FlaggedReadingList' });
@@ -233,6 +238,7 @@ export const serviceStatusSchema = z
       .meta({ description: 'the completed work order the count starts from' }),
     lastServiceWorkOrderId: z.uuid().nullable(),
     openWorkOrderId: z.uuid().nullable(),
+    openWorkOrderReference: z.string().nullable().meta({ description: 'WO-42' }),
   })
   .meta({ id: 'ServiceStatus' });
 
