@@ -32,6 +32,19 @@ import {
 } from './domains/assets/schemas.ts';
 import { auditPageSchema } from './domains/audit/schemas.ts';
 import {
+  assetCostsSchema,
+  type COST_CATEGORIES,
+  confirmRefuelSchema,
+  costEntryListSchema,
+  costEntrySchema,
+  costSummarySchema,
+  fuelEntryListSchema,
+  fuelEntrySchema,
+  newCostEntrySchema,
+  newFuelEntrySchema,
+  refuelSuggestionListSchema,
+} from './domains/costs/schemas.ts';
+import {
   assignmentPageSchema,
   assignmentSchema,
   driverChangesSchema,
@@ -212,6 +225,17 @@ export const consoleEndpoints = {
   'GET /api/v1/work-orders/{id}/attachments/{attachmentId}': { response: attachmentDataSchema },
   'DELETE /api/v1/work-orders/{id}/attachments/{attachmentId}': { response: empty },
   'GET /api/v1/work-orders/{id}/history': { response: workOrderHistorySchema },
+  'GET /api/v1/fuel-entries': { response: fuelEntryListSchema },
+  'POST /api/v1/fuel-entries': { body: newFuelEntrySchema, response: fuelEntrySchema },
+  'DELETE /api/v1/fuel-entries/{id}': { response: empty },
+  'POST /api/v1/fuel-entries/import': { body: csvFileSchema, response: importSummarySchema },
+  'GET /api/v1/fuel-entries/suggestions': { response: refuelSuggestionListSchema },
+  'POST /api/v1/alerts/{id}/fuel-entry': { body: confirmRefuelSchema, response: fuelEntrySchema },
+  'GET /api/v1/cost-entries': { response: costEntryListSchema },
+  'POST /api/v1/cost-entries': { body: newCostEntrySchema, response: costEntrySchema },
+  'DELETE /api/v1/cost-entries/{id}': { response: empty },
+  'GET /api/v1/assets/{id}/costs': { response: assetCostsSchema },
+  'GET /api/v1/costs/summary': { response: costSummarySchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -305,3 +329,19 @@ export type WorkOrderAttachmentData =
   ConsoleEndpoints['GET /api/v1/work-orders/{id}/attachments/{attachmentId}']['response'];
 export type WorkOrderHistoryEntry =
   ConsoleEndpoints['GET /api/v1/work-orders/{id}/history']['response']['items'][number];
+export type FuelEntry = ConsoleEndpoints['POST /api/v1/fuel-entries']['response'];
+export type NewFuelEntry = ConsoleEndpoints['POST /api/v1/fuel-entries']['body'];
+/** A refuel the rule engine saw that nobody has entered yet, offered to confirm. */
+export type RefuelSuggestion =
+  ConsoleEndpoints['GET /api/v1/fuel-entries/suggestions']['response']['items'][number];
+export type ConfirmRefuel = ConsoleEndpoints['POST /api/v1/alerts/{id}/fuel-entry']['body'];
+export type CostEntry = ConsoleEndpoints['POST /api/v1/cost-entries']['response'];
+export type NewCostEntry = ConsoleEndpoints['POST /api/v1/cost-entries']['body'];
+export type CostCategory = (typeof COST_CATEGORIES)[number];
+export type AssetCosts = ConsoleEndpoints['GET /api/v1/assets/{id}/costs']['response'];
+/** Costs, distance, meters and fuel over a range: cost per km and per engine hour, consumption. */
+export type CostFigures = AssetCosts['range'];
+export type CostMonth = AssetCosts['months'][number];
+export type CostSummary = ConsoleEndpoints['GET /api/v1/costs/summary']['response'];
+/** An asset or a department (id null: the assets of no department) in the costs summary. */
+export type CostSummaryRow = CostSummary['rows'][number];

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../../api/src/permissions.ts';
 import { ACCESS, can, ROLES } from '../src/lib/admin/access.ts';
-import { CONSOLE_NAV, currentEntry, navFor } from '../src/lib/admin/nav.ts';
+import { CONSOLE_NAV, currentEntry, navFor, navItems } from '../src/lib/admin/nav.ts';
 
 describe('the role table', () => {
   it('is the API’s', () => {
@@ -25,6 +25,8 @@ describe('the role table', () => {
     expect(ACCESS.manageServicePlans).toEqual(api.MANAGE_SERVICE_PLANS);
     expect(ACCESS.workOnMaintenance).toEqual(api.WORK_ON_MAINTENANCE);
     expect(ACCESS.reportDefects).toEqual(api.REPORT_DEFECTS);
+    expect(ACCESS.enterCosts).toEqual(api.ENTER_COSTS);
+    expect(ACCESS.enterFuel).toEqual(api.ENTER_FUEL);
   });
 
   it('answers per role, and nothing without one', () => {
@@ -43,6 +45,9 @@ describe('the role table', () => {
     expect(can('mechanic', 'manageServicePlans')).toBe(false);
     expect(can('dispatcher', 'workOnMaintenance')).toBe(false);
     expect(can('dispatcher', 'reportDefects')).toBe(true);
+    expect(can('dispatcher', 'enterFuel')).toBe(true);
+    expect(can('dispatcher', 'enterCosts')).toBe(false);
+    expect(can('mechanic', 'enterFuel')).toBe(false);
     expect(can('viewer', 'reportDefects')).toBe(false);
   });
 });
@@ -59,6 +64,7 @@ describe('the navigation', () => {
       'Drivers',
       'Maintenance',
       'Work orders',
+      'Costs',
       'Places',
       'Departments',
       'Rules',
@@ -85,7 +91,32 @@ describe('the navigation', () => {
     expect(currentEntry('/alerts/123')?.label).toBe('Alerts');
     expect(currentEntry('/maintenance/plans')?.label).toBe('Maintenance');
     expect(currentEntry('/work-orders/123')?.label).toBe('Work orders');
+    expect(currentEntry('/costs/fuel')?.label).toBe('Costs');
     expect(currentEntry('/notifications', navFor('dispatcher'))).toBeUndefined();
     expect(currentEntry('/users', navFor('viewer'))).toBeUndefined();
+  });
+
+  it('folds the admin pages into one menu where a role sees more than one of them', () => {
+    const shown = (role: Parameters<typeof navFor>[0]) =>
+      navItems(navFor(role)).map((i) =>
+        i.kind === 'link' ? i.entry.label : `${i.group}: ${i.entries.map((e) => e.label).join(', ')}`,
+      );
+    expect(shown('admin')).toEqual([
+      'Map',
+      'Alerts',
+      'Vehicles',
+      'Equipment',
+      'Drivers',
+      'Maintenance',
+      'Work orders',
+      'Costs',
+      'Places',
+      'Departments',
+      'Rules',
+      'Admin: Notifications, Users, Audit log, Settings',
+    ]);
+    // A fleet manager sees one admin page: a link, not a menu of one.
+    expect(shown('fleet_manager').slice(-2)).toEqual(['Rules', 'Notifications']);
+    expect(shown('viewer')).toEqual(labels('viewer'));
   });
 });

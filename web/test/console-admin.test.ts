@@ -28,18 +28,29 @@ describe('the navigation', { timeout: 60_000 }, () => {
       'Drivers',
       'Maintenance',
       'Work orders',
+      'Costs',
       'Places',
       'Departments',
       'Rules',
+    ]);
+    expect(await nav.getByRole('link', { name: 'Departments' }).getAttribute('aria-current')).toBe('page');
+    // The admin pages are one menu (lib/admin/nav.ts): opened, it lists them.
+    const menu = nav.getByTestId('nav-menu-button');
+    expect(await menu.getAttribute('data-current')).toBe('false');
+    await menu.click();
+    expect(await nav.getByTestId('nav-menu').getByRole('link').allTextContents()).toEqual([
       'Notifications',
       'Users',
       'Audit log',
       'Settings',
     ]);
-    expect(await nav.getByRole('link', { name: 'Departments' }).getAttribute('aria-current')).toBe('page');
     await nav.getByRole('link', { name: 'Users' }).click();
     await tab.page.waitForURL(`${harness.api.url}/users`);
+    expect(await nav.getByTestId('nav-menu').isVisible()).toBe(false);
+    expect(await menu.getAttribute('data-current')).toBe('true');
+    await menu.click();
     expect(await nav.getByRole('link', { name: 'Users' }).getAttribute('aria-current')).toBe('page');
+    await tab.page.keyboard.press('Escape');
     await tab.context.close();
   });
 });
@@ -496,6 +507,7 @@ describe('a viewer', { timeout: 60_000 }, () => {
         'Drivers',
         'Maintenance',
         'Work orders',
+        'Costs',
         'Places',
         'Departments',
         'Rules',

@@ -391,6 +391,7 @@ function rangeOf(filter: { from?: string | undefined; to?: string | undefined },
 
 interface AssetRow {
   id: string;
+  kind: 'vehicle' | 'equipment';
   name: string;
   plate: string | null;
   department_id: string | null;
@@ -410,7 +411,7 @@ async function loadCostData(
   const range = [new Date(fromMs).toISOString(), new Date(toMs).toISOString()];
   const [assets, fuel, maintenance, other, readings] = await Promise.all([
     tx.query<AssetRow>(
-      `select x.id::text as id, x.name, x.plate, x.department_id::text as department_id from assets x
+      `select x.id::text as id, x.kind, x.name, x.plate, x.department_id::text as department_id from assets x
         where x.status <> 'retired' ${assetId === undefined ? '' : 'and x.id = $1::uuid'}`,
       assetId === undefined ? [] : [assetId],
     ),
@@ -608,11 +609,17 @@ export class CostReports extends TenantRepository {
       const w: Window = { fromMs, toMs, fromDay: from, toDay: to };
       const data = await loadCostData(tx, undefined, fromMs, toMs, from, to);
       const { slices, unassigned } = sliceByAsset(data);
-      type Row = { id: string | null; name: string; plate: string | null } & ReturnType<typeof figuresOf>;
+      type Row = {
+        id: string | null;
+        kind: 'vehicle' | 'equipment' | null;
+        name: string;
+        plate: string | null;
+      } & ReturnType<typeof figuresOf>;
       let rows: Row[];
       if (filter.groupBy === 'asset') {
         rows = data.assets.map((a) => ({
           id: a.id,
+          kind: a.kind,
           name: a.name,
           plate: a.plate,
           ...figuresOf([slices.get(a.id) as Slice], [], currency, w),
@@ -629,14 +636,18 @@ export class CostReports extends TenantRepository {
         }
         const own = (id: string | null) => unassigned.filter((o) => o.department_id === id);
         rows = [
-          ...departments.map((d) => ({
-            id: d.id,
-            name: d.name,
-            plate: null,
-            ...figuresOf(byDepartment.get(d.id) ?? [], own(d.id), currency, w),
-          })),
+          ...departments.map(
+            (d): Row => ({
+              id: d.id,
+              kind: null,
+              name: d.name,
+              plate: null,
+              ...figuresOf(byDepartment.get(d.id) ?? [], own(d.id), currency, w),
+            }),
+          ),
           {
             id: null,
+            kind: null,
             name: 'No department',
             plate: null,
             ...figuresOf(byDepartment.get(null) ?? [], [], currency, w),

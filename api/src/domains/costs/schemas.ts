@@ -212,6 +212,10 @@ export const costSummarySchema = z
     rows: z.array(
       costFiguresSchema.extend({
         id: z.string().nullable().meta({ description: 'the asset or department; null: no department' }),
+        kind: z
+          .enum(['vehicle', 'equipment'])
+          .nullable()
+          .meta({ description: "an asset's kind; null for a department" }),
         name: z.string(),
         plate: z.string().nullable(),
       }),

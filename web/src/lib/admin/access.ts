@@ -24,6 +24,10 @@ export const ACCESS = {
   manageServicePlans: ['admin', 'fleet_manager'],
   /** Work orders and meter readings: the workshop and the fleet's owners. */
   workOnMaintenance: ['admin', 'fleet_manager', 'mechanic'],
+  /** Other costs (tolls, insurance, leases ...): the fleet's owners. */
+  enterCosts: ['admin', 'fleet_manager'],
+  /** Fill-ups, by hand, from a fuel card's file or a refuel the rules saw: dispatchers too. */
+  enterFuel: ['admin', 'fleet_manager', 'dispatcher'],
   /** A driver's defect report (source defect_report): everyone but viewers. */
   reportDefects: ['admin', 'dispatcher', 'fleet_manager', 'mechanic'],
 } as const satisfies Record<string, readonly Role[]>;

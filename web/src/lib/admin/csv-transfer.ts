@@ -3,8 +3,8 @@
 import type { ImportSummary } from '@fleet/api/contract';
 import type { ErrorDetail } from '../api/errors.ts';
 
-/** The lists that import and export as CSV, by their collection's path segment. */
-export type CsvCollection = 'vehicles' | 'equipment' | 'drivers';
+/** The lists that import (and, but for fuel entries, export) as CSV, by their collection's path. */
+export type CsvCollection = 'vehicles' | 'equipment' | 'drivers' | 'fuel-entries';
 
 export interface ImportProblem {
   /** As a spreadsheet numbers it (the header is row 1); undefined for a problem of the request. */

@@ -1,7 +1,8 @@
 // The console's navigation: one list, in the order the header shows it. A page joins the console
 // by adding its route folder and one entry here; `see` is the ability a role needs for the entry
 // to be shown at all (pages everyone may read but few may change use 'read' and disable their
-// buttons instead, see access.ts).
+// buttons instead, see access.ts). Entries of a `group` are folded into one menu of the header
+// where a role sees more than one of them (navItems).
 import type { Role } from '@fleet/api/contract';
 import { type Ability, can } from './access.ts';
 
@@ -9,13 +10,23 @@ export interface NavEntry {
   href: string;
   label: string;
   see: Ability;
+  /** The header's menu the entry is folded into. */
+  group?: NavGroup;
 }
 
 /**
+ * The administration pages: set up once and visited rarely, they share one menu so the pages
+ * used every day stay one click away and the header fits at 1280 px (with fifteen pages side by
+ * side it did not: web/test/console-costs.test.ts measures it).
+ */
+export type NavGroup = 'Admin';
+
+/**
  * The map and its alerts first, then the fleet (what moves, what it carries, who drives), its
- * upkeep (what falls due, the workshop's jobs), its setting, what raises alerts and where they
- * go, then admin pages. Everyone reads the rules (to know why an alert came) and the
- * maintenance pages; the pages disable their buttons for those who may not change them.
+ * upkeep and what it costs (what falls due, the workshop's jobs, fuel and other costs), its
+ * setting, what raises alerts, then the admin pages (where alerts go, users, the audit log, the
+ * organisation). Everyone reads the rules (to know why an alert came), the maintenance pages and
+ * the costs; the pages disable their buttons for those who may not change them.
  */
 export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/', label: 'Map', see: 'read' },
@@ -25,13 +36,14 @@ export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/drivers', label: 'Drivers', see: 'read' },
   { href: '/maintenance', label: 'Maintenance', see: 'read' },
   { href: '/work-orders', label: 'Work orders', see: 'read' },
+  { href: '/costs', label: 'Costs', see: 'read' },
   { href: '/places', label: 'Places', see: 'read' },
   { href: '/departments', label: 'Departments', see: 'read' },
   { href: '/rules', label: 'Rules', see: 'read' },
-  { href: '/notifications', label: 'Notifications', see: 'manageNotifications' },
-  { href: '/users', label: 'Users', see: 'manageUsers' },
-  { href: '/audit-log', label: 'Audit log', see: 'readAuditLog' },
-  { href: '/settings', label: 'Settings', see: 'manageOrganisation' },
+  { href: '/notifications', label: 'Notifications', see: 'manageNotifications', group: 'Admin' },
+  { href: '/users', label: 'Users', see: 'manageUsers', group: 'Admin' },
+  { href: '/audit-log', label: 'Audit log', see: 'readAuditLog', group: 'Admin' },
+  { href: '/settings', label: 'Settings', see: 'manageOrganisation', group: 'Admin' },
 ];
 
 export function navFor(role: Role | undefined): NavEntry[] {
@@ -52,4 +64,24 @@ export function currentEntry(
     if (matches && (best === undefined || entry.href.length > best.href.length)) best = entry;
   }
   return best;
+}
+
+/** What the header shows: a page's link, or a menu of a group's pages. */
+export type NavItem =
+  | { kind: 'link'; entry: NavEntry }
+  | { kind: 'menu'; group: NavGroup; entries: NavEntry[] };
+
+/**
+ * The header's items, in the list's order: a group's entries folded into one menu where its first
+ * entry stands, unless the role sees only one of them (a menu of one is a detour, not room saved).
+ */
+export function navItems(entries: readonly NavEntry[]): NavItem[] {
+  const items: NavItem[] = [];
+  for (const entry of entries) {
+    const { group } = entry;
+    const members = group === undefined ? [] : entries.filter((e) => e.group === group);
+    if (group === undefined || members.length < 2) items.push({ kind: 'link', entry });
+    else if (members[0] === entry) items.push({ kind: 'menu', group, entries: members });
+  }
+  return items;
 }
