@@ -15,6 +15,19 @@ export function jsonColumn<T>(value: T | string): T {
   return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }
 
+/**
+ * Runs queries one after the other and gives their results as Promise.all would: a transaction is
+ * one connection, and a connection takes one query at a time (pg warns, and will refuse, when
+ * given several at once; nothing runs in parallel on it anyway).
+ */
+export async function inTurn<T extends readonly (() => Promise<unknown>)[]>(
+  steps: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  const out: unknown[] = [];
+  for (const step of steps) out.push(await step());
+  return out as { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+}
+
 export type SqlParam = string | number | boolean | null | Date | Uint8Array | readonly string[];
 
 export interface SqlExecutor {

@@ -12,7 +12,7 @@ import {
   serviceStatus,
   type WorkOrderSource,
 } from '../maintenance.ts';
-import { jsonColumn as json, type SqlExecutor } from './database.ts';
+import { inTurn, jsonColumn as json, type SqlExecutor } from './database.ts';
 
 export interface PlanAppliesTo {
   assetIds: string[];
@@ -155,62 +155,68 @@ export async function loadMaintenanceSnapshot(
   const assetParam = `$${base.length + 1}::uuid`;
   const assetFilter = (column: string) => (assetId === undefined ? 'true' : `${column} = ${assetParam}`);
   const args = assetId === undefined ? base : [...base, assetId];
-  const [assets, plans, baselines, open, meters] = await Promise.all([
-    ex.query<{
-      id: string;
-      kind: 'vehicle' | 'equipment';
-      name: string;
-      plate: string | null;
-      category: string | null;
-      department_id: string | null;
-      status: string;
-      created_at: Date | string;
-      device_id: string | null;
-    }>(
-      `select a.id::text as id, a.kind, a.name, a.plate, a.category, a.department_id::text as department_id,
+  const [assets, plans, baselines, open, meters] = await inTurn([
+    () =>
+      ex.query<{
+        id: string;
+        kind: 'vehicle' | 'equipment';
+        name: string;
+        plate: string | null;
+        category: string | null;
+        department_id: string | null;
+        status: string;
+        created_at: Date | string;
+        device_id: string | null;
+      }>(
+        `select a.id::text as id, a.kind, a.name, a.plate, a.category, a.department_id::text as department_id,
               a.status, a.created_at,
-              (select i.device_id from installations i where i.asset_id = a.id and i.removed_at is null limit 1) as device_id
+              (select i.device_id from installations i
+                where i.org_id = a.org_id and i.asset_id = a.id and i.removed_at is null limit 1) as device_id
          from assets a
         where a.status <> 'retired' and ${orgId === undefined ? 'true' : 'a.org_id = $1::uuid'} and ${assetFilter('a.id')}`,
-      args,
-    ),
-    ex.query<ServicePlanRow>(
-      `select ${SERVICE_PLAN_COLUMNS} from service_plans where archived_at is null and ${orgFilter}`,
-      base,
-    ),
-    ex.query<{
-      id: string;
-      asset_id: string;
-      plan_id: string;
-      completed_at: Date | string;
-      odometer_km: number | string | null;
-      engine_hours: number | string | null;
-    }>(
-      `select distinct on (asset_id, plan_id) id::text as id, asset_id::text as asset_id, plan_id::text as plan_id,
+        args,
+      ),
+    () =>
+      ex.query<ServicePlanRow>(
+        `select ${SERVICE_PLAN_COLUMNS} from service_plans where archived_at is null and ${orgFilter}`,
+        base,
+      ),
+    () =>
+      ex.query<{
+        id: string;
+        asset_id: string;
+        plan_id: string;
+        completed_at: Date | string;
+        odometer_km: number | string | null;
+        engine_hours: number | string | null;
+      }>(
+        `select distinct on (asset_id, plan_id) id::text as id, asset_id::text as asset_id, plan_id::text as plan_id,
               completed_at, odometer_km, engine_hours
          from work_orders
         where state = 'completed' and plan_id is not null and ${orgFilter} and ${assetFilter('asset_id')}
         order by asset_id, plan_id, completed_at desc`,
-      args,
-    ),
-    ex.query<{ id: string; asset_id: string; plan_id: string; number: number }>(
-      `select id::text as id, asset_id::text as asset_id, plan_id::text as plan_id, number from work_orders
+        args,
+      ),
+    () =>
+      ex.query<{ id: string; asset_id: string; plan_id: string; number: number }>(
+        `select id::text as id, asset_id::text as asset_id, plan_id::text as plan_id, number from work_orders
         where state in ('open', 'in_progress', 'on_hold') and plan_id is not null and ${orgFilter}
           and ${assetFilter('asset_id')}`,
-      args,
-    ),
-    ex.query<{
-      asset_id: string;
-      odometer_km: number | string | null;
-      odometer_at: Date | string | null;
-      engine_hours: number | string | null;
-      engine_hours_at: Date | string | null;
-    }>(
-      `select asset_id::text as asset_id, odometer_km, odometer_at, engine_hours, engine_hours_at
+        args,
+      ),
+    () =>
+      ex.query<{
+        asset_id: string;
+        odometer_km: number | string | null;
+        odometer_at: Date | string | null;
+        engine_hours: number | string | null;
+        engine_hours_at: Date | string | null;
+      }>(
+        `select asset_id::text as asset_id, odometer_km, odometer_at, engine_hours, engine_hours_at
          from asset_meters where ${orgFilter} and ${assetFilter('asset_id')}`,
-      args,
-    ),
-  ]);
+        args,
+      ),
+  ] as const);
   const ms = (v: Date | string | null) => (v === null ? null : new Date(v).getTime());
   return {
     assets: assets.map((a) => ({
@@ -262,7 +268,11 @@ export function startingBaseline(plan: ServicePlan, asset: MaintainedAsset): Pla
   };
 }
 
-/** Use a day over the last 30 days for each asset (oldest believed reading in the window to the current meter). */
+/**
+ * Use a day over the last 30 days for each asset: the oldest believed reading in the window to
+ * the current meter. One index lookup per asset and meter (meter_readings_asset_idx), not a sort
+ * of every sample in the window (bench/REPORT.md, "Maintenance and costs").
+ */
 export async function loadDailyUse(
   ex: SqlExecutor,
   orgId: string | undefined,
@@ -276,10 +286,16 @@ export async function loadDailyUse(
     value: number | string;
     read_at: Date | string;
   }>(
-    `select distinct on (asset_id, meter) asset_id::text as asset_id, meter, value, read_at
-       from meter_readings
-      where flag is null and read_at >= $1::timestamptz ${orgId === undefined ? '' : 'and org_id = $2::uuid'}
-      order by asset_id, meter, read_at asc`,
+    `select m.asset_id::text as asset_id, k.meter, r.value, r.read_at
+       from asset_meters m
+       cross join (values ('odometer'), ('engine_hours')) as k(meter)
+       cross join lateral (
+         select x.value, x.read_at from meter_readings x
+          where x.org_id = m.org_id and x.asset_id = m.asset_id and x.meter = k.meter
+            and x.read_at >= $1::timestamptz and x.flag is null
+          order by x.read_at limit 1
+       ) r
+      where ${orgId === undefined ? 'true' : 'm.org_id = $2::uuid'}`,
     orgId === undefined ? [since] : [since, orgId],
   );
   const oldest = new Map<string, { value: number; at: number }>();

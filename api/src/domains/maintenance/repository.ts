@@ -6,6 +6,7 @@
 import {
   type AssetPlanStatus,
   dueStatuses,
+  inTurn,
   loadDailyUse,
   loadMaintenanceSnapshot,
   planCovers,
@@ -196,12 +197,13 @@ export function planProblemsFor(before: ServicePlan, changes: PlanInput) {
 export class ServicePlans extends TenantRepository {
   async list(): Promise<PlanWithCount[]> {
     return this.tx(async (tx) => {
-      const [rows, snapshot] = await Promise.all([
-        tx.query<ServicePlanRow>(
-          `select ${SERVICE_PLAN_COLUMNS} from service_plans where archived_at is null order by lower(name), id`,
-        ),
-        loadMaintenanceSnapshot(tx, undefined),
-      ]);
+      const [rows, snapshot] = await inTurn([
+        () =>
+          tx.query<ServicePlanRow>(
+            `select ${SERVICE_PLAN_COLUMNS} from service_plans where archived_at is null order by lower(name), id`,
+          ),
+        () => loadMaintenanceSnapshot(tx, undefined),
+      ] as const);
       return rows.map(toServicePlan).map((plan) => ({
         ...plan,
         assets: snapshot.assets.filter((a) => planCovers(plan, a)).length,
@@ -318,14 +320,15 @@ export class Meters extends TenantRepository {
     return this.tx(async (tx) => {
       const asset = await tx.query('select 1 from assets where id = $1::uuid', [assetId]);
       if (asset.length === 0) return undefined;
-      const [meters, readings] = await Promise.all([
-        tx.query<MeterRow>('select * from asset_meters where asset_id = $1::uuid', [assetId]),
-        tx.query<ReadingRow>(
-          `select ${READING_COLUMNS} from meter_readings r where r.asset_id = $1::uuid
+      const [meters, readings] = await inTurn([
+        () => tx.query<MeterRow>('select * from asset_meters where asset_id = $1::uuid', [assetId]),
+        () =>
+          tx.query<ReadingRow>(
+            `select ${READING_COLUMNS} from meter_readings r where r.asset_id = $1::uuid
             order by r.read_at desc, r.id desc limit ${limit}`,
-          [assetId],
-        ),
-      ]);
+            [assetId],
+          ),
+      ] as const);
       const now = (meter: Meter) => {
         const m = meterOf(meters[0], meter);
         return m ? { value: m.value, at: new Date(m.at).toISOString(), source: m.source } : null;

@@ -8,6 +8,7 @@
 
 import {
   insertWorkOrder,
+  inTurn,
   jsonColumn,
   SERVICE_PLAN_COLUMNS,
   type ServicePlanRow,
@@ -235,59 +236,63 @@ export class WorkOrders extends TenantRepository {
       const rows = await ex.query<WorkOrderRow>(`${SELECT} where w.id = $1::uuid`, [id]);
       const row = rows[0];
       if (!row) return undefined;
-      const [lines, tasks, notes, attachments] = await Promise.all([
-        ex.query<{
-          id: string;
-          kind: 'part' | 'labour' | 'other';
-          description: string;
-          part_number: string | null;
-          quantity: string;
-          unit_cost_minor: string;
-          total_minor: string;
-          created_at: Date | string;
-        }>(
-          `select id::text as id, kind, description, part_number, quantity::text as quantity,
+      const [lines, tasks, notes, attachments] = await inTurn([
+        () =>
+          ex.query<{
+            id: string;
+            kind: 'part' | 'labour' | 'other';
+            description: string;
+            part_number: string | null;
+            quantity: string;
+            unit_cost_minor: string;
+            total_minor: string;
+            created_at: Date | string;
+          }>(
+            `select id::text as id, kind, description, part_number, quantity::text as quantity,
                   unit_cost_minor::text as unit_cost_minor, round(quantity * unit_cost_minor)::text as total_minor, created_at
              from work_order_lines where work_order_id = $1::uuid order by created_at, id`,
-          [id],
-        ),
-        ex.query<{
-          id: string;
-          position: number;
-          label: string;
-          done: boolean;
-          done_at: Date | string | null;
-          done_by: string | null;
-        }>(
-          `select id::text as id, position, label, done, done_at, done_by::text as done_by
+            [id],
+          ),
+        () =>
+          ex.query<{
+            id: string;
+            position: number;
+            label: string;
+            done: boolean;
+            done_at: Date | string | null;
+            done_by: string | null;
+          }>(
+            `select id::text as id, position, label, done, done_at, done_by::text as done_by
              from work_order_tasks where work_order_id = $1::uuid order by position, id`,
-          [id],
-        ),
-        ex.query<{
-          id: string;
-          author_id: string | null;
-          author_name: string | null;
-          body: string;
-          created_at: Date | string;
-        }>(
-          `select n.id::text as id, n.author_id::text as author_id, u.name as author_name, n.body, n.created_at
+            [id],
+          ),
+        () =>
+          ex.query<{
+            id: string;
+            author_id: string | null;
+            author_name: string | null;
+            body: string;
+            created_at: Date | string;
+          }>(
+            `select n.id::text as id, n.author_id::text as author_id, u.name as author_name, n.body, n.created_at
              from work_order_notes n left join users u on u.id = n.author_id
             where n.work_order_id = $1::uuid order by n.created_at, n.id`,
-          [id],
-        ),
-        ex.query<{
-          id: string;
-          file_name: string;
-          content_type: 'image/jpeg' | 'image/png' | 'image/webp' | 'application/pdf' | 'text/plain';
-          bytes: number | string;
-          uploaded_by: string | null;
-          created_at: Date | string;
-        }>(
-          `select id::text as id, file_name, content_type, octet_length(bytes) as bytes, uploaded_by::text as uploaded_by,
+            [id],
+          ),
+        () =>
+          ex.query<{
+            id: string;
+            file_name: string;
+            content_type: 'image/jpeg' | 'image/png' | 'image/webp' | 'application/pdf' | 'text/plain';
+            bytes: number | string;
+            uploaded_by: string | null;
+            created_at: Date | string;
+          }>(
+            `select id::text as id, file_name, content_type, octet_length(bytes) as bytes, uploaded_by::text as uploaded_by,
                   created_at from work_order_attachments where work_order_id = $1::uuid order by created_at, id`,
-          [id],
-        ),
-      ]);
+            [id],
+          ),
+      ] as const);
       const money = (m: string) => formatMoney(BigInt(m), row.currency);
       return {
         ...summary(row),
