@@ -4,6 +4,7 @@
 // an asset's total cost of ownership, cost per km and per engine hour, consumption and months;
 // costs per asset and department; roles; another organisation's are never seen or touched.
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../../test/api-support.ts';
 
@@ -138,6 +139,63 @@ describe('fuel entries', () => {
     ]);
     // 07:45 in Helsinki on 1 November is 05:45 UTC.
     expect(list.items[2]?.filledAt).toBe('2026-11-01T05:45:00.000Z');
+  });
+
+  it('a generated fuel card file is imported whole or refused whole, never a 5xx', async () => {
+    const van = await vehicle(`Fuzz fuel van ${run}`, `FZ-${run.slice(0, 3)}`);
+    const entries = async () =>
+      Number(
+        (
+          await t.platform.db.query<{ n: string | number }>(
+            'select count(*) as n from fuel_entries where asset_id = $1',
+            [van.id],
+          )
+        )[0]?.n,
+      );
+    const cell = fc.oneof(
+      fc.constantFrom(
+        `FZ-${run.slice(0, 3)}`,
+        '2026-11-02',
+        '2.11.2026',
+        '07:30',
+        '25:99',
+        '40',
+        '40,5',
+        '-3',
+        '73.10',
+        'yes',
+        'maybe',
+        '',
+      ),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('=cmd|/c calc', '"quoted;cell"', '\u0000', '1e9', '١٢٣'),
+    );
+    const headers = fc.shuffledSubarray(
+      ['vehicle', 'date', 'time', 'litres', 'total', 'odometer_km', 'partial', 'station', 'colour'],
+      {
+        minLength: 1,
+      },
+    );
+    const file = headers.chain((h) =>
+      fc
+        .array(fc.array(cell, { minLength: h.length, maxLength: h.length }), { maxLength: 4 })
+        .map((rows) => [h.join(';'), ...rows.map((r) => r.join(';'))].join('\n')),
+    );
+    await fc.assert(
+      fc.asyncProperty(file, async (csv) => {
+        const before = await entries();
+        const res = await t.request<{ created?: number }>('POST', '/api/v1/fuel-entries/import', {
+          token: manager(),
+          rawBody: csv,
+          headers: { 'content-type': 'text/csv' },
+        });
+        expect(res.status, csv).toBeLessThan(500);
+        const after = await entries();
+        if (res.status === 200) expect(after - before).toBe(res.body.created ?? 0);
+        else expect(after, csv).toBe(before);
+      }),
+      { seed: 1, numRuns: 120 },
+    );
   });
 
   it('refuels the rule engine saw are offered, and confirmed once', async () => {

@@ -2,23 +2,11 @@
 // the work orders' (cost per km and per engine hour, consumption, total cost of ownership).
 // Money travels as decimal strings in the organisation's currency ("54.90"), never as JSON
 // numbers. zod and shared pure modules only: the console's type check loads this file.
+import { COST_CATEGORIES, type CostCategory } from '@fleet/shared/cost-categories';
 import { MONEY_PATTERN } from '@fleet/shared/money';
 import { z } from 'zod';
 
-export const COST_CATEGORIES = [
-  'toll',
-  'insurance',
-  'tyres',
-  'lease',
-  'parking',
-  'fine',
-  'registration',
-  'tax',
-  'cleaning',
-  'repair',
-  'other',
-] as const;
-export type CostCategory = (typeof COST_CATEGORIES)[number];
+export { COST_CATEGORIES, type CostCategory };
 
 const money = z
   .string({ error: 'an amount as a decimal string such as "54.90" (money is never a floating-point number)' })

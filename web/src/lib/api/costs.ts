@@ -9,7 +9,6 @@
 import type {
   AssetCosts,
   ConfirmRefuel,
-  CostCategory,
   CostEntry,
   CostSummary,
   FuelEntry,
@@ -19,20 +18,8 @@ import type {
 } from '@fleet/api/contract';
 import type { ApiClient } from './client.ts';
 
-/** api/src/domains/costs/schemas.ts, in its order (the form's choices). */
-export const COST_CATEGORIES = [
-  'toll',
-  'insurance',
-  'tyres',
-  'lease',
-  'parking',
-  'fine',
-  'registration',
-  'tax',
-  'cleaning',
-  'repair',
-  'other',
-] as const satisfies readonly CostCategory[];
+/** The form's choices, in the API's order (one list: @fleet/shared/cost-categories, zod-free). */
+export { COST_CATEGORIES } from '@fleet/shared/cost-categories';
 
 /** Limits of the API's schemas the forms check as it does. */
 export const COST_LIMITS = {
