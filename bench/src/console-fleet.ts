@@ -3,7 +3,9 @@
 // reporting once a second. The second is cut into slots (HUB_TICK_MS-sized by default) and a
 // device always reports in the same slot, so every slot carries the same share of the fleet.
 // Pure: the caller says what time it is; nothing here reads a clock or does I/O.
+
 import { NO_MEASUREMENTS, type TelemetryRecord } from '@fleet/shared';
+import { mulberry32 } from '@fleet/shared/random';
 
 /** [west, south, east, north] of the offline basemap (vendor/basemap/manifest.json). */
 export type Bounds = readonly [west: number, south: number, east: number, north: number];
@@ -42,16 +44,7 @@ export interface MovingFleetOptions {
 }
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same fleet. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 /** Reflects `v` into [lo, hi]; whether it was reflected. */
 function reflect(v: number, lo: number, hi: number): { v: number; flipped: boolean } {

@@ -9,9 +9,11 @@
 // scripted episode every `probeEveryS` records (speeding, an engine fault code, an overheating
 // engine, a short visit to the place next to the street), and reports each alert it caused
 // with the device time the alert will carry and the moment it became due (ProbeTrigger).
+
 import type { TelemetryInput } from '@fleet/proto';
 import type { RuleKind } from '@fleet/shared';
 import type { PlaceCategory } from '@fleet/shared/geo';
+import { mulberry32 } from '@fleet/shared/random';
 
 /** Side of a cell, metres: a place of up to PLACE_MAX_REACH_M from the cell's middle leaves a street of 2 x 40 m. */
 export const CELL_M = 400;
@@ -28,16 +30,7 @@ export const AREA_CENTRE = { lat: 60.45, lon: 25.3 } as const;
 // ---------------------------------------------------------------------------------------------
 // A seeded random generator (mulberry32): the same seed gives the same places in every process.
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export const seededRandom = mulberry32;
 
 // ---------------------------------------------------------------------------------------------
 // The area and its places

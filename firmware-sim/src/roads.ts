@@ -2,6 +2,7 @@
 // directed graph of straight segments (one edge per pair of consecutive way nodes and per allowed
 // direction), stored in flat typed arrays so a vehicle's per-tick step is a few array reads.
 // Only the largest strongly connected component is kept, so every node can reach every other.
+import { mulberry32 } from '@fleet/shared/random';
 import { type OsmNode, type OsmWay, readOsmPbf } from './osm-pbf.ts';
 
 /**
@@ -481,16 +482,7 @@ function stronglyConnectedComponents(
  * A seeded PRNG (mulberry32): uniform in [0, 1), the same sequence for the same seed. Every
  * random choice of the simulator draws from one of these, so a run is repeatable from its seed.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** The node nearest to a point (a linear scan: for setup, not for ticks). */
 export function nearestNode(network: RoadNetwork, lat: number, lon: number): number {
