@@ -24,6 +24,7 @@ import { departmentRoutes } from './domains/departments/routes.ts';
 import { createDriverCardSink } from './domains/drivers/auto-assign.ts';
 import { countDriverCardDecisions, followDriverCards } from './domains/drivers/card-feed.ts';
 import { driverRoutes } from './domains/drivers/routes.ts';
+import { jobRoutes } from './domains/jobs/routes.ts';
 import { maintenanceRoutes } from './domains/maintenance/routes.ts';
 import { MFA_TOTP_SECRET, SecretCipher } from './domains/mfa/crypto.ts';
 import { mfaRoutes } from './domains/mfa/routes.ts';
@@ -33,6 +34,7 @@ import { createNotifications, type Notifications } from './domains/notifications
 import { OperatorTokens, PlatformOperators } from './domains/organisations/operators.ts';
 import { operatorRoutes } from './domains/organisations/routes.ts';
 import { placeRoutes } from './domains/places/routes.ts';
+import { projectRoutes } from './domains/projects/routes.ts';
 import { ruleRoutes } from './domains/rules/routes.ts';
 import { workOrderRoutes } from './domains/work-orders/routes.ts';
 import { ApiError } from './http/errors.ts';
@@ -97,6 +99,8 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...maintenanceRoutes(ctx),
     ...workOrderRoutes(ctx),
     ...costRoutes(ctx),
+    ...projectRoutes(ctx),
+    ...jobRoutes(ctx),
     ...alertRoutes(ctx),
     ...notificationRoutes(ctx),
     ...mfaRoutes(ctx),

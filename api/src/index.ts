@@ -11,6 +11,8 @@ export { Departments } from './domains/departments/repository.ts';
 export { DriverAssignments } from './domains/drivers/assignments.ts';
 export { Drivers } from './domains/drivers/repository.ts';
 export { newDriverSchema } from './domains/drivers/schemas.ts';
+export { Jobs } from './domains/jobs/repository.ts';
+export { newJobSchema } from './domains/jobs/schemas.ts';
 export { ServicePlans } from './domains/maintenance/repository.ts';
 export { newServicePlanSchema } from './domains/maintenance/schemas.ts';
 export {
@@ -25,6 +27,8 @@ export {
 } from './domains/organisations/repository.ts';
 export { Places } from './domains/places/repository.ts';
 export { newPlaceSchema } from './domains/places/schemas.ts';
+export { Projects } from './domains/projects/repository.ts';
+export { newProjectSchema } from './domains/projects/schemas.ts';
 export { Rules } from './domains/rules/repository.ts';
 export { newRuleSchema } from './domains/rules/schemas.ts';
 export { WorkOrders } from './domains/work-orders/repository.ts';

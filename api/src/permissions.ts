@@ -46,6 +46,11 @@ export const WORK_ON_MAINTENANCE: readonly Role[] = ['admin', 'fleet_manager', '
 export const ENTER_COSTS: readonly Role[] = ['admin', 'fleet_manager'];
 /** Fill-ups: also the dispatchers, to whom drivers hand their receipts. */
 export const ENTER_FUEL: readonly Role[] = ['admin', 'fleet_manager', 'dispatcher'];
+/**
+ * Projects and jobs: booking vehicles, items and crew, dispatching, completing. The dispatchers'
+ * day, and the owners of the fleet; everyone reads the board.
+ */
+export const DISPATCH_JOBS: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager'];
 /** Reporting a defect (a driver's report, taken by whoever they call): everyone but viewers. */
 export const REPORT_DEFECTS: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager', 'mechanic'];
 /**

@@ -8,6 +8,7 @@ import {
   type LiveStateStore,
   openTelemetryStore,
 } from '@fleet/ingest';
+import { type JobService, startJobService } from '@fleet/ingest/jobs';
 import { type MaintenanceService, startMaintenanceService } from '@fleet/ingest/maintenance';
 import { type RuleService, startRuleService } from '@fleet/ingest/rules';
 import { canConnect, type EventBus, type FaultReporter, type FleetConfig, type Logger } from '@fleet/shared';
@@ -38,6 +39,7 @@ export interface BrokerService {
   rules: RuleService;
   /** Meters from telemetry and the due-service monitor, fed by the pipeline's "track meters" step. */
   maintenance: MaintenanceService;
+  jobs: JobService;
   mqttPort: number;
   wsPort: number | undefined;
   /** Rows waiting for or in a QuestDB commit. */
@@ -76,12 +78,22 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     flushMs: config.MAINTENANCE_FLUSH_MS,
     refreshMs: config.MAINTENANCE_REFRESH_S * 1000,
   });
+  const jobs = await startJobService({
+    db,
+    bus,
+    faults: deps.faults,
+    metricsRegistry,
+    refreshMs: config.JOBS_REFRESH_S * 1000,
+    tracker: { leadMs: config.JOBS_EN_ROUTE_LEAD_MIN * 60_000 },
+  });
   const pipeline = createIngestPipeline({
     writer: store.writer,
     rules,
     onRulesError: (err) => deps.faults.report('rules', 'pipeline', err),
     meters: maintenance,
     onMetersError: (err) => deps.faults.report('maintenance', 'pipeline', err),
+    jobs,
+    onJobsError: (err) => deps.faults.report('jobs', 'pipeline', err),
     liveState,
     bus,
     metrics: ingestMetrics,
@@ -170,6 +182,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     liveState,
     rules,
     maintenance,
+    jobs,
     mqttPort: listeners.tcpPort,
     wsPort: listeners.wsPort,
     pendingRows: () => store.writer.pendingRows,
@@ -188,6 +201,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
       // with the connections, so the devices re-send and dedup absorbs the copies).
       await store.close();
       await maintenance.close();
+      await jobs.close();
       await rules.close();
     },
   };

@@ -26,6 +26,7 @@ import type { CompanyVehicle, DemoCompany } from '@fleet/firmware-sim';
 import { type AlertSeverity, type RuleKind, WEEKDAYS } from '@fleet/shared';
 import { type SqlDatabase, withAuditActor } from '@fleet/shared/db';
 import type { PlaceCategory } from '@fleet/shared/geo';
+import { seedJobs } from './demo-jobs.ts';
 import { seedMaintenance } from './demo-maintenance.ts';
 
 export interface SeedCounts {
@@ -41,6 +42,8 @@ export interface SeedCounts {
   'work orders': number;
   'fuel entries': number;
   costs: number;
+  projects: number;
+  jobs: number;
 }
 
 /** A rule of the demo company; places by their name in the company (firmware-sim/src/company.ts). */
@@ -155,6 +158,8 @@ async function seed(
     'work orders': 0,
     'fuel entries': 0,
     costs: 0,
+    projects: 0,
+    jobs: 0,
   };
   const departments = await seedDepartments(new Departments(db, orgId), company, counts);
   const places = await seedPlaces(new Places(db, orgId), company, counts);
@@ -223,6 +228,7 @@ async function seed(
     }
   }
   const drivers = new Drivers(db, orgId);
+  const driversByVan = new Map<number, string>();
   const assignments = new DriverAssignments(db, orgId);
   for (const d of company.drivers) {
     const found = await drivers.page({
@@ -233,6 +239,8 @@ async function seed(
       offset: 0,
     });
     const existing = found.items.find((x) => x.employeeNumber === d.employeeNumber);
+    if (existing !== undefined && d.vehicle !== undefined && existing.erasedAt === null)
+      driversByVan.set(d.vehicle, existing.id);
     if (existing !== undefined) {
       // Seeded before drivers had cards: give them theirs, as an admin would.
       if (existing.driverCardId === null && existing.erasedAt === null)
@@ -252,6 +260,7 @@ async function seed(
       }),
     );
     counts.drivers++;
+    if (d.vehicle !== undefined) driversByVan.set(d.vehicle, driver.id);
     const van = d.vehicle === undefined ? undefined : vanIds[d.vehicle];
     if (van && !(await assignments.currentOfVehicle(van))) {
       await assignments.assignNow(van, driver.id);
@@ -264,6 +273,9 @@ async function seed(
   counts['work orders'] += upkeep.workOrders;
   counts['fuel entries'] += upkeep.fuelEntries;
   counts.costs += upkeep.costs;
+  const work = await seedJobs(db, orgId, company, { vans: vanIds, kits: kitIds, driversByVan, places }, now);
+  counts.projects += work.projects;
+  counts.jobs += work.jobs;
   return counts;
 }
 

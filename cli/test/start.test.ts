@@ -76,6 +76,8 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
   expect(output.join('')).toContain('Provisioned 6 simulated device(s)');
   // The demo company's alert rules are seeded, and the fleet plays the demo mix that sets them off.
   expect(output.join('')).toMatch(/Seeded the demo company: .*, 12 rules, 3 service plans, 10 work orders, /);
+  // Today's jobs of the vans there are (van 2 and van 4 of four), dispatched at the sites they visit.
+  expect(output.join('')).toMatch(/, 2 projects, 2 jobs\./);
   await waitForLine(output, /\[sim\] Simulating 4 vehicle\(s\) .*, scenario demo,/, child, 30_000);
 
   // Positions of the simulated fleet on the live hub.
@@ -134,6 +136,14 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
       interval: 1000,
     })
     .toContain('Van 03: Oil and filter');
+
+  // The board of today: the seeded jobs, dispatched, with what they book.
+  const jobs = await fetch(`${api}/api/v1/jobs?state=dispatched,en_route,on_site`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const listed = (await jobs.json()) as { items: { assets: { kind: string; name: string }[] }[] };
+  const vans = listed.items.flatMap((j) => j.assets.filter((a) => a.kind === 'vehicle').map((a) => a.name));
+  expect(vans.sort()).toEqual(['Van 02', 'Van 04']);
 
   // Ctrl-C: everything stops, nothing is left listening or running.
   child.kill('SIGINT');

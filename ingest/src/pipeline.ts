@@ -15,6 +15,7 @@ import * as events from './steps/events.ts';
 import {
   type IngestLimits,
   type IngestOutcome,
+  type JobSink,
   type MeterSink,
   type PipelineStep,
   type RuleSink,
@@ -26,7 +27,7 @@ import type { TelemetryWork } from './steps/telemetry.ts';
 import * as telemetry from './steps/telemetry.ts';
 import type { ValidationPolicy } from './validate.ts';
 
-export type { IngestLimits, IngestOutcome, MeterSink, RuleSink };
+export type { IngestLimits, IngestOutcome, JobSink, MeterSink, RuleSink };
 
 /** devices/{id}/telemetry: a TelemetryBatch. */
 export const TELEMETRY_STEPS: readonly PipelineStep<TelemetryWork>[] = [
@@ -38,6 +39,7 @@ export const TELEMETRY_STEPS: readonly PipelineStep<TelemetryWork>[] = [
   telemetry.updateLiveState,
   telemetry.evaluateRules,
   telemetry.trackMeters,
+  telemetry.trackJobs,
   telemetry.publish,
 ];
 
@@ -65,6 +67,9 @@ export interface IngestDeps {
   /** The maintenance meter tracker (ingest/src/maintenance); none: meters not followed. */
   meters?: MeterSink;
   onMetersError?(err: unknown): void;
+  /** The job tracker (ingest/src/jobs); none: jobs not moved by telemetry. */
+  jobs?: JobSink;
+  onJobsError?(err: unknown): void;
   now?: () => number;
 }
 
@@ -89,6 +94,8 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
     onRulesError: deps.onRulesError,
     meters: deps.meters,
     onMetersError: deps.onMetersError,
+    jobs: deps.jobs,
+    onJobsError: deps.onJobsError,
   };
   const work = (topic: 'telemetry' | 'events', session: DeviceSession, payload: Uint8Array) => ({
     topic,

@@ -1,6 +1,7 @@
 // The event bus between the ingest tier and its consumers (the WebSocket hub, rules, the
 // broker's own command path). One interface; the in-process implementation is the embedded
 // default, and a Redis one can sit behind the same interface for scale-out.
+import type { JobChange } from './jobs.ts';
 import type { AlertChange } from './rules.ts';
 import type { DeviceEventRecord, TelemetryRecord } from './telemetry.ts';
 
@@ -49,6 +50,8 @@ export interface FleetEvents {
   'live-sync': LiveSyncRequest;
   /** An alert opened, changed or resolved (by the rule engine or a person), for the hub's `alerts` topic. */
   alert: AlertChange;
+  /** A job moved on (dispatched, en route, on site ...), for the hub's `jobs` topic. */
+  job: JobChange;
 }
 
 export type FleetTopic = keyof FleetEvents;
@@ -124,6 +127,7 @@ const TOPICS: ReadonlySet<string> = new Set<FleetTopic>([
   'latest',
   'live-sync',
   'alert',
+  'job',
 ]);
 
 export function isBusMessage(message: unknown): message is BusMessage {

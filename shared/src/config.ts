@@ -310,6 +310,16 @@ export const settings = {
     "How often every organisation's due services are evaluated again, for plans that fall due by the calendar.",
     's',
   ),
+  JOBS_REFRESH_S: setting(
+    positiveInt(60, 3600),
+    "How often the device side reads every organisation's dispatched jobs again (changes arrive at once by NOTIFY; this bounds what a missed one costs).",
+    's',
+  ),
+  JOBS_EN_ROUTE_LEAD_MIN: setting(
+    positiveInt(180, 1440),
+    "How long before a job's window a vehicle leaving its depot counts as en route to it (earlier, it is about other work).",
+    'min',
+  ),
   RULES_CHECKPOINT_MS: setting(
     positiveInt(10_000, 60_000),
     "How often the rule engine writes its state (each rule's memory per device) to the domain database; records after the last checkpoint are evaluated again from QuestDB after a restart. Alerts are written at once whatever this is; a longer interval writes each changed state once per interval instead of once a second.",

@@ -15,6 +15,7 @@ export const BOUNDARIES = [
   'ingest',
   'rules',
   'maintenance',
+  'jobs',
   'bus',
   'timer',
   'process',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HUB_TOPIC } from './live.ts';
 
 const topics = z
-  .array(z.string().regex(HUB_TOPIC, 'a topic is positions, status, events, alerts or device:{id}'))
+  .array(z.string().regex(HUB_TOPIC, 'a topic is positions, status, events, alerts, jobs or device:{id}'))
   .min(1)
   .max(100);
 

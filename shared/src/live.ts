@@ -4,6 +4,7 @@
 // the console bundles this file, and the zod schema of client messages (hub-messages.ts) would
 // add 26 kB (gzip) of validation to the browser bundle that the browser never runs.
 
+import type { JobChange } from './jobs.ts';
 import type { AlertChangeKind, AlertRecord } from './rules.ts';
 
 /** What a device is: a tracked vehicle (GPS/OBD) or a tag on equipment. */
@@ -71,7 +72,7 @@ export interface LiveDeviceEvent {
 
 // ---- client -> server ----
 
-export const HUB_TOPIC = /^(positions|status|events|alerts|device:[A-Za-z0-9_-]{3,64})$/;
+export const HUB_TOPIC = /^(positions|status|events|alerts|jobs|device:[A-Za-z0-9_-]{3,64})$/;
 
 /** A message a client sends; the hub validates it with `hubClientMessage` (hub-messages.ts). */
 export type { HubClientMessage } from './hub-messages.ts';
@@ -97,6 +98,8 @@ export type HubFrame =
   | { type: 'event'; event: LiveDeviceEvent }
   /** On the `alerts` topic: an alert opened, changed (acknowledged, assigned, new figures) or resolved. */
   | { type: 'alert'; change: AlertChangeKind; alert: AlertRecord }
+  /** On the `jobs` topic: a job moved on (by a person or by its vehicles' telemetry). */
+  | { type: 'job'; change: JobChange }
   | { type: 'pong'; at: number }
   | { type: 'error'; code: HubErrorCode; message: string };
 

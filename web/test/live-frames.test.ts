@@ -87,6 +87,20 @@ const FRAMES: { [T in HubFrame['type']]: Extract<HubFrame, { type: T }> } = {
       updatedAt: '2026-12-02T10:00:31.000Z',
     },
   },
+  job: {
+    type: 'job',
+    change: {
+      orgId: 'o',
+      jobId: 'j1',
+      reference: 'JOB-1',
+      title: 'Shoot at Kaapelitehdas',
+      from: 'dispatched',
+      to: 'en_route',
+      source: 'telemetry',
+      assetId: 'as1',
+      at: '2026-12-03T07:10:00.000Z',
+    },
+  },
   pong: { type: 'pong', at: 9 },
   error: { type: 'error', code: 'bad_message', message: 'nope' },
 };

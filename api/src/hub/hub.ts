@@ -48,6 +48,7 @@ import {
   type PositionEvent,
   TokenBucket,
 } from '@fleet/shared';
+import type { JobChange } from '@fleet/shared/jobs';
 import { ApiError } from '../http/errors.ts';
 import type { Principal } from '../http/route.ts';
 import { toLiveDevice, toLivePosition } from '../live-view.ts';
@@ -122,7 +123,7 @@ interface HubClient {
   /** The check of that token, while it runs. */
   authenticating: Promise<void> | undefined;
   address: string;
-  /** positions, status, events, alerts */
+  /** positions, status, events, alerts, jobs */
   topics: Set<string>;
   /** device:{id} subscriptions */
   devices: Set<string>;
@@ -521,8 +522,24 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     }
   }
 
+  /**
+   * A job's move to the organisation's `jobs` subscribers. Jobs are organisation-wide (a
+   * dispatcher plans for every department), so scoped users get them too.
+   */
+  function jobToOrg(change: JobChange): void {
+    const sockets = byOrg.get(change.orgId);
+    if (!sockets) return;
+    let text: Buffer | undefined;
+    for (const ws of sockets) {
+      if (!clientOf(ws).topics.has('jobs')) continue;
+      text ??= Buffer.from(JSON.stringify({ type: 'job', change } satisfies HubFrame));
+      send(ws, text, 'job');
+    }
+  }
+
   const unsubscribers = [
     deps.bus.subscribe('alert', guard(faults, 'bus', 'hub.alert', alertToOrg)),
+    deps.bus.subscribe('job', guard(faults, 'bus', 'hub.job', jobToOrg)),
     deps.bus.subscribe(
       'position',
       guard(faults, 'bus', 'hub.position', (p: PositionEvent) => {

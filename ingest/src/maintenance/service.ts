@@ -340,9 +340,12 @@ export async function startMaintenanceService(deps: MaintenanceServiceDeps): Pro
         computed = await cycle(all);
       })
       .catch((err: unknown) => deps.faults.report('maintenance', 'cycle', err));
-    running = next.finally(() => {
-      if (running === next) running = undefined;
+    // `running` is the promise finally() returns, so that is what it is compared with: comparing
+    // it with `next` never matched, and the timer, which skips while a run is on, never ran again.
+    const tracked: Promise<void> = next.finally(() => {
+      if (running === tracked) running = undefined;
     });
+    running = tracked;
     return next.then(() => computed);
   }
 

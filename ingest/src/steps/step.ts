@@ -25,10 +25,14 @@ export interface RuleSink {
   evaluateEvent(event: DeviceEventRecord): void;
 }
 
-/** The "track meters" step: stored records' odometer and engine hours to the maintenance tracker. */
-export interface MeterSink {
+/** A part that follows stored records without holding the pipeline up (meters, jobs). */
+export interface RecordSink {
   observe(records: readonly TelemetryRecord[]): void;
 }
+/** The "track meters" step: stored records' odometer and engine hours to the maintenance tracker. */
+export type MeterSink = RecordSink;
+/** The "track jobs" step: stored fixes of booked vehicles to the job tracker. */
+export type JobSink = RecordSink;
 
 /** What happened to one message; the broker tells the device about rejects. */
 export interface IngestOutcome {
@@ -49,6 +53,8 @@ export interface StepContext {
   onRulesError: ((err: unknown) => void) | undefined;
   meters: MeterSink | undefined;
   onMetersError: ((err: unknown) => void) | undefined;
+  jobs: JobSink | undefined;
+  onJobsError: ((err: unknown) => void) | undefined;
 }
 
 /** One message from one device on its way through a flow. */

@@ -5,7 +5,13 @@ import { decodeTelemetryBatch, type TelemetryMessage } from '@fleet/proto';
 import type { PositionEvent, TelemetryRecord } from '@fleet/shared';
 import { toTelemetryRecord } from '../normalize.ts';
 import { type Verdict, validateTelemetry } from '../validate.ts';
-import { type MessageWork, type PipelineStep, evaluateRules as runRules } from './step.ts';
+import {
+  type MessageWork,
+  type PipelineStep,
+  type RecordSink,
+  evaluateRules as runRules,
+  type StepContext,
+} from './step.ts';
 
 export interface TelemetryWork extends MessageWork {
   decoded: TelemetryMessage[];
@@ -88,17 +94,30 @@ export const evaluateRules: PipelineStep<TelemetryWork> = {
 };
 
 /** After the PUBACK point too: a failure here is counted and the record stays stored and acknowledged. */
-export const trackMeters: PipelineStep<TelemetryWork> = {
-  name: 'track meters',
-  run(work, ctx) {
-    if (!ctx.meters || work.accepted.length === 0) return;
-    try {
-      ctx.meters.observe(work.accepted);
-    } catch (err) {
-      ctx.onMetersError?.(err);
-    }
-  },
-};
+/** A step that hands the stored records to a part that follows them; its throw never fails the message. */
+function observeStep(
+  name: string,
+  part: (ctx: StepContext) => { sink: RecordSink | undefined; onError: ((err: unknown) => void) | undefined },
+): PipelineStep<TelemetryWork> {
+  return {
+    name,
+    run(work, ctx) {
+      const { sink, onError } = part(ctx);
+      if (!sink || work.accepted.length === 0) return;
+      try {
+        sink.observe(work.accepted);
+      } catch (err) {
+        onError?.(err);
+      }
+    },
+  };
+}
+
+export const trackMeters = observeStep('track meters', (ctx) => ({
+  sink: ctx.meters,
+  onError: ctx.onMetersError,
+}));
+export const trackJobs = observeStep('track jobs', (ctx) => ({ sink: ctx.jobs, onError: ctx.onJobsError }));
 
 export const publish: PipelineStep<TelemetryWork> = {
   name: 'publish',

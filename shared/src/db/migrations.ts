@@ -1343,4 +1343,197 @@ export const MIGRATIONS: readonly Migration[] = [
         for each row execute function fleet_audit('cost_entry', 'org_id');
     `,
   },
+  {
+    // Projects and jobs (issue 14). A project (client, budget, dates, department) has jobs; a
+    // job is work at a place in a time window with the vehicles, equipment and crew it needs,
+    // planned -> dispatched -> en route -> on site -> completed (or cancelled). People dispatch,
+    // complete and cancel; the device side's job tracker (ingest/src/jobs) moves a dispatched job
+    // en route when an assigned vehicle leaves its depot, and on site when one enters the job's
+    // place. Every state change is a job event (who or which vehicle, when). Jobs are numbered
+    // per organisation (JOB-7) like work orders. Bookings may overlap while planned; the API
+    // reports the conflicts and refuses to dispatch over them unless told to. Vehicles get the
+    // licence class needed to drive them, for the crew check. Jobs are organisation-wide (a
+    // dispatcher plans for every department); a scoped user sees the assets of their subtree in
+    // them only. cost_entries.project_id (0015) gets its foreign key.
+    id: '0016_projects_jobs',
+    sql: `
+      alter table assets add column licence_class text check (licence_class in
+        ('AM', 'A1', 'A2', 'A', 'B', 'BE', 'C1', 'C1E', 'C', 'CE', 'D1', 'D1E', 'D', 'DE'));
+      alter table assets add constraint assets_licence_class_vehicle check (kind = 'vehicle' or licence_class is null);
+
+      create table projects (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        name text not null check (char_length(name) between 1 and 100),
+        code text check (char_length(code) between 1 and 40),
+        client text check (char_length(client) between 1 and 200),
+        department_id uuid,
+        budget_minor bigint check (budget_minor >= 0 and budget_minor < 100000000000),
+        currency text not null check (currency ~ '^[A-Z]{3}$'),
+        starts_on date,
+        ends_on date,
+        status text not null default 'active' check (status in ('active', 'completed', 'cancelled')),
+        notes text check (char_length(notes) <= 2000),
+        created_by uuid,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        foreign key (org_id, department_id) references departments (org_id, id),
+        foreign key (org_id, created_by) references users (org_id, id),
+        check (starts_on is null or ends_on is null or ends_on >= starts_on)
+      );
+      create unique index projects_org_name_idx on projects (org_id, lower(name));
+      create unique index projects_org_code_idx on projects (org_id, upper(code)) where code is not null;
+      alter table cost_entries add constraint cost_entries_project_fk
+        foreign key (org_id, project_id) references projects (org_id, id);
+      create index cost_entries_project_idx on cost_entries (org_id, project_id, incurred_on) where project_id is not null;
+
+      create table job_counters (
+        org_id uuid primary key references organisations(id),
+        last_number int not null check (last_number > 0)
+      );
+
+      create table jobs (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        number int not null check (number > 0),
+        project_id uuid,
+        title text not null check (char_length(title) between 1 and 200),
+        place_id uuid not null,
+        starts_at timestamptz not null,
+        ends_at timestamptz not null,
+        state text not null default 'planned'
+          check (state in ('planned', 'dispatched', 'en_route', 'on_site', 'completed', 'cancelled')),
+        notes text check (char_length(notes) <= 4000),
+        dispatched_at timestamptz,
+        en_route_at timestamptz,
+        on_site_at timestamptz,
+        completed_at timestamptz,
+        cancelled_at timestamptz,
+        cancel_reason text check (char_length(cancel_reason) <= 500),
+        created_by uuid,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        unique (org_id, number),
+        foreign key (org_id, project_id) references projects (org_id, id),
+        foreign key (org_id, place_id) references places (org_id, id),
+        foreign key (org_id, created_by) references users (org_id, id),
+        check (ends_at > starts_at),
+        check (ends_at - starts_at <= interval '31 days'),
+        check ((state = 'completed') = (completed_at is not null)),
+        check ((state = 'cancelled') = (cancelled_at is not null)),
+        check (state = 'planned' or state = 'cancelled' or dispatched_at is not null)
+      );
+      create index jobs_org_window_idx on jobs (org_id, starts_at, ends_at);
+      create index jobs_org_state_idx on jobs (org_id, state, starts_at);
+      create index jobs_project_idx on jobs (org_id, project_id, starts_at) where project_id is not null;
+
+      -- What a job books: vehicles and equipment items, and people (a driver drives one of the
+      -- job's vehicles; crew ride along).
+      create table job_assets (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        job_id uuid not null,
+        asset_id uuid not null,
+        unique (job_id, asset_id),
+        foreign key (org_id, job_id) references jobs (org_id, id) on delete cascade,
+        foreign key (org_id, asset_id) references assets (org_id, id)
+      );
+      create index job_assets_asset_idx on job_assets (org_id, asset_id);
+
+      create table job_crew (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        job_id uuid not null,
+        driver_id uuid not null,
+        role text not null default 'crew' check (role in ('driver', 'crew')),
+        vehicle_id uuid,
+        unique (job_id, driver_id),
+        foreign key (org_id, job_id) references jobs (org_id, id) on delete cascade,
+        foreign key (org_id, driver_id) references drivers (org_id, id),
+        foreign key (job_id, vehicle_id) references job_assets (job_id, asset_id),
+        check ((role = 'driver') = (vehicle_id is not null))
+      );
+      create index job_crew_driver_idx on job_crew (org_id, driver_id);
+
+      create table job_events (
+        id bigint generated always as identity primary key,
+        org_id uuid not null references organisations(id),
+        job_id uuid not null,
+        from_state text,
+        to_state text not null,
+        source text not null check (source in ('user', 'telemetry')),
+        user_id uuid,
+        -- The vehicle whose telemetry moved it on.
+        asset_id uuid,
+        at timestamptz not null,
+        note text check (char_length(note) <= 1000),
+        foreign key (org_id, job_id) references jobs (org_id, id) on delete cascade,
+        foreign key (org_id, user_id) references users (org_id, id)
+      );
+      create index job_events_job_idx on job_events (job_id, id);
+
+      grant select, insert, update on projects, jobs, job_counters to fleet_tenant;
+      grant select, insert, update, delete on job_assets, job_crew to fleet_tenant;
+      grant select, insert on job_events to fleet_tenant;
+      alter table projects enable row level security;
+      alter table job_counters enable row level security;
+      alter table jobs enable row level security;
+      alter table job_assets enable row level security;
+      alter table job_crew enable row level security;
+      alter table job_events enable row level security;
+      create policy tenant_isolation on projects
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on job_counters
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on jobs
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on job_assets
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on job_crew
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+      create policy tenant_isolation on job_events
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+
+      create trigger audit after insert or update or delete on projects
+        for each row execute function fleet_audit('project', 'org_id');
+      create trigger audit after insert or update or delete on jobs
+        for each row execute function fleet_audit('job', 'org_id');
+      create trigger audit after insert or update or delete on job_assets
+        for each row execute function fleet_audit('job_asset', 'org_id');
+      create trigger audit after insert or update or delete on job_crew
+        for each row execute function fleet_audit('job_crew', 'org_id');
+
+      -- The job tracker (device side) reloads an organisation's active jobs when they change,
+      -- whoever changed them, and when a vehicle's depot or an installation moves.
+      create function fleet_jobs_changed() returns trigger
+      language plpgsql as $fn$
+      begin
+        if tg_op = 'DELETE' then
+          perform pg_notify('fleet_jobs', old.org_id::text);
+        else
+          perform pg_notify('fleet_jobs', new.org_id::text);
+        end if;
+        return null;
+      end
+      $fn$;
+      create trigger jobs_context after insert or update of state, place_id, starts_at, ends_at or delete on jobs
+        for each row execute function fleet_jobs_changed();
+      create trigger jobs_context after insert or update or delete on job_assets
+        for each row execute function fleet_jobs_changed();
+      create trigger jobs_context after insert or update or delete on installations
+        for each row execute function fleet_jobs_changed();
+      create trigger jobs_context after update of home_place_id on assets
+        for each row execute function fleet_jobs_changed();
+      create trigger jobs_context after update of geometry, radius_m on places
+        for each row execute function fleet_jobs_changed();
+    `,
+  },
 ];

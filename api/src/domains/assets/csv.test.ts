@@ -203,6 +203,7 @@ describe('importing vehicles', () => {
       'odometer_offset_km',
       'engine_hours_offset',
       'speed_limit_kmh',
+      'licence_class',
       'offline_after_s',
       'department',
       'home_place',

@@ -95,6 +95,7 @@ export const VEHICLE_COLUMNS: readonly CsvColumn<Asset>[] = [
     kind: 'number',
     write: (a) => number(a.speedLimitKmh),
   },
+  { header: 'licence_class', field: 'licenceClass', kind: 'choice', write: (a) => text(a.licenceClass) },
   offlineAfter,
   place.department,
   place.homePlace,

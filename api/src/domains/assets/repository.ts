@@ -7,6 +7,7 @@
 import { type SqlExecutor, type SqlParam, TenantRepository } from '@fleet/shared/db';
 import { RowRefused } from '../../csv/import.ts';
 import { ApiError } from '../../http/errors.ts';
+import type { LicenceClass } from '../drivers/schemas.ts';
 import type {
   AssetChanges,
   AssetKind,
@@ -38,6 +39,7 @@ export interface Asset {
   replacementValue: number | null;
   speedLimitKmh: number | null;
   offlineAfterS: number | null;
+  licenceClass: LicenceClass | null;
   /** The organisation's currency, in which replacementValue is. */
   currency: string;
   /** Devices installed on it now, first installed first. */
@@ -97,6 +99,7 @@ const COLUMN_OF = {
   replacementValue: 'replacement_value',
   speedLimitKmh: 'speed_limit_kmh',
   offlineAfterS: 'offline_after_s',
+  licenceClass: 'licence_class',
 } as const satisfies Record<keyof AssetChanges, string>;
 type Field = keyof typeof COLUMN_OF;
 const FIELDS = Object.keys(COLUMN_OF) as Field[];
@@ -116,7 +119,7 @@ const SORT_SQL: Record<AssetSort, string> = {
 const COLUMNS = `a.id::text as id, a.kind, a.name, a.status, a.department_id::text as department_id,
   a.home_place_id::text as home_place_id, a.notes, a.plate, a.vin, a.make, a.model, a.year, a.fuel_type,
   a.tank_capacity_l, a.odometer_offset_km, a.engine_hours_offset, a.category, a.serial_number,
-  a.replacement_value::text as replacement_value, a.speed_limit_kmh, a.offline_after_s, a.created_at, a.updated_at, a.retired_at,
+  a.replacement_value::text as replacement_value, a.speed_limit_kmh, a.offline_after_s, a.licence_class, a.created_at, a.updated_at, a.retired_at,
   (select o.currency from organisations o where o.id = a.org_id) as currency,
   array(select i.device_id from installations i
         where i.asset_id = a.id and i.removed_at is null order by i.installed_at, i.device_id) as device_ids,
@@ -144,6 +147,7 @@ interface AssetRow {
   replacement_value: string | null;
   speed_limit_kmh: number | null;
   offline_after_s: number | null;
+  licence_class: LicenceClass | null;
   currency: string | null;
   device_ids: string[] | string | null;
   has_photo: boolean;
@@ -186,6 +190,7 @@ function toAsset(row: AssetRow): Asset {
     replacementValue: numberOrNull(row.replacement_value),
     speedLimitKmh: numberOrNull(row.speed_limit_kmh),
     offlineAfterS: numberOrNull(row.offline_after_s),
+    licenceClass: row.licence_class,
     currency: row.currency ?? 'EUR',
     deviceIds: textArray(row.device_ids),
     hasPhoto: row.has_photo === true,
@@ -542,6 +547,7 @@ const SQL_TYPE: Record<Field, string> = {
   replacementValue: 'numeric',
   speedLimitKmh: 'double precision',
   offlineAfterS: 'int',
+  licenceClass: 'text',
 };
 
 /** One statement for a batch of imported rows that change the same fields; retiring ends their installations. */

@@ -81,6 +81,7 @@ export function vehicleBody(a: Asset): z.input<typeof vehicleSchema> {
     odometerOffsetKm: a.odometerOffsetKm,
     engineHoursOffset: a.engineHoursOffset,
     speedLimitKmh: a.speedLimitKmh,
+    licenceClass: a.licenceClass,
   };
 }
 

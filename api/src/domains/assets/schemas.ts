@@ -10,6 +10,7 @@ import {
   telemetrySeriesSchema,
   trackSchema,
 } from '../../routes/schemas.ts';
+import { LICENCE_CLASSES, type LicenceClass } from '../drivers/schemas.ts';
 import { checkPlate, checkVin } from './identifiers.ts';
 
 export const ASSET_KINDS = ['vehicle', 'equipment'] as const;
@@ -153,6 +154,11 @@ const money = z
   .nullable()
   .meta({ description: "in the organisation's currency (see `currency`)", example: 1249.9 });
 
+const licenceClass = z
+  .enum(LICENCE_CLASSES, { error: `a licence class is one of ${LICENCE_CLASSES.join(', ')}` })
+  .nullable()
+  .meta({ description: 'the driving licence class it needs (EU categories); null: a car licence, B' });
+
 const speedLimitKmh = z
   .number({ error: 'a speed limit is a number of km/h (or null)' })
   .min(SPEED_LIMIT_KMH.min, `a speed limit is ${SPEED_LIMIT_KMH.min}..${SPEED_LIMIT_KMH.max} km/h`)
@@ -220,6 +226,8 @@ export interface NewAsset {
   /** Vehicles only. */
   speedLimitKmh: number | null;
   offlineAfterS: number | null;
+  /** Vehicles only: the licence class needed to drive it. */
+  licenceClass: LicenceClass | null;
 }
 
 /** Fields to change; absent ones stay. */
@@ -237,6 +245,7 @@ const vehicleFields = {
   odometerOffsetKm: odometerOffset.optional(),
   engineHoursOffset: engineHoursOffset.optional(),
   speedLimitKmh: speedLimitKmh.optional(),
+  licenceClass: licenceClass.optional(),
   offlineAfterS: offlineAfterS.optional(),
   departmentId: departmentId.optional(),
   homePlaceId: homePlaceId.optional(),
@@ -270,6 +279,7 @@ const NONE = {
   serialNumber: null,
   replacementValue: null,
   speedLimitKmh: null,
+  licenceClass: null,
   offlineAfterS: null,
   departmentId: null,
   homePlaceId: null,
@@ -404,6 +414,10 @@ export const vehicleSchema = z
       .number()
       .nullable()
       .meta({ description: "km/h: speeding rules use it instead of the rule's limit; null: the rule's" }),
+    licenceClass: z
+      .enum(LICENCE_CLASSES)
+      .nullable()
+      .meta({ description: 'the driving licence class it needs; null: a car licence, B' }),
   })
   .meta({ id: 'Vehicle' });
 

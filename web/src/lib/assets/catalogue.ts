@@ -8,6 +8,7 @@ import type { EquipmentItem, Vehicle } from '@fleet/api/contract';
 export type VehicleServiceStatus = Vehicle['status'];
 export type EquipmentServiceStatus = EquipmentItem['status'];
 export type FuelType = NonNullable<Vehicle['fuelType']>;
+export type LicenceClass = NonNullable<Vehicle['licenceClass']>;
 
 /** The API's limits, by the field they bound. */
 export const ASSET_LIMITS = {
@@ -64,3 +65,25 @@ export const EQUIPMENT_STATUSES = Object.keys(STATUS_LABELS) as EquipmentService
 /** A vehicle is never lost (the API refuses it). */
 export const VEHICLE_STATUSES = EQUIPMENT_STATUSES.filter((s): s is VehicleServiceStatus => s !== 'lost');
 export const FUEL_TYPES = Object.keys(FUEL_LABELS) as FuelType[];
+
+/** EU licence categories (Directive 2006/126/EC), in the order a licence lists them. */
+const LICENCE_CLASS_ORDER: Record<LicenceClass, number> = {
+  AM: 0,
+  A1: 1,
+  A2: 2,
+  A: 3,
+  B: 4,
+  BE: 5,
+  C1: 6,
+  C1E: 7,
+  C: 8,
+  CE: 9,
+  D1: 10,
+  D1E: 11,
+  D: 12,
+  DE: 13,
+};
+export const VEHICLE_LICENCE_CLASSES = Object.keys(LICENCE_CLASS_ORDER) as LicenceClass[];
+export const LICENCE_CLASS_LABELS = Object.fromEntries(
+  VEHICLE_LICENCE_CLASSES.map((c) => [c, `Class ${c}`]),
+) as Record<LicenceClass, string>;

@@ -1,7 +1,15 @@
 // Vehicles as the asset pages show them: the list's own columns (plate, make and model, year),
 // the facts of the detail page, and the form of every field POST /api/v1/vehicles takes.
 import type { NewVehicle, Vehicle } from '@fleet/api/contract';
-import { FUEL_LABELS, FUEL_TYPES, ASSET_LIMITS as L, STATUS_LABELS, VEHICLE_STATUSES } from './catalogue.ts';
+import {
+  FUEL_LABELS,
+  FUEL_TYPES,
+  ASSET_LIMITS as L,
+  LICENCE_CLASS_LABELS,
+  STATUS_LABELS,
+  VEHICLE_LICENCE_CLASSES,
+  VEHICLE_STATUSES,
+} from './catalogue.ts';
 import {
   blank,
   type Fields,
@@ -91,6 +99,12 @@ export const VEHICLE_FIELDS: Fields<VehicleDraft> = {
     max: L.maxOfflineAfterS,
     rangeProblem: `an offline time is ${L.minOfflineAfterS}..${L.maxOfflineAfterS.toLocaleString('en-GB')} s (1 min to 30 days)`,
   }),
+  licenceClass: oneOfOrNone({
+    label: 'Licence needed',
+    options: VEHICLE_LICENCE_CLASSES,
+    labels: LICENCE_CLASS_LABELS,
+    none: 'A car licence (B)',
+  }),
   departmentId: reference({ label: 'Department', source: 'departments', none: 'None' }),
   homePlaceId: reference({ label: 'Home place', source: 'places', none: 'None' }),
   status: oneOf({ label: 'Status', options: VEHICLE_STATUSES, labels: STATUS_LABELS }),
@@ -133,6 +147,7 @@ export const VEHICLES: AssetKind<Vehicle, VehicleDraft> = {
     ['Tank capacity', v.tankCapacityL === null ? '—' : `${v.tankCapacityL} l`],
     ['Odometer offset', formatOffset(v.odometerOffsetKm, 'km')],
     ['Engine-hours offset', formatOffset(v.engineHoursOffset, 'h')],
+    ['Licence needed', v.licenceClass === null ? 'B (a car licence)' : v.licenceClass],
   ],
   fields: VEHICLE_FIELDS,
   empty: EMPTY_VEHICLE,

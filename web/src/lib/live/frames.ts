@@ -36,6 +36,7 @@ const FRAME_SHAPES: { readonly [T in HubFrame['type']]: Shape<Omit<FrameOf<T>, '
   status: { deviceId: 'string', connection: 'string', at: 'number', reason: 'string|null' },
   event: { event: 'object' },
   alert: { change: 'string', alert: 'object' },
+  job: { change: 'object' },
   pong: { at: 'number' },
   error: { code: 'string', message: 'string' },
 };
