@@ -36,6 +36,7 @@ import { operatorRoutes } from './domains/organisations/routes.ts';
 import { placeRoutes } from './domains/places/routes.ts';
 import { projectRoutes } from './domains/projects/routes.ts';
 import { ruleRoutes } from './domains/rules/routes.ts';
+import { tripRoutes } from './domains/trips/routes.ts';
 import { workOrderRoutes } from './domains/work-orders/routes.ts';
 import { ApiError } from './http/errors.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -101,6 +102,7 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...costRoutes(ctx),
     ...projectRoutes(ctx),
     ...jobRoutes(ctx),
+    ...tripRoutes(ctx),
     ...alertRoutes(ctx),
     ...notificationRoutes(ctx),
     ...mfaRoutes(ctx),

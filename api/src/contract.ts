@@ -58,6 +58,16 @@ import {
   vehicleDriverSchema,
 } from './domains/drivers/schemas.ts';
 import {
+  jobChangesSchema,
+  jobCheckSchema,
+  jobConflictsSchema,
+  jobEventsSchema,
+  jobListSchema,
+  jobSchema,
+  jobTransitionSchema,
+  newJobSchema,
+} from './domains/jobs/schemas.ts';
+import {
   assetMaintenanceSchema,
   assetMetersSchema,
   boardSchema,
@@ -81,12 +91,19 @@ import {
   totpStartSchema,
 } from './domains/mfa/schemas.ts';
 import {
+  newProjectSchema,
+  projectChangesSchema,
+  projectListSchema,
+  projectSchema,
+} from './domains/projects/schemas.ts';
+import {
   newRuleSchema,
   ruleCatalogueSchema,
   ruleChangesSchema,
   rulePageSchema,
   ruleSchema,
 } from './domains/rules/schemas.ts';
+import { stopListSchema, tripListSchema } from './domains/trips/schemas.ts';
 import {
   attachmentDataSchema,
   newAttachmentSchema,
@@ -236,6 +253,19 @@ export const consoleEndpoints = {
   'DELETE /api/v1/cost-entries/{id}': { response: empty },
   'GET /api/v1/assets/{id}/costs': { response: assetCostsSchema },
   'GET /api/v1/costs/summary': { response: costSummarySchema },
+  'GET /api/v1/projects': { response: projectListSchema },
+  'POST /api/v1/projects': { body: newProjectSchema, response: projectSchema },
+  'GET /api/v1/projects/{id}': { response: projectSchema },
+  'PATCH /api/v1/projects/{id}': { body: projectChangesSchema, response: projectSchema },
+  'GET /api/v1/jobs': { response: jobListSchema },
+  'POST /api/v1/jobs': { body: newJobSchema, response: jobSchema },
+  'GET /api/v1/jobs/{id}': { response: jobSchema },
+  'PATCH /api/v1/jobs/{id}': { body: jobChangesSchema, response: jobSchema },
+  'POST /api/v1/jobs/check': { body: jobCheckSchema, response: jobConflictsSchema },
+  'POST /api/v1/jobs/{id}/state': { body: jobTransitionSchema, response: jobSchema },
+  'GET /api/v1/jobs/{id}/events': { response: jobEventsSchema },
+  'GET /api/v1/assets/{id}/trips': { response: tripListSchema },
+  'GET /api/v1/assets/{id}/stops': { response: stopListSchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -345,3 +375,14 @@ export type CostMonth = AssetCosts['months'][number];
 export type CostSummary = ConsoleEndpoints['GET /api/v1/costs/summary']['response'];
 /** An asset or a department (id null: the assets of no department) in the costs summary. */
 export type CostSummaryRow = CostSummary['rows'][number];
+export type Project = ConsoleEndpoints['GET /api/v1/projects/{id}']['response'];
+export type NewProject = ConsoleEndpoints['POST /api/v1/projects']['body'];
+export type Job = ConsoleEndpoints['GET /api/v1/jobs/{id}']['response'];
+export type NewJob = ConsoleEndpoints['POST /api/v1/jobs']['body'];
+export type JobChanges = ConsoleEndpoints['PATCH /api/v1/jobs/{id}']['body'];
+export type JobCheck = ConsoleEndpoints['POST /api/v1/jobs/check']['body'];
+export type JobConflict = Job['conflicts'][number];
+export type JobTransition = ConsoleEndpoints['POST /api/v1/jobs/{id}/state']['body'];
+export type JobEvent = ConsoleEndpoints['GET /api/v1/jobs/{id}/events']['response']['items'][number];
+export type TripList = ConsoleEndpoints['GET /api/v1/assets/{id}/trips']['response'];
+export type StopList = ConsoleEndpoints['GET /api/v1/assets/{id}/stops']['response'];

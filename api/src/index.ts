@@ -31,6 +31,7 @@ export { Projects } from './domains/projects/repository.ts';
 export { newProjectSchema } from './domains/projects/schemas.ts';
 export { Rules } from './domains/rules/repository.ts';
 export { newRuleSchema } from './domains/rules/schemas.ts';
+export { readStops, readTrips } from './domains/trips/repository.ts';
 export { WorkOrders } from './domains/work-orders/repository.ts';
 export {
   newLineSchema,

@@ -1,11 +1,12 @@
-// npm run bench -- [--only ingest,hub,fleet,console,rules,maintenance] [--out <report>]
+// npm run bench -- [--only ingest,hub,fleet,console,rules,maintenance,trips] [--out <report>]
 //
 // Runs the benches one after another, each in its own process with its own defaults, into one
 // report (bench/REPORT.md): ingest (the MQTT path into QuestDB), hub (live fan-out to WebSocket
 // clients), fleet (the simulator at 1,000 / 5,000 / 10,000 devices, then k6), console (the live
 // map in headless Chromium with 1,000 / 5,000 / 10,000 live devices), rules (alert latency and
 // the rule engine's CPU with 10,000 devices, 5,000 places and 20 rules), maintenance (due
-// services of 10,000 assets, the board and cost reports over a year of 1,000 vehicles). Every bench
+// services of 10,000 assets, the board and cost reports over a year of 1,000 vehicles), trips (the
+// per-record cost of keeping trips current, a 31-day trips report). Every bench
 // starts and stops what it needs; a failing one does not stop the others.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -33,6 +34,10 @@ export const BENCHES = {
     script: 'bench/src/maintenance.ts',
     about:
       'due services of 10,000 assets x 5 plans; the board and cost reports over a year of 1,000 vehicles (~9 min)',
+  },
+  trips: {
+    script: 'bench/src/trips.ts',
+    about: 'keeping trips current per record; a 31-day trips report of a 1 Hz vehicle (~1 min)',
   },
 } as const;
 export type BenchName = keyof typeof BENCHES;

@@ -80,7 +80,7 @@ describe('bench:fleet options', () => {
 describe('npm run bench', () => {
   it('runs every bench by default, or the ones named', () => {
     expect(parseAllOptions([])).toEqual({
-      only: ['ingest', 'hub', 'fleet', 'console', 'rules', 'maintenance'],
+      only: ['ingest', 'hub', 'fleet', 'console', 'rules', 'maintenance', 'trips'],
       out: undefined,
     });
     expect(parseAllOptions(['--only=fleet,ingest'])).toMatchObject({ only: ['fleet', 'ingest'] });

@@ -11,6 +11,7 @@ import {
 import { type JobService, startJobService } from '@fleet/ingest/jobs';
 import { type MaintenanceService, startMaintenanceService } from '@fleet/ingest/maintenance';
 import { type RuleService, startRuleService } from '@fleet/ingest/rules';
+import { startTripService, type TripService } from '@fleet/ingest/trips';
 import { canConnect, type EventBus, type FaultReporter, type FleetConfig, type Logger } from '@fleet/shared';
 import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
 import { QuestDbHttp } from '@fleet/shared/questdb';
@@ -40,6 +41,7 @@ export interface BrokerService {
   /** Meters from telemetry and the due-service monitor, fed by the pipeline's "track meters" step. */
   maintenance: MaintenanceService;
   jobs: JobService;
+  trips: TripService;
   mqttPort: number;
   wsPort: number | undefined;
   /** Rows waiting for or in a QuestDB commit. */
@@ -86,6 +88,17 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     refreshMs: config.JOBS_REFRESH_S * 1000,
     tracker: { leadMs: config.JOBS_EN_ROUTE_LEAD_MIN * 60_000 },
   });
+  const trips = await startTripService({
+    db,
+    questdb: store.questdb,
+    writer: store.writer,
+    faults: deps.faults,
+    log,
+    metricsRegistry,
+    checkpointMs: config.TRIPS_CHECKPOINT_MS,
+    recomputeMaxMs: config.TRIPS_RECOMPUTE_MAX_H * 3_600_000,
+    maxReadRecords: config.RULES_REPLAY_MAX_RECORDS,
+  });
   const pipeline = createIngestPipeline({
     writer: store.writer,
     rules,
@@ -94,6 +107,8 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     onMetersError: (err) => deps.faults.report('maintenance', 'pipeline', err),
     jobs,
     onJobsError: (err) => deps.faults.report('jobs', 'pipeline', err),
+    trips,
+    onTripsError: (err) => deps.faults.report('ingest', 'trips', err),
     liveState,
     bus,
     metrics: ingestMetrics,
@@ -183,6 +198,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     rules,
     maintenance,
     jobs,
+    trips,
     mqttPort: listeners.tcpPort,
     wsPort: listeners.wsPort,
     pendingRows: () => store.writer.pendingRows,
@@ -197,6 +213,8 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
       await stopWatching();
       await listeners.close();
       await broker.close();
+      // Its last segments and states go through the store: before the store closes.
+      await trips.close();
       // Rows already queued are committed before the process goes (their PUBACKs are lost
       // with the connections, so the devices re-send and dedup absorbs the copies).
       await store.close();

@@ -57,9 +57,13 @@ describe('seedDemoCompany', () => {
       'work orders': 6 * 2 + 4,
       'fuel entries': fuelled * 8,
       costs: 6 * 2,
+      // Today's dispatched jobs of vans 2, 4 and 6, and tomorrow's of van 5 (the sound check
+      // needs van 7, which a fleet of six does not have).
+      projects: 2,
+      jobs: 4,
     });
     expect(describeSeed(counts)).toBe(
-      `7 departments, 8 places, 6 vehicles, 4 equipment items, 8 drivers, 10 installations, 6 assignments, ${DEMO_RULES.length + 3} rules, 3 service plans, 16 work orders, ${fuelled * 8} fuel entries, 12 costs`,
+      `7 departments, 8 places, 6 vehicles, 4 equipment items, 8 drivers, 10 installations, 6 assignments, ${DEMO_RULES.length + 3} rules, 3 service plans, 16 work orders, ${fuelled * 8} fuel entries, 12 costs, 2 projects, 4 jobs`,
     );
     expect(await count('select count(*) as n from installations where removed_at is null')).toBe(10);
     expect(await count('select count(*) as n from driver_assignments where ends_at is null')).toBe(6);
@@ -72,6 +76,22 @@ describe('seedDemoCompany', () => {
       ),
     );
     expect(lighting[0]?.parent).toBe('Production');
+    // Today's jobs are dispatched at the client site each van goes to first, with its driver.
+    const jobs = await inTenant(db, orgId, (tx) =>
+      tx.query<{ state: string; van: string; site: string; drivers: string | number }>(
+        `select j.state, a.name as van, p.name as site,
+           (select count(*) from job_crew c where c.job_id = j.id and c.role = 'driver') as drivers
+         from jobs j join places p on p.id = j.place_id
+         join job_assets x on x.job_id = j.id join assets a on a.id = x.asset_id and a.kind = 'vehicle'
+         order by j.starts_at, a.name`,
+      ),
+    );
+    expect(jobs.map((j) => [j.state, j.van, j.site, Number(j.drivers)])).toEqual([
+      ['dispatched', 'Van 02', 'Helsinki Music Centre', 1],
+      ['dispatched', 'Van 04', 'National Theatre', 1],
+      ['dispatched', 'Van 06', 'Old Student House', 1],
+      ['planned', 'Van 05', 'Ateneum', 1],
+    ]);
   });
 
   it('stores the vans with their plates and VINs whose check digit is right', async () => {

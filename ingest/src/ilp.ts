@@ -11,7 +11,7 @@ import {
   TELEMETRY_FIELDS,
   type TelemetryRecord,
 } from '@fleet/shared';
-import type { RejectRecord, StoredRow } from './rows.ts';
+import type { RejectRecord, StoredRow, StoredSegment } from './rows.ts';
 import { TABLES } from './schema.ts';
 
 const NEEDS_KEY_ESCAPE = /[ ,=\n\r\\]/;
@@ -120,10 +120,53 @@ export function rejectLine(r: RejectRecord): string {
   return `${TABLES.rejects},tenant=${escapeSymbol(r.tenant)},device_id=${escapeSymbol(r.deviceId)},topic=${r.topic},reason=${r.reason} ${values} ${us(r.receivedAt)}\n`;
 }
 
+export function segmentLine(s: StoredSegment): string {
+  const g = s.segment;
+  const head = `${g.kind === 'trip' ? TABLES.trips : TABLES.stops},tenant=${escapeSymbol(s.tenant)},device_id=${escapeSymbol(s.deviceId)}`;
+  const flags = [
+    `open=${s.open ? 't' : 'f'}`,
+    `deleted=${s.deleted ? 't' : 'f'}`,
+    `written_at=${us(s.writtenAt)}t`,
+  ];
+  let values: (string | undefined)[];
+  if (!('endTs' in g)) values = flags;
+  else if (g.kind === 'trip')
+    values = [
+      `end_ts=${us(g.endTs)}t`,
+      pair('start_lat=', float(g.start.lat)),
+      pair('start_lon=', float(g.start.lon)),
+      pair('end_lat=', float(g.end.lat)),
+      pair('end_lon=', float(g.end.lon)),
+      pair('distance_m=', float(g.distanceM)),
+      pair('duration_s=', float(g.durationS)),
+      pair('max_speed_kmh=', float(g.maxSpeedKmh)),
+      pair('avg_speed_kmh=', float(g.avgSpeedKmh)),
+      pair('idle_s=', float(g.idleS)),
+      pair('odometer_start_km=', float(g.odometerStartKm)),
+      pair('odometer_end_km=', float(g.odometerEndKm)),
+      pair('driver_card_id=', text(g.driverCardId)),
+      pair('points=', int(g.points)),
+      pair('jumps=', int(g.jumps)),
+      ...flags,
+    ];
+  else
+    values = [
+      `end_ts=${us(g.endTs)}t`,
+      pair('lat=', float(g.lat)),
+      pair('lon=', float(g.lon)),
+      pair('duration_s=', float(g.durationS)),
+      pair('engine_on_s=', float(g.engineOnS)),
+      pair('points=', int(g.points)),
+      ...flags,
+    ];
+  return `${head} ${fields(values)} ${us(g.startTs)}\n`;
+}
+
 export function rowLine(row: StoredRow): string {
   if (row.table === 'telemetry') return telemetryLine(row.record);
   if (row.table === 'events') return eventLine(row.event);
-  return rejectLine(row.reject);
+  if (row.table === 'rejects') return rejectLine(row.reject);
+  return segmentLine(row.segment);
 }
 
 export function encodeRows(rows: readonly StoredRow[]): Buffer {

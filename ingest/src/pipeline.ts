@@ -21,13 +21,14 @@ import {
   type RuleSink,
   runFlow,
   type StepContext,
+  type TripSink,
 } from './steps/step.ts';
 import { keepRejects, store } from './steps/store.ts';
 import type { TelemetryWork } from './steps/telemetry.ts';
 import * as telemetry from './steps/telemetry.ts';
 import type { ValidationPolicy } from './validate.ts';
 
-export type { IngestLimits, IngestOutcome, JobSink, MeterSink, RuleSink };
+export type { IngestLimits, IngestOutcome, JobSink, MeterSink, RuleSink, TripSink };
 
 /** devices/{id}/telemetry: a TelemetryBatch. */
 export const TELEMETRY_STEPS: readonly PipelineStep<TelemetryWork>[] = [
@@ -40,6 +41,7 @@ export const TELEMETRY_STEPS: readonly PipelineStep<TelemetryWork>[] = [
   telemetry.evaluateRules,
   telemetry.trackMeters,
   telemetry.trackJobs,
+  telemetry.trackTrips,
   telemetry.publish,
 ];
 
@@ -70,6 +72,9 @@ export interface IngestDeps {
   /** The job tracker (ingest/src/jobs); none: jobs not moved by telemetry. */
   jobs?: JobSink;
   onJobsError?(err: unknown): void;
+  /** The trip and stop detectors (ingest/src/trips); none: trips not kept. */
+  trips?: TripSink;
+  onTripsError?(err: unknown): void;
   now?: () => number;
 }
 
@@ -96,6 +101,8 @@ export function createIngestPipeline(deps: IngestDeps): IngestPipeline {
     onMetersError: deps.onMetersError,
     jobs: deps.jobs,
     onJobsError: deps.onJobsError,
+    trips: deps.trips,
+    onTripsError: deps.onTripsError,
   };
   const work = (topic: 'telemetry' | 'events', session: DeviceSession, payload: Uint8Array) => ({
     topic,

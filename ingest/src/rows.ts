@@ -1,5 +1,6 @@
 // The rows the ingest tier stores: one per accepted record or event, and one per reject.
 import type { DeviceEventRecord, TelemetryRecord } from '@fleet/shared';
+import type { Stop, Trip } from '@fleet/shared/trips';
 import type { RejectReason } from './validate.ts';
 
 export interface RejectRecord {
@@ -28,4 +29,16 @@ export interface RejectRecord {
 export type StoredRow =
   | { table: 'telemetry'; record: TelemetryRecord }
   | { table: 'events'; event: DeviceEventRecord }
-  | { table: 'rejects'; reject: RejectRecord };
+  | { table: 'rejects'; reject: RejectRecord }
+  | { table: 'trips' | 'stops'; segment: StoredSegment };
+
+/** A trip or stop of a device as stored: in progress (open), closed, or no longer found (deleted). */
+export interface StoredSegment {
+  tenant: string;
+  deviceId: string;
+  /** Deleted rows carry the start only. */
+  segment: Trip | Stop | { kind: 'trip' | 'stop'; startTs: number };
+  open: boolean;
+  deleted: boolean;
+  writtenAt: number;
+}

@@ -7,6 +7,8 @@ export const TABLES = {
   telemetry: 'telemetry',
   events: 'device_events',
   rejects: 'telemetry_rejects',
+  trips: 'trips',
+  stops: 'stops',
 } as const;
 
 const COLUMN_TYPES: Record<TelemetryField['type'], string> = {
@@ -44,6 +46,30 @@ export function rejectsDdl(): string {
   ) TIMESTAMP(ts) PARTITION BY DAY WAL`;
 }
 
+/**
+ * Trips and stops, keyed by their start: a segment rewritten (the one in progress, then closed;
+ * or recomputed after late records) replaces its row, and one that a recomputation no longer
+ * finds is replaced by a row with `deleted` set (QuestDB has no DELETE). `open`: the segment in
+ * progress as it stood when written.
+ */
+export function tripsDdl(): string {
+  return `CREATE TABLE IF NOT EXISTS ${TABLES.trips} (
+    ts TIMESTAMP, tenant SYMBOL CAPACITY 256 CACHE, device_id SYMBOL CAPACITY 65536 CACHE,
+    end_ts TIMESTAMP, start_lat DOUBLE, start_lon DOUBLE, end_lat DOUBLE, end_lon DOUBLE,
+    distance_m DOUBLE, duration_s DOUBLE, max_speed_kmh DOUBLE, avg_speed_kmh DOUBLE, idle_s DOUBLE,
+    odometer_start_km DOUBLE, odometer_end_km DOUBLE, driver_card_id VARCHAR, points INT, jumps INT,
+    open BOOLEAN, deleted BOOLEAN, written_at TIMESTAMP
+  ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, device_id)`;
+}
+
+export function stopsDdl(): string {
+  return `CREATE TABLE IF NOT EXISTS ${TABLES.stops} (
+    ts TIMESTAMP, tenant SYMBOL CAPACITY 256 CACHE, device_id SYMBOL CAPACITY 65536 CACHE,
+    end_ts TIMESTAMP, lat DOUBLE, lon DOUBLE, duration_s DOUBLE, engine_on_s DOUBLE, points INT,
+    open BOOLEAN, deleted BOOLEAN, written_at TIMESTAMP
+  ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, device_id)`;
+}
+
 /** Columns added to tables made by an earlier version (QuestDB has no migrations of its own). */
 const ADDED_COLUMNS: { table: keyof typeof TABLES; column: string; type: string }[] = [
   { table: 'rejects', column: 'rejected_records', type: 'INT' },
@@ -62,7 +88,8 @@ export function addedColumnsDdl(tables: Record<keyof typeof TABLES, string> = TA
 
 /** Creates the tables if needed and applies the retention (QuestDB TTL drops whole day partitions). */
 export async function ensureSchema(questdb: QuestDbHttp, retentionDays: number): Promise<void> {
-  for (const ddl of [telemetryDdl(), eventsDdl(), rejectsDdl()]) await questdb.exec(ddl);
+  for (const ddl of [telemetryDdl(), eventsDdl(), rejectsDdl(), tripsDdl(), stopsDdl()])
+    await questdb.exec(ddl);
   for (const ddl of addedColumnsDdl()) await questdb.exec(ddl);
   for (const table of Object.values(TABLES)) {
     await questdb.exec(`ALTER TABLE ${table} SET TTL ${retentionDays} DAYS`);

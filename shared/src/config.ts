@@ -320,6 +320,16 @@ export const settings = {
     "How long before a job's window a vehicle leaving its depot counts as en route to it (earlier, it is about other work).",
     'min',
   ),
+  TRIPS_CHECKPOINT_MS: setting(
+    positiveInt(10_000, 300_000),
+    "How often the device side writes each vehicle's trip in progress (flagged open) and its trip detector's state; closed trips and stops are written at once.",
+    'ms',
+  ),
+  TRIPS_RECOMPUTE_MAX_H: setting(
+    positiveInt(48, 720),
+    'Late records (a tracker replaying its buffer) up to this far behind the device’s newest make its trips and stops be computed again from QuestDB; older ones are stored but leave the trips as they were.',
+    'h',
+  ),
   RULES_CHECKPOINT_MS: setting(
     positiveInt(10_000, 60_000),
     "How often the rule engine writes its state (each rule's memory per device) to the domain database; records after the last checkpoint are evaluated again from QuestDB after a restart. Alerts are written at once whatever this is; a longer interval writes each changed state once per interval instead of once a second.",

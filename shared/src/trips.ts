@@ -350,6 +350,11 @@ export class TripDetector {
     this.s = state === undefined ? freshState() : detectorStateSchema.parse(state);
   }
 
+  /** The newest fix pushed (cheaper than state() on every record). */
+  get lastTs(): number | undefined {
+    return this.s.last?.ts;
+  }
+
   /** A copy of the state, JSON-serialisable and of bounded size. */
   state(): DetectorState {
     return structuredClone(this.s);

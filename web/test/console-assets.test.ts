@@ -782,7 +782,7 @@ describe('CSV import and export', { timeout: 90_000 }, () => {
         .trim()
         .split('\r\n');
       expect(header).toBe(
-        'id,name,plate,vin,make,model,year,fuel_type,tank_capacity_l,odometer_offset_km,engine_hours_offset,speed_limit_kmh,offline_after_s,department,home_place,status,notes',
+        'id,name,plate,vin,make,model,year,fuel_type,tank_capacity_l,odometer_offset_km,engine_hours_offset,speed_limit_kmh,licence_class,offline_after_s,department,home_place,status,notes',
       );
       expect(lines.map((l) => l.split(',')[1])).toEqual(['CSV van 1', 'CSV van 2']);
       await poll(() => page.getByTestId('csv-notice').textContent()).toMatch(

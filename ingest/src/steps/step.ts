@@ -33,6 +33,8 @@ export interface RecordSink {
 export type MeterSink = RecordSink;
 /** The "track jobs" step: stored fixes of booked vehicles to the job tracker. */
 export type JobSink = RecordSink;
+/** The "track trips" step: stored fixes to the trip and stop detectors. */
+export type TripSink = RecordSink;
 
 /** What happened to one message; the broker tells the device about rejects. */
 export interface IngestOutcome {
@@ -55,6 +57,8 @@ export interface StepContext {
   onMetersError: ((err: unknown) => void) | undefined;
   jobs: JobSink | undefined;
   onJobsError: ((err: unknown) => void) | undefined;
+  trips: TripSink | undefined;
+  onTripsError: ((err: unknown) => void) | undefined;
 }
 
 /** One message from one device on its way through a flow. */

@@ -118,6 +118,10 @@ export const trackMeters = observeStep('track meters', (ctx) => ({
   onError: ctx.onMetersError,
 }));
 export const trackJobs = observeStep('track jobs', (ctx) => ({ sink: ctx.jobs, onError: ctx.onJobsError }));
+export const trackTrips = observeStep('track trips', (ctx) => ({
+  sink: ctx.trips,
+  onError: ctx.onTripsError,
+}));
 
 export const publish: PipelineStep<TelemetryWork> = {
   name: 'publish',

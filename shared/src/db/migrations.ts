@@ -1536,4 +1536,19 @@ export const MIGRATIONS: readonly Migration[] = [
         for each row execute function fleet_jobs_changed();
     `,
   },
+  {
+    // Trips and stops (issue 14): each device's trip detector state (shared/src/trips.ts, a few
+    // hundred bytes), checkpointed by the device side so a restart goes on where it stood. The
+    // trips and stops themselves are in QuestDB (ingest/src/schema.ts), by device.
+    id: '0017_trip_detector_states',
+    sql: `
+      create table trip_detector_states (
+        device_id text primary key,
+        org_id uuid not null references organisations(id),
+        state jsonb not null check (jsonb_typeof(state) = 'object'),
+        updated_at timestamptz not null default now()
+      );
+      create index trip_detector_states_org_idx on trip_detector_states (org_id);
+    `,
+  },
 ];

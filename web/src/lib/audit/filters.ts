@@ -52,6 +52,10 @@ export const AUDIT_ENTITIES = {
   work_order_attachment: 'Work order file',
   cost_entry: 'Cost entry',
   fuel_entry: 'Fuel entry',
+  project: 'Project',
+  job: 'Job',
+  job_asset: 'Job booking',
+  job_crew: 'Job crew',
 } as const satisfies Record<string, string>;
 
 export function entityLabel(entity: string): string {
