@@ -35,6 +35,7 @@ import { OperatorTokens, PlatformOperators } from './domains/organisations/opera
 import { operatorRoutes } from './domains/organisations/routes.ts';
 import { placeRoutes } from './domains/places/routes.ts';
 import { projectRoutes } from './domains/projects/routes.ts';
+import { reportRoutes } from './domains/reports/routes.ts';
 import { ruleRoutes } from './domains/rules/routes.ts';
 import { tripRoutes } from './domains/trips/routes.ts';
 import { workOrderRoutes } from './domains/work-orders/routes.ts';
@@ -103,6 +104,7 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...projectRoutes(ctx),
     ...jobRoutes(ctx),
     ...tripRoutes(ctx),
+    ...reportRoutes(ctx),
     ...alertRoutes(ctx),
     ...notificationRoutes(ctx),
     ...mfaRoutes(ctx),

@@ -29,6 +29,8 @@ export { Places } from './domains/places/repository.ts';
 export { newPlaceSchema } from './domains/places/schemas.ts';
 export { Projects } from './domains/projects/repository.ts';
 export { newProjectSchema } from './domains/projects/schemas.ts';
+export { readSummaryInput } from './domains/reports/repository.ts';
+export { summarise } from './domains/reports/summary.ts';
 export { Rules } from './domains/rules/repository.ts';
 export { newRuleSchema } from './domains/rules/schemas.ts';
 export { readStops, readTrips } from './domains/trips/repository.ts';

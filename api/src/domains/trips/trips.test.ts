@@ -318,6 +318,50 @@ describe('trips and stops', () => {
     expect(csv.text.split('\r\n')[0]).toContain('started_at,ended_at,in_progress,from,to,distance_km');
     expect(csv.text).toContain(`Client ${run}`);
 
+    // The fleet summary of the day: the van's two trips, their distance and time.
+    const day = new Date(t0).toISOString().slice(0, 10);
+    const summary = await ok<{
+      rows: {
+        asset?: { id: string };
+        trips: number;
+        distanceKm: number;
+        drivingS: number;
+        utilisation: number | null;
+      }[];
+    }>('GET', `/api/v1/reports/summary?from=${day}&to=${day}&kind=vehicle`, viewer());
+    const row = summary.rows.find((r) => r.asset?.id === van.id);
+    expect(row?.trips).toBe(2);
+    expect(row?.distanceKm).toBeCloseTo(after.totals.distanceKm, 3);
+    expect(row?.drivingS).toBeGreaterThan(0);
+    const byDay = await ok<{ rows: { day?: string; trips: number }[] }>(
+      'GET',
+      `/api/v1/reports/summary?from=${day}&to=${day}&by=day`,
+      viewer(),
+    );
+    expect(byDay.rows.map((r) => r.day)).toEqual([day]);
+    expect(byDay.rows[0]?.trips).toBeGreaterThanOrEqual(2);
+    const summaryCsv = await t.request('GET', `/api/v1/reports/summary?from=${day}&to=${day}&format=csv`, {
+      token: viewer(),
+    });
+    expect(summaryCsv.text).toContain(`Trip van ${run}`);
+    const theirs = await ok<{ rows: { asset?: { id: string } }[] }>(
+      'GET',
+      `/api/v1/reports/summary?from=${day}&to=${day}`,
+      t.orgB.users.admin.token,
+    );
+    expect(theirs.rows.map((r) => r.asset?.id)).not.toContain(van.id);
+    for (const [query, path] of [
+      ['from=2026-01-01&to=2026-06-01', 'query.to'],
+      ['from=2026-02-01&to=2026-01-01', 'query.to'],
+      ['from=2026-02-30&to=2026-03-01', 'query.from'],
+      [`from=${day}&to=${day}&by=week`, 'query.by'],
+      [`from=${day}&to=${day}&departmentId=${randomUUID()}`, 'query.departmentId'],
+    ] as const) {
+      const res = await t.request<ErrorReply>('GET', `/api/v1/reports/summary?${query}`, { token: viewer() });
+      expect(res.status, query).toBe(400);
+      expect(res.body.error.details?.[0]?.path, query).toBe(path);
+    }
+
     // Another organisation: no such asset. Bad ranges name the field.
     for (const path of ['trips', 'stops']) {
       const other = await t.request(`GET`, `/api/v1/assets/${van.id}/${path}?${range}`, {
