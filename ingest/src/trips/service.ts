@@ -224,7 +224,9 @@ export async function startTripService(deps: TripServiceDeps): Promise<TripServi
     const last = lastTs(d.detector);
     if (last === undefined) return;
     const stop = metrics.recompute.startTimer({ why: 'restart' });
-    const records = await readPoints(deviceId, last, true);
+    // Up to the records waiting (stored before they got here): what is older is the gap.
+    const newest = d.queue.reduce((m, r) => Math.max(m, r.ts), Number.NEGATIVE_INFINITY);
+    const records = await readThrough(deviceId, last, Number.isFinite(newest) ? newest : undefined, true);
     if (records) push(d, deviceId, records);
     stop();
   }
@@ -233,9 +235,9 @@ export async function startTripService(deps: TripServiceDeps): Promise<TripServi
    * The device's stored records from a time on, including every record it has pushed: a commit
    * shows to reads a moment after it returns, so the newest pushed one is waited for (briefly).
    */
-  async function readThrough(deviceId: string, from: number, newest: number | undefined) {
+  async function readThrough(deviceId: string, from: number, newest: number | undefined, afterOnly = false) {
     for (let attempt = 0; ; attempt++) {
-      const records = await readPoints(deviceId, from, false);
+      const records = await readPoints(deviceId, from, afterOnly);
       if (!records) return undefined;
       const seen = records.at(-1)?.ts ?? Number.NEGATIVE_INFINITY;
       if (newest === undefined || seen >= newest || attempt >= 20) return records;
