@@ -45,10 +45,16 @@ export function canMoveJob(from: JobState, to: JobState, by: 'user' | 'telemetry
   return allowed.includes(to);
 }
 
+/** An en-route job whose estimated arrival is this much past its window's start is late. */
+export const JOB_LATE_GRACE_MS = 10 * 60_000;
+
 /** The number people say. */
 export const jobReference = (number: number) => `JOB-${number}`;
 
-/** A job's state changed (by a person or by telemetry), for the hub's `jobs` topic. */
+/**
+ * A job's state changed (by a person or by telemetry), for the hub's `jobs` topic; `from` equal
+ * to `to`: it was changed (window, bookings, notes) without moving.
+ */
 export interface JobChange {
   orgId: string;
   jobId: string;

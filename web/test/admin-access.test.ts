@@ -59,6 +59,8 @@ describe('the navigation', () => {
     const everyone = [
       'Map',
       'Alerts',
+      'Jobs',
+      'Projects',
       'Vehicles',
       'Equipment',
       'Drivers',
@@ -104,6 +106,8 @@ describe('the navigation', () => {
     expect(shown('admin')).toEqual([
       'Map',
       'Alerts',
+      'Jobs',
+      'Projects',
       'Vehicles',
       'Equipment',
       'Drivers',

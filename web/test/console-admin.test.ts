@@ -23,6 +23,8 @@ describe('the navigation', { timeout: 60_000 }, () => {
     await poll(() => nav.getByRole('link').allTextContents()).toEqual([
       'Map',
       'Alerts',
+      'Jobs',
+      'Projects',
       'Vehicles',
       'Equipment',
       'Drivers',
@@ -502,6 +504,8 @@ describe('a viewer', { timeout: 60_000 }, () => {
       expect(await page.getByTestId('console-nav').getByRole('link').allTextContents()).toEqual([
         'Map',
         'Alerts',
+        'Jobs',
+        'Projects',
         'Vehicles',
         'Equipment',
         'Drivers',

@@ -449,8 +449,8 @@ describe('the header', { timeout: 60_000 }, () => {
     const tab = await signedIn(admin(), '/alerts');
     const { page } = tab;
     const nav = page.getByTestId('console-nav');
-    // Eleven pages side by side, the four admin pages in their menu (lib/admin/nav.ts).
-    await poll(() => nav.getByRole('link').count()).toBe(11);
+    // Thirteen pages side by side, the four admin pages in their menu (lib/admin/nav.ts).
+    await poll(() => nav.getByRole('link').count()).toBe(13);
     expect(await nav.getByTestId('nav-menu-button').isVisible()).toBe(true);
     await poll(() => page.getByTestId('alerts-badge').isVisible()).toBe(true);
     const fit = await nav.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));

@@ -513,7 +513,7 @@ describe('roles and the header', { timeout: 60_000 }, () => {
     const { page } = tab;
     await screenshotOnFailure(page, 'console-costs-header', async () => {
       const nav = page.getByTestId('console-nav');
-      await poll(() => nav.getByRole('link').count()).toBe(11);
+      await poll(() => nav.getByRole('link').count()).toBe(13);
       expect(await nav.getByRole('link', { name: 'Costs' }).getAttribute('aria-current')).toBe('page');
       const fit = await nav.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
       expect(fit.scroll).toBeLessThanOrEqual(fit.client);

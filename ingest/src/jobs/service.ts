@@ -9,7 +9,7 @@ import type { EventBus, FaultReporter, TelemetryRecord } from '@fleet/shared';
 import { placeShapeFromRow, type SqlDatabase, type StoredPlaceShape } from '@fleet/shared/db';
 import { DISPATCHED_JOB_STATES, type JobChange, type JobState, jobReference } from '@fleet/shared/jobs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { type JobMove, JobTracker, type JobTrackerOptions, type TrackedJob } from './tracker.ts';
+import { type JobEta, type JobMove, JobTracker, type JobTrackerOptions, type TrackedJob } from './tracker.ts';
 
 export const JOBS_CHANNEL = 'fleet_jobs';
 
@@ -107,6 +107,30 @@ async function loadTrackedJobs(db: SqlDatabase, orgId: string): Promise<TrackedJ
   }));
 }
 
+/** Each en-route job's latest estimate (not audited: it changes every half minute). */
+async function writeEtas(db: SqlDatabase, estimates: readonly JobEta[]): Promise<void> {
+  await db.query(
+    `insert into job_etas (job_id, org_id, asset_id, eta_at, distance_km, computed_at, updated_at)
+     select x.j, x.o, x.a, to_timestamp(x.e / 1000), x.d, to_timestamp(x.c / 1000), now()
+       from jsonb_to_recordset($1::jsonb) as x(j uuid, o uuid, a uuid, e float8, d float8, c float8)
+      where exists (select 1 from jobs where id = x.j and state = 'en_route')
+     on conflict (job_id) do update set asset_id = excluded.asset_id, eta_at = excluded.eta_at,
+       distance_km = excluded.distance_km, computed_at = excluded.computed_at, updated_at = now()`,
+    [
+      JSON.stringify(
+        estimates.map((e) => ({
+          j: e.job.id,
+          o: e.job.orgId,
+          a: e.assetId,
+          e: e.etaAt,
+          d: Math.round(e.distanceKm * 1000) / 1000,
+          c: e.at,
+        })),
+      ),
+    ],
+  );
+}
+
 export async function startJobService(deps: JobServiceDeps): Promise<JobService> {
   const tracker = new JobTracker(deps.tracker);
   const moved = new Counter({
@@ -122,6 +146,7 @@ export async function startJobService(deps: JobServiceDeps): Promise<JobService>
   });
   const stale = new Set<string>();
   let queue: JobMove[] = [];
+  let etas = new Map<string, JobEta>();
   let closed = false;
   let running: Promise<void> | undefined;
 
@@ -208,6 +233,15 @@ export async function startJobService(deps: JobServiceDeps): Promise<JobService>
         stale.add(move.job.orgId); // read it back: the tracker moved it in memory
       }
     }
+    // After the moves: an estimate is kept only for a job the database has en route.
+    const estimates = [...etas.values()];
+    etas = new Map();
+    if (estimates.length > 0)
+      try {
+        await writeEtas(deps.db, estimates);
+      } catch (err) {
+        deps.faults.report('jobs', 'eta', err);
+      }
   }
 
   /** Set when work arrived during a run: one more run follows it. */
@@ -246,7 +280,9 @@ export async function startJobService(deps: JobServiceDeps): Promise<JobService>
   return {
     observe(records) {
       const moves = tracker.observe(records);
-      if (moves.length === 0) return;
+      const estimates = tracker.etas();
+      for (const e of estimates) etas.set(e.job.id, e);
+      if (moves.length === 0 && estimates.length === 0) return;
       queue.push(...moves);
       kick();
     },

@@ -4,7 +4,7 @@
 // a van dispatched today for tomorrow morning is not en route while it works today's job.
 // Pure: the service (service.ts) loads the jobs and writes the moves.
 import type { TelemetryRecord } from '@fleet/shared';
-import { type PlaceShape, pointInPlace } from '@fleet/shared/geo';
+import { haversineM, type LatLon, type PlaceShape, pointInPlace } from '@fleet/shared/geo';
 import { canMoveJob, type JobState } from '@fleet/shared/jobs';
 
 /** A job out with the fleet, as the tracker follows it. */
@@ -34,6 +34,38 @@ export interface JobMove {
   at: number;
 }
 
+/** An en-route job's estimated arrival, from its nearest vehicle. */
+export interface JobEta {
+  job: TrackedJob;
+  assetId: string;
+  etaAt: number;
+  /** Road distance left, estimated (straight line times ROAD_FACTOR). */
+  distanceKm: number;
+  /** The fix it was computed from (device time). */
+  at: number;
+}
+
+/**
+ * Roads are longer than the straight line: about 1.3 times in a city (the usual detour index of
+ * urban road networks). The platform has no road network of its own; the simulator's is not the
+ * customer's.
+ */
+export const ROAD_FACTOR = 1.3;
+/** The speed an ETA assumes before a vehicle has shown its own, and the bounds of what it learns. */
+const DEFAULT_KMH = 40;
+const MIN_KMH = 15;
+const MAX_KMH = 90;
+/** How much each moving fix moves the learned speed (about the last 20 fixes). */
+const SPEED_WEIGHT = 0.05;
+
+function centreOf(shape: PlaceShape): LatLon {
+  if (shape.kind === 'circle') return shape.center;
+  return {
+    lat: (shape.bbox.minLat + shape.bbox.maxLat) / 2,
+    lon: (shape.bbox.minLon + shape.bbox.maxLon) / 2,
+  };
+}
+
 export interface JobTrackerOptions {
   /** How long before the window a vehicle leaving counts as en route for it. */
   leadMs: number;
@@ -48,6 +80,13 @@ export class JobTracker {
   /** deviceId -> the jobs its vehicle is booked on, with the vehicle. */
   #byDevice = new Map<string, { job: TrackedJob; vehicle: TrackedJob['vehicles'][number] }[]>();
   #byOrg = new Map<string, TrackedJob[]>();
+  /** deviceId -> its recent moving speed, km/h. */
+  readonly #speed = new Map<string, number>();
+  /** jobId -> assetId -> that vehicle's latest estimate. */
+  readonly #estimates = new Map<string, Map<string, JobEta>>();
+  /** jobId -> the estimate last handed out. */
+  readonly #told = new Map<string, JobEta>();
+  #pending = new Map<string, JobEta>();
 
   constructor(options: Partial<JobTrackerOptions> = {}) {
     this.#options = { ...DEFAULT_JOB_TRACKER_OPTIONS, ...options };
@@ -84,6 +123,10 @@ export class JobTracker {
             byDevice.set(deviceId, list);
           }
     this.#byDevice = byDevice;
+    // Estimates of jobs no longer followed go with them.
+    const followed = new Set([...this.#byOrg.values()].flat().map((j) => j.id));
+    for (const id of this.#estimates.keys()) if (!followed.has(id)) this.#estimates.delete(id);
+    for (const id of this.#told.keys()) if (!followed.has(id)) this.#told.delete(id);
   }
 
   /** The moves these stored records make; the tracked jobs take their new state at once. */
@@ -93,15 +136,48 @@ export class JobTracker {
       if (r.lat === undefined || r.lon === undefined) continue;
       const booked = this.#byDevice.get(r.deviceId);
       if (!booked) continue;
+      if (r.speedKmh !== undefined && r.speedKmh >= this.#options.movingKmh) {
+        const was = this.#speed.get(r.deviceId);
+        this.#speed.set(r.deviceId, was === undefined ? r.speedKmh : was + SPEED_WEIGHT * (r.speedKmh - was));
+      }
       for (const { job, vehicle } of booked) {
         if (job.orgId !== r.tenant) continue;
         const to = this.#next(job, vehicle, r);
-        if (to === undefined || !canMoveJob(job.state, to, 'telemetry')) continue;
-        moves.push({ job, from: job.state, to, assetId: vehicle.assetId, at: r.ts });
-        job.state = to;
+        if (to !== undefined && canMoveJob(job.state, to, 'telemetry')) {
+          moves.push({ job, from: job.state, to, assetId: vehicle.assetId, at: r.ts });
+          job.state = to;
+        }
+        if (job.state === 'en_route') this.#estimate(job, vehicle.assetId, r);
       }
     }
     return moves;
+  }
+
+  /** The estimates that moved by a minute or more, or are 30 s old, since last asked. */
+  etas(): JobEta[] {
+    const out = [...this.#pending.values()];
+    this.#pending = new Map();
+    for (const e of out) this.#told.set(e.job.id, e);
+    return out;
+  }
+
+  #estimate(job: TrackedJob, assetId: string, r: TelemetryRecord): void {
+    const here = { lat: r.lat as number, lon: r.lon as number };
+    const distanceKm = (haversineM(here, centreOf(job.site)) / 1000) * ROAD_FACTOR;
+    const kmh = Math.min(MAX_KMH, Math.max(MIN_KMH, this.#speed.get(r.deviceId) ?? DEFAULT_KMH));
+    const eta: JobEta = { job, assetId, etaAt: r.ts + (distanceKm / kmh) * 3_600_000, distanceKm, at: r.ts };
+    let byAsset = this.#estimates.get(job.id);
+    if (!byAsset) {
+      byAsset = new Map();
+      this.#estimates.set(job.id, byAsset);
+    }
+    byAsset.set(assetId, eta);
+    // The job's ETA is its first vehicle's to arrive.
+    let first = eta;
+    for (const e of byAsset.values()) if (e.etaAt < first.etaAt) first = e;
+    const told = this.#told.get(job.id);
+    if (told === undefined || Math.abs(first.etaAt - told.etaAt) >= 60_000 || first.at - told.at >= 30_000)
+      this.#pending.set(job.id, first);
   }
 
   #next(job: TrackedJob, vehicle: TrackedJob['vehicles'][number], r: TelemetryRecord): JobState | undefined {

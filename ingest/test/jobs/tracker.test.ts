@@ -100,4 +100,27 @@ describe('the job tracker', () => {
     expect(tracker.size).toBe(0);
     expect(tracker.observe([fix(60.203, 40)])).toEqual([]);
   });
+
+  it('estimates an en-route job’s arrival from the distance left and the vehicle’s recent speed', () => {
+    const tracker = new JobTracker();
+    tracker.load('org-a', [job({ state: 'en_route' })]);
+    // 0.9 km south of the site, x 1.3 by road, at 60 km/h: 1.17 km in about 70 s.
+    tracker.observe([fix(60.2019, 60, T0)]);
+    const [eta] = tracker.etas();
+    expect(eta?.distanceKm).toBeGreaterThan(1.1);
+    expect(eta?.distanceKm).toBeLessThan(1.25);
+    expect(((eta?.etaAt ?? 0) - T0) / 1000).toBeGreaterThan(60);
+    expect(((eta?.etaAt ?? 0) - T0) / 1000).toBeLessThan(80);
+    // Asked again at once: nothing moved by a minute, nothing new.
+    tracker.observe([fix(60.202, 60, T0 + 1000)]);
+    expect(tracker.etas()).toEqual([]);
+    // Half a minute on, a new one, whatever it says.
+    tracker.observe([fix(60.2025, 60, T0 + 31_000)]);
+    expect(tracker.etas()).toHaveLength(1);
+    // Dispatched (not yet en route) jobs have none.
+    const other = new JobTracker();
+    other.load('org-a', [job({ state: 'dispatched', startsAt: T0 + 10 * HOUR })]);
+    other.observe([fix(60.2, 0, T0)]);
+    expect(other.etas()).toEqual([]);
+  });
 });

@@ -1551,4 +1551,27 @@ export const MIGRATIONS: readonly Migration[] = [
       create index trip_detector_states_org_idx on trip_detector_states (org_id);
     `,
   },
+  {
+    // The estimated arrival of each en-route job (issue 14), written by the device side's job
+    // tracker every half minute or when it moves by a minute: a table of its own, not audited
+    // (the audit log would get a row per job per half minute) and never read back by the tracker.
+    id: '0018_job_etas',
+    sql: `
+      create table job_etas (
+        job_id uuid primary key,
+        org_id uuid not null references organisations(id),
+        asset_id uuid not null,
+        eta_at timestamptz not null,
+        distance_km double precision not null check (distance_km >= 0),
+        computed_at timestamptz not null,
+        updated_at timestamptz not null default now(),
+        foreign key (org_id, job_id) references jobs (org_id, id) on delete cascade,
+        foreign key (org_id, asset_id) references assets (org_id, id)
+      );
+      grant select on job_etas to fleet_tenant;
+      alter table job_etas enable row level security;
+      create policy tenant_isolation on job_etas
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
+    `,
+  },
 ];

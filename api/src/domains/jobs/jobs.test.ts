@@ -311,6 +311,20 @@ describe('jobs', () => {
         (f) => f.change.jobId === job.body.id && f.change.to === 'en_route',
       );
       expect(enRoute.change).toMatchObject({ source: 'telemetry', assetId: van.id, from: 'dispatched' });
+      // En route it has an estimated arrival: about 0.8 km to the studio as the crow flies, x 1.3.
+      await t.platform.service.jobs.flush();
+      const moving = await ok<
+        Job & { eta: { at: string; distanceKm: number; assetId: string; late: boolean } | null }
+      >('GET', `/api/v1/jobs/${job.body.id}`, viewer());
+      expect(moving.eta?.assetId).toBe(van.id);
+      expect(moving.eta?.distanceKm).toBeGreaterThan(0.9);
+      expect(moving.eta?.distanceKm).toBeLessThan(1.2);
+      expect(moving.eta?.late).toBe(false);
+      // At the speed it has shown (20 km/h in the yard, then 40: about 21), some 3 minutes from
+      // that fix 30 s ago.
+      const inS = (Date.parse(moving.eta?.at ?? '') - Date.now()) / 1000;
+      expect(inS).toBeGreaterThan(100);
+      expect(inS).toBeLessThan(190);
       await send([
         { lat: 60.207, speedKmh: 45, ago: 20_000 },
         { lat: 60.2101, speedKmh: 8, ago: 10_000 },
@@ -327,6 +341,7 @@ describe('jobs', () => {
       viewer(),
     );
     expect(after.state).toBe('on_site');
+    expect((after as unknown as { eta: unknown }).eta).toBeNull();
     // Stamped with the device's time of the fix that moved it, not when it was processed.
     expect(Date.parse(after.onSiteAt)).toBeLessThan(Date.now() - 5_000);
     expect(Date.parse(after.enRouteAt)).toBeLessThan(Date.parse(after.onSiteAt));

@@ -13,6 +13,7 @@ import {
 import {
   canMoveJob,
   FINAL_JOB_STATES,
+  JOB_LATE_GRACE_MS,
   type JobChange,
   type JobState,
   jobReference,
@@ -51,16 +52,22 @@ interface JobRow {
   cancel_reason: string | null;
   created_at: Date | string;
   updated_at: Date | string;
+  eta_at: Date | string | null;
+  eta_asset_id: string | null;
+  eta_distance_km: number | string | null;
+  eta_computed_at: Date | string | null;
 }
 
 const SELECT = `
   select j.id::text as id, j.number, j.title, j.project_id::text as project_id, p.name as project_name,
     p.client as project_client, j.place_id::text as place_id, pl.name as place_name, pl.category as place_category,
     j.starts_at, j.ends_at, j.state, j.notes, j.dispatched_at, j.en_route_at, j.on_site_at, j.completed_at,
-    j.cancelled_at, j.cancel_reason, j.created_at, j.updated_at
+    j.cancelled_at, j.cancel_reason, j.created_at, j.updated_at, e.eta_at, e.asset_id::text as eta_asset_id,
+    e.distance_km as eta_distance_km, e.computed_at as eta_computed_at
   from jobs j
   join places pl on pl.id = j.place_id
-  left join projects p on p.id = j.project_id`;
+  left join projects p on p.id = j.project_id
+  left join job_etas e on e.job_id = j.id and j.state = 'en_route'`;
 
 interface AssetRow {
   job_id: string;
@@ -200,7 +207,7 @@ export class Jobs extends TenantRepository {
     return { job, change: changeOf(this.orgId, job, null, 'user', null) };
   }
 
-  async update(id: string, changes: JobChanges): Promise<Job | undefined> {
+  async update(id: string, changes: JobChanges): Promise<{ job: Job; change: JobChange } | undefined> {
     return this.tx(async (tx) => {
       const current = await tx.query<{
         state: JobState;
@@ -265,7 +272,9 @@ export class Jobs extends TenantRepository {
       }
       const rows = await tx.query<JobRow>(`${SELECT} where j.id = $1::uuid`, [id]);
       const { timeZone } = await orgTime(tx, this.orgId);
-      return (await this.#withBookings(tx, rows, timeZone))[0];
+      const job = (await this.#withBookings(tx, rows, timeZone))[0];
+      // A change without a move (from = to): other boards read the job again.
+      return job ? { job, change: changeOf(this.orgId, job, job.state, 'user', null) } : undefined;
     });
   }
 
@@ -445,6 +454,16 @@ export class Jobs extends TenantRepository {
           vehicleId: c.vehicle_id,
         })),
         conflicts,
+        eta:
+          r.eta_at === null || r.eta_asset_id === null || r.eta_computed_at === null
+            ? null
+            : {
+                at: iso(r.eta_at),
+                assetId: r.eta_asset_id,
+                distanceKm: Number(r.eta_distance_km),
+                computedAt: iso(r.eta_computed_at),
+                late: new Date(r.eta_at).getTime() > new Date(r.starts_at).getTime() + JOB_LATE_GRACE_MS,
+              },
         dispatchedAt: isoOrNull(r.dispatched_at),
         enRouteAt: isoOrNull(r.en_route_at),
         onSiteAt: isoOrNull(r.on_site_at),

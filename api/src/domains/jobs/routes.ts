@@ -87,13 +87,16 @@ export function jobRoutes(ctx: ApiContext): AnyRoute[] {
       path: '/api/v1/jobs/{id}',
       tag: 'jobs',
       summary: 'Change an unfinished job: title, project, place, window, notes, or what it books',
-      description: '`assetIds` and `crew` replace the lists they name. A finished job is not changed (409).',
+      description:
+        '`assetIds` and `crew` replace the lists they name. A finished job is not changed (409). The change goes to the hub’s `jobs` topic with `from` equal to `to`.',
       access: DISPATCH_JOBS,
       params: uuidParam,
       body: jobChangesSchema,
       responses: one,
       async handler({ principal, params, body }) {
-        return { status: 200, body: found(await jobs(principal.orgId).update(params.id, body)) };
+        const changed = found(await jobs(principal.orgId).update(params.id, body));
+        ctx.bus.publish('job', changed.change);
+        return { status: 200, body: changed.job };
       },
     }),
     defineRoute({

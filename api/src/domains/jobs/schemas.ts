@@ -246,6 +246,16 @@ export const jobSchema = z
       }),
     ),
     conflicts: z.array(jobConflictSchema),
+    eta: z
+      .object({
+        at: z.string().meta({ description: 'the estimated arrival of its first vehicle to arrive' }),
+        assetId: z.uuid(),
+        distanceKm: z.number().meta({ description: 'road distance left, estimated (straight line x 1.3)' }),
+        computedAt: z.string().meta({ description: 'the time of the fix it was computed from' }),
+        late: z.boolean().meta({ description: "more than 10 minutes past the window's start" }),
+      })
+      .nullable()
+      .meta({ description: 'while en route: from the vehicles’ positions and recent speed' }),
     dispatchedAt: z.string().nullable(),
     enRouteAt: z.string().nullable(),
     onSiteAt: z.string().nullable(),

@@ -22,15 +22,18 @@ export interface NavEntry {
 export type NavGroup = 'Admin';
 
 /**
- * The map and its alerts first, then the fleet (what moves, what it carries, who drives), its
- * upkeep and what it costs (what falls due, the workshop's jobs, fuel and other costs), its
- * setting, what raises alerts, then the admin pages (where alerts go, users, the audit log, the
- * organisation). Everyone reads the rules (to know why an alert came), the maintenance pages and
- * the costs; the pages disable their buttons for those who may not change them.
+ * The map and its alerts first, then the dispatcher's jobs and the projects they belong to, then
+ * the fleet (what moves, what it carries, who drives), its upkeep and what it costs (what falls
+ * due, the workshop's jobs, fuel and other costs), its setting, what raises alerts, then the
+ * admin pages (where alerts go, users, the audit log, the organisation). Everyone reads the
+ * jobs, the rules (to know why an alert came), the maintenance pages and the costs; the pages
+ * disable their buttons for those who may not change them.
  */
 export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/', label: 'Map', see: 'read' },
   { href: '/alerts', label: 'Alerts', see: 'read' },
+  { href: '/jobs', label: 'Jobs', see: 'read' },
+  { href: '/projects', label: 'Projects', see: 'read' },
   { href: '/vehicles', label: 'Vehicles', see: 'read' },
   { href: '/equipment', label: 'Equipment', see: 'read' },
   { href: '/drivers', label: 'Drivers', see: 'read' },
