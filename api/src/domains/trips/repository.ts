@@ -85,6 +85,16 @@ function placeAt(places: readonly Place[], lat: number | null, lon: number | nul
   return best ? { id: best.id, name: best.name } : null;
 }
 
+/** Reads one kind of an asset's segments from its installations' windows in a range. */
+export type SegmentReader<T> = (
+  questdb: QuestDbHttp,
+  db: SqlDatabase,
+  orgId: string,
+  assetId: string,
+  windows: readonly DeviceWindow[],
+  range: { from: number; to: number },
+) => Promise<T[]>;
+
 export async function readTrips(
   questdb: QuestDbHttp,
   db: SqlDatabase,

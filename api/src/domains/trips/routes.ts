@@ -10,7 +10,7 @@ import type { ApiContext } from '../../routes/context.ts';
 import { checkRange } from '../../routes/history.ts';
 import { ERROR_RESPONSES, notFoundResponse, uuidParam } from '../../routes/schemas.ts';
 import { Installations, notFound } from '../assets/repository.ts';
-import { readStops, readTrips } from './repository.ts';
+import { readStops, readTrips, type SegmentReader } from './repository.ts';
 import { type StopOut, segmentQuerySchema, stopListSchema, type TripOut, tripListSchema } from './schemas.ts';
 
 const errors = { ...ERROR_RESPONSES, 404: notFoundResponse('asset') } as const;
@@ -83,6 +83,25 @@ export function tripRoutes(ctx: ApiContext): AnyRoute[] {
     contentType: 'text/csv; charset=utf-8',
     headers: { 'content-disposition': `attachment; filename="${name}-${id}.csv"` },
   });
+  /** One asset's trips or stops: the range checked, its installations' windows, read, as CSV or with totals. */
+  async function answer<T, Totals>(
+    orgId: string,
+    assetId: string,
+    query: { from: number; to: number; format: 'json' | 'csv' },
+    name: 'trips' | 'stops',
+    read: SegmentReader<T>,
+    toCsv: (items: readonly T[]) => string,
+    totals: (items: readonly T[]) => Totals,
+  ) {
+    checkRange(query);
+    const w = await windows(orgId, assetId, query);
+    const items = await read(ctx.questdb, ctx.db, orgId, assetId, w, query);
+    if (query.format === 'csv') return csv(name, assetId, toCsv(items));
+    return {
+      status: 200 as const,
+      body: { assetId, from: query.from, to: query.to, items, totals: totals(items) },
+    };
+  }
   return [
     defineRoute({
       id: 'getAssetTrips',
@@ -99,27 +118,13 @@ export function tripRoutes(ctx: ApiContext): AnyRoute[] {
         200: { description: 'The trips', schema: tripListSchema, alternatives: { 'text/csv': z.string() } },
         ...errors,
       },
-      async handler({ principal, params, query }) {
-        checkRange(query);
-        const w = await windows(principal.orgId, params.id, query);
-        const items = await readTrips(ctx.questdb, ctx.db, principal.orgId, params.id, w, query);
-        if (query.format === 'csv') return csv('trips', params.id, tripsCsv(items));
-        return {
-          status: 200,
-          body: {
-            assetId: params.id,
-            from: query.from,
-            to: query.to,
-            items,
-            totals: {
-              trips: items.length,
-              distanceKm: sum(items.map((t) => t.distanceKm)),
-              durationS: sum(items.map((t) => t.durationS)),
-              idleS: sum(items.map((t) => t.idleS)),
-            },
-          },
-        };
-      },
+      handler: ({ principal, params, query }) =>
+        answer(principal.orgId, params.id, query, 'trips', readTrips, tripsCsv, (items) => ({
+          trips: items.length,
+          distanceKm: sum(items.map((t) => t.distanceKm)),
+          durationS: sum(items.map((t) => t.durationS)),
+          idleS: sum(items.map((t) => t.idleS)),
+        })),
     }),
     defineRoute({
       id: 'getAssetStops',
@@ -134,26 +139,12 @@ export function tripRoutes(ctx: ApiContext): AnyRoute[] {
         200: { description: 'The stops', schema: stopListSchema, alternatives: { 'text/csv': z.string() } },
         ...errors,
       },
-      async handler({ principal, params, query }) {
-        checkRange(query);
-        const w = await windows(principal.orgId, params.id, query);
-        const items = await readStops(ctx.questdb, ctx.db, principal.orgId, params.id, w, query);
-        if (query.format === 'csv') return csv('stops', params.id, stopsCsv(items));
-        return {
-          status: 200,
-          body: {
-            assetId: params.id,
-            from: query.from,
-            to: query.to,
-            items,
-            totals: {
-              stops: items.length,
-              durationS: sum(items.map((s) => s.durationS)),
-              engineOnS: sum(items.map((s) => s.engineOnS)),
-            },
-          },
-        };
-      },
+      handler: ({ principal, params, query }) =>
+        answer(principal.orgId, params.id, query, 'stops', readStops, stopsCsv, (items) => ({
+          stops: items.length,
+          durationS: sum(items.map((s) => s.durationS)),
+          engineOnS: sum(items.map((s) => s.engineOnS)),
+        })),
     }),
   ];
 }
