@@ -155,6 +155,8 @@ export class JobTracker {
 
   /** The estimates that moved by a minute or more, or are 30 s old, since last asked. */
   etas(): JobEta[] {
+    // Asked after every message: nothing to allocate for the many that change no estimate.
+    if (this.#pending.size === 0) return [];
     const out = [...this.#pending.values()];
     this.#pending = new Map();
     for (const e of out) this.#told.set(e.job.id, e);

@@ -315,8 +315,13 @@ export async function startTripService(deps: TripServiceDeps): Promise<TripServi
         const queued = d.queue;
         d.queue = [];
         d.busy = undefined;
-        push(d, deviceId, queued);
-        schedule(d, deviceId);
+        // Runs off the pipeline's path: a throw here would be an unhandled rejection, not a fault.
+        try {
+          push(d, deviceId, queued);
+          schedule(d, deviceId);
+        } catch (err) {
+          deps.faults.report('ingest', 'trips.queued', err, { deviceId });
+        }
       });
   }
   function schedule(d: DeviceTrips, deviceId: string): void {
