@@ -87,6 +87,7 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     metricsRegistry,
     refreshMs: config.JOBS_REFRESH_S * 1000,
     tracker: { leadMs: config.JOBS_EN_ROUTE_LEAD_MIN * 60_000 },
+    directory: rules.directory,
   });
   const trips = await startTripService({
     db,
@@ -98,6 +99,10 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     checkpointMs: config.TRIPS_CHECKPOINT_MS,
     recomputeMaxMs: config.TRIPS_RECOMPUTE_MAX_H * 3_600_000,
     maxReadRecords: config.RULES_REPLAY_MAX_RECORDS,
+    workingTimeOf: (orgId) => {
+      const org = rules.directory.get(orgId)?.context;
+      return org && { workingHours: org.workingHours, timeZone: org.timeZone };
+    },
   });
   const pipeline = createIngestPipeline({
     writer: store.writer,

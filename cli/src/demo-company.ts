@@ -85,6 +85,8 @@ export const DEMO_RULES: readonly DemoRule[] = [
   { name: 'Fuel drop while parked (possible theft)', kind: 'fuel_drop', severity: 'critical', params: {} },
   { name: 'Tracker lost vehicle power', kind: 'power_cut', severity: 'critical', params: {} },
   { name: 'Equipment left behind', kind: 'equipment_left_behind', severity: 'warning', params: {} },
+  // Today's first two jobs began before their vans reach the site: the board and alerts show it.
+  { name: 'Running late for a job', kind: 'job_late', severity: 'warning', params: {} },
   // A visit (a minute inside), not a van driving through the place's circle.
   {
     name: 'Crew arrived at the National Theatre',

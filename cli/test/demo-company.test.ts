@@ -125,6 +125,7 @@ describe('seedDemoCompany', () => {
         'geofence_enter',
         'geofence_exit',
         'idling',
+        'job_late',
         'offline',
         'overspeed',
         'power_cut',

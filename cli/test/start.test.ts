@@ -75,7 +75,7 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
   await waitForLine(output, /Fleet platform is running\./, child, 120_000);
   expect(output.join('')).toContain('Provisioned 6 simulated device(s)');
   // The demo company's alert rules are seeded, and the fleet plays the demo mix that sets them off.
-  expect(output.join('')).toMatch(/Seeded the demo company: .*, 12 rules, 3 service plans, 10 work orders, /);
+  expect(output.join('')).toMatch(/Seeded the demo company: .*, 13 rules, 3 service plans, 10 work orders, /);
   // Today's jobs of the vans there are (van 2 and van 4 of four), dispatched at the sites they visit.
   expect(output.join('')).toMatch(/, 2 projects, 2 jobs\./);
   await waitForLine(output, /\[sim\] Simulating 4 vehicle\(s\) .*, scenario demo,/, child, 30_000);

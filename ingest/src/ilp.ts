@@ -147,6 +147,7 @@ export function segmentLine(s: StoredSegment): string {
       pair('driver_card_id=', text(g.driverCardId)),
       pair('points=', int(g.points)),
       pair('jumps=', int(g.jumps)),
+      pair('after_hours_s=', float(s.afterHoursS)),
       ...flags,
     ];
   else

@@ -41,4 +41,6 @@ export interface StoredSegment {
   open: boolean;
   deleted: boolean;
   writtenAt: number;
+  /** A trip's time outside its organisation's working hours (unknown: not written). */
+  afterHoursS?: number | undefined;
 }

@@ -58,7 +58,7 @@ export function tripsDdl(): string {
     end_ts TIMESTAMP, start_lat DOUBLE, start_lon DOUBLE, end_lat DOUBLE, end_lon DOUBLE,
     distance_m DOUBLE, duration_s DOUBLE, max_speed_kmh DOUBLE, avg_speed_kmh DOUBLE, idle_s DOUBLE,
     odometer_start_km DOUBLE, odometer_end_km DOUBLE, driver_card_id VARCHAR, points INT, jumps INT,
-    open BOOLEAN, deleted BOOLEAN, written_at TIMESTAMP
+    after_hours_s DOUBLE, open BOOLEAN, deleted BOOLEAN, written_at TIMESTAMP
   ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, device_id)`;
 }
 
@@ -77,6 +77,8 @@ const ADDED_COLUMNS: { table: keyof typeof TABLES; column: string; type: string 
   { table: 'rejects', column: 'unstored_before', type: 'INT' },
   // Telemetry field 25: VARCHAR, not SYMBOL (docs/decisions.md, "People and drivers").
   { table: 'telemetry', column: 'driver_card_id', type: COLUMN_TYPES.string },
+  // A trip's time outside working hours (issue 14's summary).
+  { table: 'trips', column: 'after_hours_s', type: 'DOUBLE' },
 ];
 
 /** The statements that bring tables made by an earlier version up to date; each is idempotent. */

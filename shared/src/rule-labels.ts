@@ -24,4 +24,5 @@ export const RULE_KIND_LABELS: Record<RuleKind, string> = {
   equipment_left_behind: 'Equipment left behind',
   equipment_unaccompanied: 'Equipment moving without a vehicle',
   service_due: 'Service due',
+  job_late: 'Job running late',
 };

@@ -206,6 +206,15 @@ export const RULE_PARAMS = {
     /** Only these service plans; empty: every plan. */
     planIds: z.array(z.uuid()).max(100).default([]),
   }),
+  job_late: z.strictObject({
+    /**
+     * A dispatched or en-route job whose first vehicle is expected (its ETA, or now while it has
+     * not arrived) later than this after the window's start. Evaluated by the device side's job
+     * service (ingest/src/jobs) from the ETAs it keeps; cleared on arrival or when the ETA
+     * comes back within the grace.
+     */
+    graceMin: z.number().int().min(0).max(240).default(10),
+  }),
 } as const;
 
 export type RuleKind = keyof typeof RULE_PARAMS;
@@ -238,6 +247,7 @@ export const RULE_ASSET_KINDS = {
   equipment_left_behind: ['equipment', 'vehicle'],
   equipment_unaccompanied: ['equipment'],
   service_due: ['vehicle', 'equipment'],
+  job_late: ['vehicle'],
 } as const satisfies Record<RuleKind, readonly ('vehicle' | 'equipment')[]>;
 
 /** Kinds that test places: their scope may name places or place categories. */

@@ -44,8 +44,17 @@ export function canonicalTimeZone(name: string): string {
 
 /** Epoch ms of 00:00 of a calendar day (YYYY-MM-DD) in a time zone. */
 export function localDayStart(day: string, timeZone: string): number {
+  return localTimeOn(day, 0, timeZone);
+}
+
+/**
+ * Epoch ms of a wall-clock time (minutes since local midnight, 1440 the next midnight) on a
+ * calendar day in a time zone. A time the clocks skip (a spring-forward night) lands an offset
+ * change later; one they repeat (autumn) is its first occurrence.
+ */
+export function localTimeOn(day: string, minutes: number, timeZone: string): number {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, m - 1, d);
+  const guess = Date.UTC(y, m - 1, d) + minutes * 60_000;
   // The zone's offset at the guess, then again at the corrected instant (a DST change that night).
   let t = guess - offsetMs(guess, timeZone);
   t = guess - offsetMs(t, timeZone);

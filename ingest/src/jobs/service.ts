@@ -9,6 +9,9 @@ import type { EventBus, FaultReporter, TelemetryRecord } from '@fleet/shared';
 import { placeShapeFromRow, type SqlDatabase, type StoredPlaceShape } from '@fleet/shared/db';
 import { DISPATCHED_JOB_STATES, type JobChange, type JobState, jobReference } from '@fleet/shared/jobs';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { writeSignals } from '../rules/alert-writer.ts';
+import type { OrgRulesSource } from '../rules/engine.ts';
+import { evaluateLateness, type JobLateRule } from './lateness.ts';
 import { type JobEta, type JobMove, JobTracker, type JobTrackerOptions, type TrackedJob } from './tracker.ts';
 
 export const JOBS_CHANNEL = 'fleet_jobs';
@@ -21,6 +24,9 @@ export interface JobServiceDeps {
   /** How often every organisation's jobs are read again (a missed NOTIFY costs at most this). */
   refreshMs: number;
   tracker?: Partial<JobTrackerOptions>;
+  /** The rules (job_late) and assets of each organisation: the rule engine's directory. */
+  directory?: OrgRulesSource;
+  now?: () => number;
 }
 
 export interface JobService {
@@ -38,6 +44,7 @@ interface JobRow extends StoredPlaceShape {
   state: JobState;
   starts_at: Date | string;
   ends_at: Date | string;
+  place_id: string;
 }
 
 interface VehicleRow {
@@ -63,7 +70,7 @@ const textArray = (v: string[] | string | null): string[] => {
 async function loadTrackedJobs(db: SqlDatabase, orgId: string): Promise<TrackedJob[]> {
   const jobs = await db.query<JobRow>(
     `select j.id::text as id, j.org_id::text as org_id, j.number, j.title, j.state, j.starts_at, j.ends_at,
-       p.geometry, p.radius_m, p.min_lat, p.min_lon, p.max_lat, p.max_lon
+       p.id::text as place_id, p.geometry, p.radius_m, p.min_lat, p.min_lon, p.max_lat, p.max_lon
      from jobs j join places p on p.id = j.place_id
      where j.org_id = $1::uuid and j.state = any($2::text[]) and j.ends_at > now()`,
     [orgId, DISPATCHED_JOB_STATES],
@@ -86,6 +93,7 @@ async function loadTrackedJobs(db: SqlDatabase, orgId: string): Promise<TrackedJ
     state: j.state,
     startsAt: new Date(j.starts_at).getTime(),
     endsAt: new Date(j.ends_at).getTime(),
+    placeId: j.place_id,
     site: placeShapeFromRow(j),
     vehicles: vehicles
       .filter((v) => v.job_id === j.id)
@@ -144,7 +152,17 @@ export async function startJobService(deps: JobServiceDeps): Promise<JobService>
     help: 'Dispatched jobs whose vehicles the device side follows',
     registers: [deps.metricsRegistry],
   });
+  const now = deps.now ?? Date.now;
   const stale = new Set<string>();
+  /** orgId -> episode keys of its active job_late alerts. */
+  const lateKnown = new Map<string, Set<string>>();
+  for (const a of await deps.db.query<{ org_id: string; episode_key: string }>(
+    `select org_id::text as org_id, episode_key from alerts where kind = 'job_late' and active`,
+  )) {
+    const keys = lateKnown.get(a.org_id) ?? new Set<string>();
+    keys.add(a.episode_key);
+    lateKnown.set(a.org_id, keys);
+  }
   let queue: JobMove[] = [];
   let etas = new Map<string, JobEta>();
   let closed = false;
@@ -242,6 +260,38 @@ export async function startJobService(deps: JobServiceDeps): Promise<JobService>
       } catch (err) {
         deps.faults.report('jobs', 'eta', err);
       }
+    await raiseLateness();
+  }
+
+  /** Opens and clears job_late alerts from the jobs' states and ETAs as they stand now. */
+  async function raiseLateness(): Promise<void> {
+    const directory = deps.directory;
+    if (!directory) return;
+    for (const orgId of new Set([...tracker.orgs(), ...lateKnown.keys()])) {
+      const org = directory.get(orgId);
+      const rules = (org?.rules ?? []).filter((r): r is JobLateRule => r.kind === 'job_late' && r.enabled);
+      const known = lateKnown.get(orgId) ?? new Set<string>();
+      if (rules.length === 0 && known.size === 0) continue;
+      const result = evaluateLateness({
+        orgId,
+        jobs: tracker.jobsOf(orgId),
+        etaOf: (jobId) => tracker.etaOf(jobId),
+        rules,
+        assetOf: (deviceId) => org?.context.assetOf(deviceId),
+        departmentPath: (id) => org?.departmentPath(id) ?? [],
+        known,
+        now: now(),
+      });
+      if (result.signals.length === 0) continue;
+      try {
+        const changes = await deps.db.transaction((tx) => writeSignals(tx, result.signals));
+        if (result.active.size > 0) lateKnown.set(orgId, result.active);
+        else lateKnown.delete(orgId);
+        for (const change of changes) deps.bus.publish('alert', change);
+      } catch (err) {
+        deps.faults.report('jobs', 'late', err, { orgId });
+      }
+    }
   }
 
   /** Set when work arrived during a run: one more run follows it. */

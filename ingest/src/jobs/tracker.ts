@@ -16,6 +16,7 @@ export interface TrackedJob {
   state: JobState;
   startsAt: number;
   endsAt: number;
+  placeId: string;
   site: PlaceShape;
   vehicles: readonly {
     assetId: string;
@@ -104,6 +105,24 @@ export class JobTracker {
   forget(orgId: string): void {
     this.#byOrg.delete(orgId);
     this.#index();
+  }
+
+  /** The jobs followed for one organisation, in their current states. */
+  jobsOf(orgId: string): readonly TrackedJob[] {
+    return this.#byOrg.get(orgId) ?? [];
+  }
+
+  /** The organisations with followed jobs. */
+  orgs(): IterableIterator<string> {
+    return this.#byOrg.keys();
+  }
+
+  /** A job's current estimate: its first vehicle's to arrive. */
+  etaOf(jobId: string): JobEta | undefined {
+    let first: JobEta | undefined;
+    for (const e of this.#estimates.get(jobId)?.values() ?? [])
+      if (!first || e.etaAt < first.etaAt) first = e;
+    return first;
   }
 
   get size(): number {

@@ -8,7 +8,7 @@
 // computed again in batch from QuestDB: the rewritten segments replace theirs, and those no
 // longer found get a `deleted` row. Nothing here blocks the pipeline: observe() updates memory
 // and queues writes; a device being caught up or recomputed queues its records meanwhile.
-import type { FaultReporter, Logger, TelemetryRecord } from '@fleet/shared';
+import type { FaultReporter, Logger, TelemetryRecord, WorkingHours } from '@fleet/shared';
 import type { SqlDatabase } from '@fleet/shared/db';
 import { type QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import {
@@ -19,6 +19,7 @@ import {
   type TripParameters,
   type TripPoint,
 } from '@fleet/shared/trips';
+import { afterHoursSecondsBetween } from '@fleet/shared/working-time';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { StoredRow } from '../rows.ts';
 import { TABLES } from '../schema.ts';
@@ -38,6 +39,11 @@ export interface TripServiceDeps {
   /** The most records one recomputation or catch-up reads. */
   maxReadRecords: number;
   params?: Partial<TripParameters>;
+  /**
+   * An organisation's working hours and time zone, for each trip's after-hours time (the rule
+   * directory keeps them current); undefined while unknown, and the trip is written without it.
+   */
+  workingTimeOf?: (orgId: string) => { workingHours: WorkingHours; timeZone: string } | undefined;
   /** QuestDB table names (tests use their own). */
   tables?: { telemetry: string; trips: string; stops: string };
   now?: () => number;
@@ -151,11 +157,17 @@ export async function startTripService(deps: TripServiceDeps): Promise<TripServi
     segments: readonly Segment[],
     open: boolean,
   ): StoredRow[] {
+    const working = deps.workingTimeOf?.(d.tenant);
     return segments.map((segment) => {
       metrics.segments.inc({ kind: segment.kind, as: open ? 'open' : 'closed' });
+      // Computed as the trip is written, so reports sum a column instead of reading every trip.
+      const afterHoursS =
+        segment.kind === 'trip' && working
+          ? afterHoursSecondsBetween(segment.startTs, segment.endTs, working.workingHours, working.timeZone)
+          : undefined;
       return {
         table: segment.kind === 'trip' ? 'trips' : 'stops',
-        segment: { tenant: d.tenant, deviceId, segment, open, deleted: false, writtenAt: now() },
+        segment: { tenant: d.tenant, deviceId, segment, open, deleted: false, writtenAt: now(), afterHoursS },
       } satisfies StoredRow;
     });
   }

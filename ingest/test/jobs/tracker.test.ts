@@ -29,6 +29,7 @@ function job(extra: Partial<TrackedJob> = {}): TrackedJob {
     state: 'dispatched',
     startsAt: T0 + HOUR,
     endsAt: T0 + 10 * HOUR,
+    placeId: 'site-1',
     site: SITE,
     vehicles: [{ assetId: 'van-1', deviceIds: ['dev-1'], depot: DEPOT }],
     ...extra,

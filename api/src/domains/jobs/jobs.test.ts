@@ -359,6 +359,93 @@ describe('jobs', () => {
     expect(events.items.at(-1)?.assetName).toBe(van.name);
   });
 
+  it('raise a job_late alert while the booked van cannot make the start, and resolve it when the van arrives', async () => {
+    const rule = await ok<{ id: string }>(
+      'POST',
+      '/api/v1/rules',
+      t.orgA.users.admin.token,
+      { name: `Late for a job ${run}`, kind: 'job_late', severity: 'warning', params: { graceMin: 5 } },
+      201,
+    );
+    const place = await ok<{ id: string }>(
+      'POST',
+      '/api/v1/places',
+      dispatcher(),
+      {
+        name: `Late site ${run}`,
+        category: 'job_site',
+        geometry: { type: 'circle', center: { lat: 60.25, lon: 24.9 }, radiusM: 150 },
+      },
+      201,
+    );
+    const van = await vehicle();
+    const device = await t.orgA.provision('vehicle');
+    await ok('POST', `/api/v1/assets/${van.id}/installations`, manager(), { deviceId: device.id }, 201);
+    // The window began 20 minutes ago and the van is still 5 km away, parked.
+    const job = await createJob({
+      title: 'Late start',
+      placeId: place.id,
+      startsAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 4 * HOUR).toISOString(),
+      assetIds: [van.id],
+    });
+    expect(job.status, job.text).toBe(201);
+    expect((await move(job.body.id, { state: 'dispatched' })).status).toBe(200);
+    const client = await connectDevice(t.platform.service.mqttPort, device);
+    let seq = 1;
+    const send = (lat: number, speedKmh: number) =>
+      client.publishAsync(
+        `devices/${device.id}/telemetry`,
+        Buffer.from(encodeTelemetryBatch([{ seq: seq++, tsMs: Date.now(), lat, lon: 24.9, speedKmh }])),
+        { qos: 1 },
+      );
+    type Alert = {
+      id: string;
+      state: string;
+      title: string;
+      assetId: string | null;
+      details: Record<string, unknown>;
+    };
+    const lateAlerts = async () => {
+      await t.platform.service.jobs.flush();
+      return (await ok<{ items: Alert[] }>('GET', `/api/v1/alerts?kind=job_late&assetId=${van.id}`, viewer()))
+        .items;
+    };
+    try {
+      await send(60.205, 0);
+      // The rule and the installation reach the device side by NOTIFY: poll until they have.
+      await expect.poll(async () => (await lateAlerts()).length, { timeout: 15_000, interval: 250 }).toBe(1);
+      const [alert] = await lateAlerts();
+      expect(alert?.state).toBe('open');
+      expect(alert?.title).toContain('has not left');
+      expect(alert?.details).toMatchObject({ jobId: job.body.id, state: 'dispatched' });
+      // Moving on: en route, still late; evaluated again, it stays one alert.
+      await send(60.22, 40);
+      await send(60.23, 40);
+      expect(await lateAlerts()).toHaveLength(1);
+      // At the site: on site, and the alert is resolved.
+      await send(60.2501, 5);
+      await expect
+        .poll(async () => (await lateAlerts())[0]?.state, { timeout: 10_000, interval: 250 })
+        .toBe('resolved');
+    } finally {
+      await client.endAsync();
+    }
+    expect((await ok<Job>('GET', `/api/v1/jobs/${job.body.id}`, viewer())).state).toBe('on_site');
+    // Another organisation sees none of it.
+    const [resolved] = await lateAlerts();
+    const theirs = await ok<{ items: Alert[] }>(
+      'GET',
+      '/api/v1/alerts?kind=job_late',
+      t.orgB.users.admin.token,
+    );
+    expect(theirs.items.map((a) => a.id)).not.toContain(resolved?.id);
+    // Archived, so the other tests' jobs of this organisation raise nothing.
+    expect(
+      (await t.request('DELETE', `/api/v1/rules/${rule.id}`, { token: t.orgA.users.admin.token })).status,
+    ).toBe(204);
+  });
+
   it('show double bookings of a vehicle or a person before saving, and refuse to dispatch over them unless overridden', async () => {
     const [van, place] = await Promise.all([vehicle(), site()]);
     const driver = await person();

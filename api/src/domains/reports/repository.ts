@@ -122,7 +122,7 @@ export async function readSummaryInput(
   const zone = sqlString(pg.timeZone);
   const [trips, stops] = await Promise.all([
     questdb.exec(
-      `SELECT ts::long / 1000, device_id, count(), sum(distance_m), sum(duration_s), sum(idle_s) FROM ${TABLES.trips} ` +
+      `SELECT ts::long / 1000, device_id, count(), sum(distance_m), sum(duration_s), sum(idle_s), sum(after_hours_s) FROM ${TABLES.trips} ` +
         `WHERE ${where} SAMPLE BY 1d ALIGN TO CALENDAR TIME ZONE ${zone}`,
     ),
     questdb.exec(
@@ -153,6 +153,7 @@ export async function readSummaryInput(
       durationS: num(r[4]),
       idleS: num(r[5]),
       stopEngineOnS: 0,
+      afterHoursS: num(r[6]),
     };
     days.set(key(d.deviceId, d.day), d);
   }
@@ -170,6 +171,7 @@ export async function readSummaryInput(
         durationS: 0,
         idleS: 0,
         stopEngineOnS: num(r[2]),
+        afterHoursS: 0,
       });
   }
   return { ...pg, deviceDays: [...days.values()] };

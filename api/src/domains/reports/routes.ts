@@ -18,7 +18,7 @@ const hours = (s: number) => String(Math.round((s / 3600) * 100) / 100);
 function summaryCsv(by: 'asset' | 'day', rows: readonly SummaryRow[]): string {
   const head = by === 'asset' ? ['asset', 'kind', 'plate', 'category', 'department'] : ['day'];
   return writeCsv(
-    [...head, 'trips', 'distance_km', 'driving_h', 'idle_h', 'engine_h', 'fuel_l', 'utilisation'],
+    [...head, 'trips', 'distance_km', 'driving_h', 'idle_h', 'engine_h', 'after_hours_h', 'fuel_l', 'utilisation'],
     rows.map((r) => [
       ...(by === 'asset'
         ? [
@@ -34,6 +34,7 @@ function summaryCsv(by: 'asset' | 'day', rows: readonly SummaryRow[]): string {
       hours(r.drivingS),
       hours(r.idleS),
       hours(r.engineS),
+      hours(r.afterHoursS),
       String(r.fuelLitres),
       r.utilisation === null ? '' : String(r.utilisation),
     ]),

@@ -14,7 +14,7 @@ export const summaryQuerySchema = z
     by: z.enum(['asset', 'day'], { error: 'by is asset or day' }).default('asset'),
     kind: z.enum(['vehicle', 'equipment'], { error: 'kind is vehicle or equipment' }).optional(),
     departmentId: z.uuid().optional().meta({ description: 'with its sub-departments' }),
-    format: z.enum(['json', 'csv']).default('json'),
+    format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
   .superRefine((q, ctx) => {
     if (q.to < q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to is on or after from' });
@@ -33,6 +33,10 @@ const figures = {
   drivingS: z.number(),
   idleS: z.number().meta({ description: 'idling in trips and at stops' }),
   engineS: z.number().meta({ description: 'engine on: driving and idling' }),
+  afterHoursS: z.number().meta({
+    description:
+      "trips' time outside the organisation's working hours (as they were when each trip was written)",
+  }),
   fuelLitres: z.number().meta({ description: 'fill-ups entered in the range' }),
   utilisation: z
     .number()

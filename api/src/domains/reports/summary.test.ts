@@ -15,7 +15,7 @@ const asset = (id: string): SummaryAsset => ({
   departmentId: null,
   departmentName: null,
 });
-const dd = (deviceId: string, day: string, km: number, hours: number, idleH = 0): DeviceDay => ({
+const dd = (deviceId: string, day: string, km: number, hours: number, idleH = 0, afterH = 0): DeviceDay => ({
   deviceId,
   day,
   trips: 2,
@@ -23,12 +23,15 @@ const dd = (deviceId: string, day: string, km: number, hours: number, idleH = 0)
   durationS: hours * 3600,
   idleS: idleH * 3600,
   stopEngineOnS: 0,
+  afterHoursS: afterH * 3600,
 });
 
 describe('working time', () => {
   it('follows the weekday of the local day: 9 h on a Monday, none on a Saturday', () => {
     expect(workingSecondsOn('2026-11-30', DEFAULT_WORKING_HOURS, TZ)).toBe(9 * 3600);
     expect(workingSecondsOn('2026-12-05', DEFAULT_WORKING_HOURS, TZ)).toBe(0);
+    // The Monday after the clocks went forward still has its nine hours.
+    expect(workingSecondsOn('2026-03-30', DEFAULT_WORKING_HOURS, TZ)).toBe(9 * 3600);
     expect(daysOf('2026-11-29', '2026-12-02')).toEqual([
       '2026-11-29',
       '2026-11-30',
@@ -54,7 +57,7 @@ describe('the fleet summary', () => {
     ],
     deviceDays: [
       dd('d1', '2026-11-30', 100, 4, 1),
-      dd('d1', '2026-12-01', 50, 2),
+      dd('d1', '2026-12-01', 50, 2, 0, 0.5),
       dd('d1', '2026-12-02', 30, 30),
       dd('d9', '2026-12-01', 999, 9),
     ],
@@ -75,7 +78,8 @@ describe('the fleet summary', () => {
       fuelLitres: 40,
     });
     // On the day of the move the installation at noon decides: van B.
-    expect(byId.B).toMatchObject({ distanceKm: 80, trips: 4 });
+    expect(byId.B).toMatchObject({ distanceKm: 80, trips: 4, afterHoursS: 1800 });
+    expect(byId.A?.afterHoursS).toBe(0);
     expect(byId.C).toMatchObject({ distanceKm: 0, trips: 0, utilisation: 0 });
     expect(totals.distanceKm).toBe(180);
     expect(totals.fuelLitres).toBe(40);

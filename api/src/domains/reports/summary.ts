@@ -3,8 +3,8 @@
 // asset or per day the distance, driving, idling, engine time and utilisation (time in use over
 // the organisation's working time in the range). Pure: the repository reads, this adds up.
 import type { WorkingHours } from '@fleet/shared';
-import { minutesOf, WEEKDAYS } from '@fleet/shared/organisation-settings';
 import { localDayStart, nextDay } from '@fleet/shared/time-zone';
+import { workingSecondsBetween } from '@fleet/shared/working-time';
 
 export interface DeviceDay {
   deviceId: string;
@@ -16,6 +16,8 @@ export interface DeviceDay {
   idleS: number;
   /** Engine on while stopped. */
   stopEngineOnS: number;
+  /** Trips' time outside working hours. */
+  afterHoursS: number;
 }
 
 export interface InstalledWindow {
@@ -42,6 +44,8 @@ export interface SummaryFigures {
   idleS: number;
   /** Engine on: trips' time (driving and idling) and idling at stops. */
   engineS: number;
+  /** Trips' time outside the organisation's working hours. */
+  afterHoursS: number;
   fuelLitres: number;
   /** Time in use over the working time of the range, 0..1 (null: no working time in it). */
   utilisation: number | null;
@@ -59,16 +63,14 @@ export function daysOf(from: string, to: string): string[] {
   return out;
 }
 
-/** Seconds of working time on a day of the organisation's calendar. */
+/** Seconds of working time on a day of the organisation's calendar (a DST day's hours as the clock shows them). */
 export function workingSecondsOn(day: string, hours: WorkingHours, timeZone: string): number {
-  // The weekday of the local day: noon of it, read in the zone, is safe from DST edges.
-  const noon = localDayStart(day, timeZone) + 12 * 3_600_000;
-  const name = new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone })
-    .format(noon)
-    .toLowerCase()
-    .slice(0, 3);
-  const weekday = WEEKDAYS.find((w) => w === name) ?? 'mon';
-  return hours[weekday].reduce((s, i) => s + (minutesOf(i.to) - minutesOf(i.from)) * 60, 0);
+  return workingSecondsBetween(
+    localDayStart(day, timeZone),
+    localDayStart(nextDay(day), timeZone),
+    hours,
+    timeZone,
+  );
 }
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -79,7 +81,9 @@ function figures(days: readonly DeviceDay[], fuelLitres: number, workingS: numbe
   let durationS = 0;
   let idleS = 0;
   let stopEngineOnS = 0;
+  let afterHoursS = 0;
   for (const d of days) {
+    afterHoursS += d.afterHoursS;
     trips += d.trips;
     distanceM += d.distanceM;
     durationS += d.durationS;
@@ -93,6 +97,7 @@ function figures(days: readonly DeviceDay[], fuelLitres: number, workingS: numbe
     drivingS: round(Math.max(0, durationS - idleS), 1),
     idleS: round(idleS + stopEngineOnS, 1),
     engineS: round(inUse, 1),
+    afterHoursS: round(afterHoursS, 1),
     fuelLitres: round(fuelLitres, 3),
     utilisation: workingS > 0 ? round(Math.min(1, inUse / workingS), 4) : null,
   };

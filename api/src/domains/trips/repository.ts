@@ -107,7 +107,7 @@ export async function readTrips(
   const [result, ctx] = await Promise.all([
     questdb.exec(
       `SELECT ts::long / 1000, end_ts::long / 1000, device_id, start_lat, start_lon, end_lat, end_lon, distance_m, duration_s,
-         max_speed_kmh, avg_speed_kmh, idle_s, odometer_start_km, odometer_end_km, driver_card_id, open
+         max_speed_kmh, avg_speed_kmh, idle_s, odometer_start_km, odometer_end_km, driver_card_id, open, after_hours_s
        FROM ${TABLES.trips} WHERE ${windowsWhere(orgId, windows, range)} ORDER BY ts LIMIT 100000`,
     ),
     context(db, orgId, assetId, range),
@@ -129,6 +129,7 @@ export async function readTrips(
       durationS,
       drivingS: Math.max(0, round(durationS - idleS, 3)),
       idleS,
+      afterHoursS: num(r[16]) === null ? null : round(num(r[16]) ?? 0, 1),
       maxSpeedKmh: round(num(r[9]) ?? 0, 1),
       avgSpeedKmh: round(num(r[10]) ?? 0, 1),
       odometerStartKm: num(r[12]),

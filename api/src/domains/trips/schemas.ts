@@ -33,6 +33,9 @@ export const tripSchema = z
     durationS: z.number(),
     drivingS: z.number().meta({ description: 'the duration less idling' }),
     idleS: z.number().meta({ description: 'standing with the engine on (or not known off) inside the trip' }),
+    afterHoursS: z.number().nullable().meta({
+      description: "time outside the organisation's working hours (null: written before it was kept)",
+    }),
     maxSpeedKmh: z.number(),
     avgSpeedKmh: z.number().meta({ description: 'distance over moving time' }),
     odometerStartKm: z.number().nullable(),

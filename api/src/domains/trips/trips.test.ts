@@ -6,6 +6,8 @@
 // them; bad ranges are 400s naming the field.
 import { randomUUID } from 'node:crypto';
 import { encodeTelemetryBatch } from '@fleet/proto';
+import type { WorkingHours } from '@fleet/shared';
+import { afterHoursSecondsBetween } from '@fleet/shared/working-time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../../../test/api-support.ts';
 import { connectDevice, type TestDevice } from '../../../../test/support.ts';
@@ -25,6 +27,7 @@ interface Trip {
   distanceKm: number;
   durationS: number;
   idleS: number;
+  afterHoursS: number | null;
   maxSpeedKmh: number;
   driver: { id: string; name: string } | null;
   job: { reference: string } | null;
@@ -310,6 +313,22 @@ describe('trips and stops', () => {
     expect(second.distanceKm).toBeLessThan(3.55);
     expect(second.startedAt).toBe((before.items[1] as Trip).startedAt);
     expect(after.totals.distanceKm).toBeCloseTo(first.distanceKm + second.distanceKm, 3);
+    // Each trip's time outside the organisation's working hours, as written when it closed.
+    const { organisation } = await ok<{ organisation: { timeZone: string; workingHours: WorkingHours } }>(
+      'GET',
+      '/api/v1/me',
+      viewer(),
+    );
+    for (const trip of after.items) {
+      const expected = afterHoursSecondsBetween(
+        Date.parse(trip.startedAt),
+        Date.parse(trip.endedAt),
+        organisation.workingHours,
+        organisation.timeZone,
+      );
+      expect(trip.afterHoursS).not.toBeNull();
+      expect(trip.afterHoursS).toBeCloseTo(expected, 0);
+    }
 
     const csv = await t.request('GET', `/api/v1/assets/${van.id}/trips?${range}&format=csv`, {
       token: viewer(),
@@ -326,6 +345,7 @@ describe('trips and stops', () => {
         trips: number;
         distanceKm: number;
         drivingS: number;
+        afterHoursS: number;
         utilisation: number | null;
       }[];
     }>('GET', `/api/v1/reports/summary?from=${day}&to=${day}&kind=vehicle`, viewer());
@@ -333,6 +353,10 @@ describe('trips and stops', () => {
     expect(row?.trips).toBe(2);
     expect(row?.distanceKm).toBeCloseTo(after.totals.distanceKm, 3);
     expect(row?.drivingS).toBeGreaterThan(0);
+    expect(row?.afterHoursS).toBeCloseTo(
+      after.items.reduce((s, trip) => s + (trip.afterHoursS ?? 0), 0),
+      0,
+    );
     const byDay = await ok<{ rows: { day?: string; trips: number }[] }>(
       'GET',
       `/api/v1/reports/summary?from=${day}&to=${day}&by=day`,

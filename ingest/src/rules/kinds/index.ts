@@ -19,7 +19,7 @@ import { offline } from './offline.ts';
 import { overspeed } from './overspeed.ts';
 import { powerCut } from './power-cut.ts';
 import { refuel } from './refuel.ts';
-import { serviceDue } from './service-due.ts';
+import { jobLate, serviceDue } from './service-due.ts';
 import { tamper } from './tamper.ts';
 import { threshold } from './threshold.ts';
 
@@ -46,4 +46,5 @@ export const RULE_KIND_MODULES: { readonly [K in RuleKind]: RuleKindModule<K> } 
   equipment_left_behind: equipmentLeftBehind,
   equipment_unaccompanied: equipmentUnaccompanied,
   service_due: serviceDue,
+  job_late: jobLate,
 };

@@ -9,3 +9,9 @@ export const serviceDue: RuleKindModule<'service_due'> = {
   kind: 'service_due',
   assetKinds: RULE_ASSET_KINDS.service_due,
 };
+
+/** Job running late: evaluated by the job service (ingest/src/jobs/lateness.ts) from its ETAs, likewise without hooks. */
+export const jobLate: RuleKindModule<'job_late'> = {
+  kind: 'job_late',
+  assetKinds: RULE_ASSET_KINDS.job_late,
+};

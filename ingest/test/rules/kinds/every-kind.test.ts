@@ -81,6 +81,7 @@ const VARIANTS: Record<RuleKind, Record<string, unknown>[]> = {
   equipment_left_behind: [{}, { distanceM: 50, togetherM: 500, minTogetherS: 1 }],
   equipment_unaccompanied: [{}, { minMoveM: 20, nearM: 5000 }],
   service_due: [{}, { levels: ['overdue'], planIds: ['00000000-0000-4000-8000-0000000000f1'] }],
+  job_late: [{}, { graceMin: 0 }],
 };
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(fc.constant(undefined), arb);

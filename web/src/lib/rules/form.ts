@@ -97,6 +97,7 @@ const PARAM_LABELS: Readonly<Record<string, string>> = {
   afterS: 'No data for',
   levels: 'Raise at',
   planIds: 'Only these service plans',
+  graceMin: 'Late by more than',
 };
 
 const strings = (v: unknown): string[] =>
