@@ -94,6 +94,7 @@ import {
   newProjectSchema,
   projectChangesSchema,
   projectListSchema,
+  projectCostsSchema,
   projectSchema,
 } from './domains/projects/schemas.ts';
 import {
@@ -256,6 +257,7 @@ export const consoleEndpoints = {
   'GET /api/v1/projects': { response: projectListSchema },
   'POST /api/v1/projects': { body: newProjectSchema, response: projectSchema },
   'GET /api/v1/projects/{id}': { response: projectSchema },
+  'GET /api/v1/projects/{id}/costs': { response: projectCostsSchema },
   'PATCH /api/v1/projects/{id}': { body: projectChangesSchema, response: projectSchema },
   'GET /api/v1/jobs': { response: jobListSchema },
   'POST /api/v1/jobs': { body: newJobSchema, response: jobSchema },
@@ -376,6 +378,7 @@ export type CostSummary = ConsoleEndpoints['GET /api/v1/costs/summary']['respons
 /** An asset or a department (id null: the assets of no department) in the costs summary. */
 export type CostSummaryRow = CostSummary['rows'][number];
 export type Project = ConsoleEndpoints['GET /api/v1/projects/{id}']['response'];
+export type ProjectCosts = ConsoleEndpoints['GET /api/v1/projects/{id}/costs']['response'];
 export type NewProject = ConsoleEndpoints['POST /api/v1/projects']['body'];
 export type Job = ConsoleEndpoints['GET /api/v1/jobs/{id}']['response'];
 export type NewJob = ConsoleEndpoints['POST /api/v1/jobs']['body'];

@@ -44,7 +44,7 @@ function waitForLine(
 }
 
 it('npm start runs the platform and a simulated fleet end to end, and stops cleanly', {
-  timeout: 180_000,
+  timeout: 300_000,
 }, async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'fleet-start-'));
   const ports = {
@@ -144,6 +144,26 @@ it('npm start runs the platform and a simulated fleet end to end, and stops clea
   const listed = (await jobs.json()) as { items: { assets: { kind: string; name: string }[] }[] };
   const vans = listed.items.flatMap((j) => j.assets.filter((a) => a.kind === 'vehicle').map((a) => a.name));
   expect(vans.sort()).toEqual(['Van 02', 'Van 04']);
+  // The vans drive to them by themselves: the job tracker moves a job on from their telemetry,
+  // and the one whose window began before its van could get there is running late.
+  const get = async <T>(path: string) =>
+    (await (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+  await expect
+    .poll(async () => (await get<{ items: unknown[] }>('/api/v1/jobs?state=en_route,on_site')).items.length, {
+      // A van idles up to 90 s at the depot, then edges out of its yard at walking pace.
+      timeout: 150_000,
+      interval: 1000,
+    })
+    .toBeGreaterThanOrEqual(1);
+  await expect
+    .poll(
+      async () => (await get<{ items: { kind: string }[] }>('/api/v1/alerts?kind=job_late')).items.length,
+      {
+        timeout: 90_000,
+        interval: 1000,
+      },
+    )
+    .toBeGreaterThanOrEqual(1);
 
   // Ctrl-C: everything stops, nothing is left listening or running.
   child.kill('SIGINT');

@@ -93,12 +93,24 @@ beforeAll(async () => {
   anna = await person('Anna Aalto');
   await person('Ben Berg');
   await person('Cai Chen');
-  await call('POST', '/api/v1/projects', {
+  const autumn = await call<Made>('POST', '/api/v1/projects', {
     name: 'Autumn commercial',
     code: 'AC-1',
     client: 'Fazer',
     budget: '25000.00',
   });
+  await call(
+    'POST',
+    '/api/v1/cost-entries',
+    {
+      projectId: autumn.id,
+      category: 'parking',
+      incurredOn: localDay(Date.now(), HEL),
+      amount: '2500.00',
+      description: 'Permits',
+    },
+    manager().token,
+  );
   wrapped = await call<Made>('POST', '/api/v1/projects', { name: 'Summer teaser' });
   loadIn = await call<JobMade>('POST', '/api/v1/jobs', {
     title: 'Morning load-in',
@@ -449,6 +461,13 @@ describe('projects', { timeout: 60_000 }, () => {
       );
       expect(await row('Autumn commercial').getByTestId('project-budget').textContent()).toBe(money(25_000));
       expect(await row('Summer teaser').count()).toBe(0);
+      // What it costs: the permits entered against it, a tenth of its budget.
+      await row('Autumn commercial').getByTestId('project-costs-open').click();
+      const costs = page.getByTestId('project-costs');
+      await poll(() => costs.getByTestId('costs-total').textContent()).toBe(money(2_500));
+      expect(await costs.getByTestId('costs-direct').textContent()).toBe(money(2_500));
+      expect(await costs.getByTestId('costs-budget-used').textContent()).toContain('10 %');
+      await costs.getByRole('button', { name: 'Close' }).click();
 
       await page.getByTestId('new-project').click();
       const form = page.getByTestId('project-form');

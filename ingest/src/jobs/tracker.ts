@@ -70,11 +70,15 @@ function centreOf(shape: PlaceShape): LatLon {
 export interface JobTrackerOptions {
   /** How long before the window a vehicle leaving counts as en route for it. */
   leadMs: number;
-  /** Moving: at least this fast (GPS drift at a standstill stays below it). */
+  /**
+   * Moving: at least this fast. GPS drift at a standstill stays below it (trackers report 0-2
+   * km/h parked); a van edging out of a yard or down a living street at walking pace is above
+   * it (5 km/h missed the demo's vans leaving the depot at 4.6).
+   */
   movingKmh: number;
 }
 
-export const DEFAULT_JOB_TRACKER_OPTIONS: JobTrackerOptions = { leadMs: 3 * 3_600_000, movingKmh: 5 };
+export const DEFAULT_JOB_TRACKER_OPTIONS: JobTrackerOptions = { leadMs: 3 * 3_600_000, movingKmh: 3 };
 
 export class JobTracker {
   readonly #options: JobTrackerOptions;

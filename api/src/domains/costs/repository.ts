@@ -270,6 +270,7 @@ interface CostRow {
   currency: string;
   description: string | null;
   created_at: Date | string;
+  project_id: string | null;
 }
 
 function costBody(r: CostRow) {
@@ -278,6 +279,7 @@ function costBody(r: CostRow) {
     assetId: r.asset_id,
     assetName: r.asset_name,
     departmentId: r.department_id,
+    projectId: r.project_id,
     category: r.category,
     incurredOn:
       typeof r.incurred_on === 'string'
@@ -291,7 +293,7 @@ function costBody(r: CostRow) {
 }
 
 const COST_SELECT = `select c.id::text as id, c.asset_id::text as asset_id, a.name as asset_name,
-  c.department_id::text as department_id, c.category, to_char(c.incurred_on, 'YYYY-MM-DD') as incurred_on,
+  c.department_id::text as department_id, c.project_id::text as project_id, c.category, to_char(c.incurred_on, 'YYYY-MM-DD') as incurred_on,
   c.amount_minor::text as amount_minor, c.currency, c.description, c.created_at
   from cost_entries c left join assets a on a.id = c.asset_id`;
 
@@ -317,6 +319,7 @@ export class CostEntries extends TenantRepository {
     input: {
       assetId?: string | undefined;
       departmentId?: string | undefined;
+      projectId?: string | undefined;
       category: CostCategory;
       incurredOn: string;
       amount: string;
@@ -336,11 +339,15 @@ export class CostEntries extends TenantRepository {
         const found = await tx.query('select 1 from departments where id = $1::uuid', [input.departmentId]);
         if (found.length === 0) throw field('body.departmentId', 'no such department in your organisation');
       }
+      if (input.projectId !== undefined) {
+        const found = await tx.query('select 1 from projects where id = $1::uuid', [input.projectId]);
+        if (found.length === 0) throw field('body.projectId', 'no such project in your organisation');
+      }
       const rows = await tx
         .query<{ id: string }>(
           `insert into cost_entries (org_id, asset_id, department_id, category, incurred_on, amount_minor, currency,
-            description, created_by)
-         values ($1::uuid, $2::uuid, $3::uuid, $4, $5::date, $6::bigint, $7, $8, $9::uuid) returning id::text as id`,
+            description, created_by, project_id)
+         values ($1::uuid, $2::uuid, $3::uuid, $4, $5::date, $6::bigint, $7, $8, $9::uuid, $10::uuid) returning id::text as id`,
           [
             this.orgId,
             input.assetId ?? null,
@@ -351,6 +358,7 @@ export class CostEntries extends TenantRepository {
             currency,
             input.description ?? null,
             userId,
+            input.projectId ?? null,
           ],
         )
         .catch((err: unknown) => {

@@ -112,6 +112,7 @@ export const newCostEntrySchema = z
   .strictObject({
     assetId: z.uuid().optional(),
     departmentId: z.uuid().optional(),
+    projectId: z.uuid().optional().meta({ description: 'the project it was spent for (its costs count it)' }),
     category: z.enum(COST_CATEGORIES, { error: `category is one of ${COST_CATEGORIES.join(', ')}` }),
     incurredOn: day,
     amount: money,
@@ -119,11 +120,11 @@ export const newCostEntrySchema = z
     description: z.string().trim().max(500).optional(),
   })
   .superRefine((b, ctx) => {
-    if (b.assetId === undefined && b.departmentId === undefined)
+    if (b.assetId === undefined && b.departmentId === undefined && b.projectId === undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['assetId'],
-        message: 'a cost belongs to an asset or a department',
+        message: 'a cost belongs to an asset, a department or a project',
       });
   })
   .meta({ id: 'NewCostEntry' });
@@ -134,6 +135,7 @@ export const costEntrySchema = z
     assetId: z.uuid().nullable(),
     assetName: z.string().nullable(),
     departmentId: z.uuid().nullable(),
+    projectId: z.uuid().nullable(),
     category: z.enum(COST_CATEGORIES),
     incurredOn: z.string(),
     amount: z.string(),

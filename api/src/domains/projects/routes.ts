@@ -6,10 +6,12 @@ import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import { ANY_ROLE, DISPATCH_JOBS } from '../../permissions.ts';
 import type { ApiContext } from '../../routes/context.ts';
 import { ERROR_RESPONSES, notFoundResponse, uuidParam } from '../../routes/schemas.ts';
+import { readProjectCosts } from './costs.ts';
 import { Projects } from './repository.ts';
 import {
   newProjectSchema,
   projectChangesSchema,
+  projectCostsSchema,
   projectListSchema,
   projectQuerySchema,
   projectSchema,
@@ -48,6 +50,25 @@ export function projectRoutes(ctx: ApiContext): AnyRoute[] {
       responses: { 200: { description: 'The project', schema: projectSchema }, ...errors },
       async handler({ principal, params }) {
         return { status: 200, body: found(await projects(principal.orgId).get(params.id)) };
+      },
+    }),
+    defineRoute({
+      id: 'getProjectCosts',
+      method: 'get',
+      path: '/api/v1/projects/{id}/costs',
+      tag: 'projects',
+      summary:
+        'What a project costs: costs entered against it and its share of its vehicles’ fuel and maintenance',
+      description:
+        "Each asset its jobs booked: the asset's fill-ups and completed work orders in the calendar months of the project's jobs, allocated by the distance (fuel) and engine hours (maintenance) driven for its jobs over all driven in those months; an asset without the one figure uses the other. A job's driving runs from its departure (en route) or its window's start to its completion or its window's end.",
+      access: ANY_ROLE,
+      params: uuidParam,
+      responses: { 200: { description: 'The costs', schema: projectCostsSchema }, ...errors },
+      async handler({ principal, params }) {
+        return {
+          status: 200,
+          body: found(await readProjectCosts(ctx.db, ctx.questdb, principal.orgId, params.id)),
+        };
       },
     }),
     defineRoute({

@@ -96,3 +96,46 @@ export const projectSchema = z
 export type Project = z.infer<typeof projectSchema>;
 
 export const projectListSchema = z.object({ items: z.array(projectSchema) }).meta({ id: 'ProjectList' });
+
+const money = z.string().meta({ description: "a decimal string in the organisation's currency" });
+
+export const projectCostsSchema = z
+  .object({
+    projectId: z.uuid(),
+    currency: z.string(),
+    timeZone: z.string(),
+    period: z
+      .object({ from: z.string(), to: z.string() })
+      .nullable()
+      .meta({ description: "the calendar months of the project's jobs (null: no jobs)" }),
+    direct: z.object({
+      total: money,
+      byCategory: z.array(z.object({ category: z.string(), amount: money })),
+    }),
+    allocated: z
+      .object({ fuel: money, maintenance: money, total: money })
+      .meta({ description: 'fuel by distance, maintenance by engine hours driven for its jobs' }),
+    assets: z.array(
+      z.object({
+        asset: z.object({
+          id: z.uuid(),
+          kind: z.enum(['vehicle', 'equipment']),
+          name: z.string(),
+          plate: z.string().nullable(),
+        }),
+        projectKm: z.number(),
+        projectEngineH: z.number(),
+        periodKm: z.number().meta({ description: 'driven in the period, for anyone' }),
+        periodEngineH: z.number(),
+        fuelCost: money.meta({ description: "the asset's fill-ups in the period" }),
+        maintenanceCost: money.meta({ description: "the asset's completed work orders in the period" }),
+        fuelAllocated: money,
+        maintenanceAllocated: money,
+      }),
+    ),
+    total: money,
+    budget: money.nullable(),
+    budgetUsed: z.number().nullable().meta({ description: 'total over budget, 0..' }),
+  })
+  .meta({ id: 'ProjectCosts' });
+export type ProjectCosts = z.infer<typeof projectCostsSchema>;

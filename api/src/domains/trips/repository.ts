@@ -14,7 +14,7 @@ const at = (ms: number) => `${Math.trunc(ms)}000::timestamp`;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-function windowsWhere(
+export function windowsWhere(
   tenant: string,
   windows: readonly DeviceWindow[],
   range: { from: number; to: number },
@@ -68,7 +68,8 @@ async function context(db: SqlDatabase, orgId: string, assetId: string, range: {
   });
 }
 
-function placeAt(places: readonly Place[], lat: number | null, lon: number | null) {
+/** The smallest place containing a point (the visits report counts stops by it too). */
+export function placeAt(places: readonly Place[], lat: number | null, lon: number | null) {
   if (lat === null || lon === null) return null;
   // The smallest containing place: a loading bay inside a client's site names the bay.
   let best: Place | undefined;
