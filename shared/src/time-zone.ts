@@ -136,3 +136,16 @@ export function monthsBetween(from: string, to: string): string[] {
   }
   return out;
 }
+
+/**
+ * The zone as QuestDB's SQL understands it. QuestDB's zone rules lack the POSIX-style
+ * `Etc/GMT+N` zones and read them as UTC without an error; they have no DST, so their fixed
+ * offset (sign inverted, as POSIX writes it: Etc/GMT+2 is UTC-02:00) is exact. Other IANA names
+ * pass through.
+ */
+export function questDbTimeZone(timeZone: string): string {
+  const m = /^Etc\/GMT([+-])(\d{1,2})$/.exec(timeZone);
+  if (!m) return timeZone;
+  const sign = m[1] === '+' ? '-' : '+';
+  return `${sign}${(m[2] as string).padStart(2, '0')}:00`;
+}

@@ -7,7 +7,7 @@ import { TABLES } from '@fleet/ingest';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '@fleet/shared';
 import { inTenant, jsonColumn, type SqlDatabase, type SqlParam } from '@fleet/shared/db';
 import { type QuestDbHttp, sqlString } from '@fleet/shared/questdb';
-import { localDay, localDayStart, nextDay } from '@fleet/shared/time-zone';
+import { localDay, localDayStart, nextDay, questDbTimeZone } from '@fleet/shared/time-zone';
 import { departmentSubtree } from '../assets/repository.ts';
 import type { DeviceDay, InstalledWindow, SummaryAsset } from './summary.ts';
 
@@ -119,7 +119,7 @@ export async function readSummaryInput(
   // By the organisation alone: devices on no asset asked for drop out in summarise (a list of a
   // thousand ids in the filter would be compared on every row).
   const where = `tenant = ${sqlString(orgId)} AND ts >= ${at(pg.fromMs)} AND ts < ${at(pg.toMs)} AND deleted = false`;
-  const zone = sqlString(pg.timeZone);
+  const zone = sqlString(questDbTimeZone(pg.timeZone));
   const [trips, stops] = await Promise.all([
     questdb.exec(
       `SELECT ts::long / 1000, device_id, count(), sum(distance_m), sum(duration_s), sum(idle_s), sum(after_hours_s) FROM ${TABLES.trips} ` +
