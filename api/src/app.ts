@@ -20,6 +20,7 @@ import { installedAssetDirectory } from './domains/assets/directory.ts';
 import { assetRoutes } from './domains/assets/routes.ts';
 import { auditRoutes } from './domains/audit/routes.ts';
 import { costRoutes } from './domains/costs/routes.ts';
+import { dashboardRoutes } from './domains/dashboard/routes.ts';
 import { departmentRoutes } from './domains/departments/routes.ts';
 import { createDriverCardSink } from './domains/drivers/auto-assign.ts';
 import { countDriverCardDecisions, followDriverCards } from './domains/drivers/card-feed.ts';
@@ -35,6 +36,8 @@ import { OperatorTokens, PlatformOperators } from './domains/organisations/opera
 import { operatorRoutes } from './domains/organisations/routes.ts';
 import { placeRoutes } from './domains/places/routes.ts';
 import { projectRoutes } from './domains/projects/routes.ts';
+import { reportScheduleRoutes } from './domains/report-schedules/routes.ts';
+import { ReportScheduler } from './domains/report-schedules/scheduler.ts';
 import { reportRoutes } from './domains/reports/routes.ts';
 import { ruleRoutes } from './domains/rules/routes.ts';
 import { tripRoutes } from './domains/trips/routes.ts';
@@ -81,6 +84,8 @@ export interface ApiServer {
   routes: readonly AnyRoute[];
   /** The notification dispatcher and sender (tests stop this dispatcher and drive their own). */
   notifications: Notifications;
+  /** Mails the report schedules that are due, every minute (tests call its runDue). */
+  reportScheduler: ReportScheduler;
   close(): Promise<void>;
 }
 
@@ -105,6 +110,8 @@ export function apiRoutes(ctx: ApiContext): AnyRoute[] {
     ...jobRoutes(ctx),
     ...tripRoutes(ctx),
     ...reportRoutes(ctx),
+    ...reportScheduleRoutes(ctx),
+    ...dashboardRoutes(ctx),
     ...alertRoutes(ctx),
     ...notificationRoutes(ctx),
     ...mfaRoutes(ctx),
@@ -152,6 +159,16 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   });
   await auth.loadRevocations();
   const notifications = createNotifications({ ...deps, signingKey });
+  // Started where the notification dispatcher is, through the same mail transport.
+  const reportScheduler = new ReportScheduler({
+    db: deps.db,
+    questdb: deps.questdb,
+    mailer: notifications.mailer,
+    smtpFrom: notifications.smtpFrom,
+    consoleUrl: notifications.consoleUrl,
+    log: log.child({ component: 'report-schedules' }),
+    faults: deps.faults,
+  });
   const directory = new DeviceDirectory(deps.db, deps.bus);
   const operatorTokens = new OperatorTokens(signingKey, config.AUTH_ACCESS_TOKEN_TTL_S);
   const ctx: ApiContext = {
@@ -241,6 +258,7 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
   const port = uws.us_socket_local_port(listenSocket as unknown as uws.us_socket);
   const activeHub = hub;
   await notifications.dispatcher.start();
+  reportScheduler.start();
   // Driver cards assign drivers from the API side: it gets each device's `latest` once, however
   // the platform is split (domains/drivers/card-feed.ts), and it has the domain database.
   const stopDriverCards = followDriverCards(
@@ -258,7 +276,9 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     auth,
     routes,
     notifications,
+    reportScheduler,
     async close() {
+      await reportScheduler.stop();
       await notifications.close();
       await stopDriverCards();
       activeHub.close();

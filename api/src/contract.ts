@@ -44,6 +44,7 @@ import {
   newFuelEntrySchema,
   refuelSuggestionListSchema,
 } from './domains/costs/schemas.ts';
+import { dashboardSchema } from './domains/dashboard/schemas.ts';
 import {
   assignmentPageSchema,
   assignmentSchema,
@@ -93,10 +94,23 @@ import {
 import {
   newProjectSchema,
   projectChangesSchema,
-  projectListSchema,
   projectCostsSchema,
+  projectListSchema,
   projectSchema,
 } from './domains/projects/schemas.ts';
+import {
+  newReportScheduleSchema,
+  reportScheduleChangesSchema,
+  reportScheduleListSchema,
+  reportScheduleRunSchema,
+  reportScheduleSchema,
+} from './domains/report-schedules/schemas.ts';
+import {
+  alertsReportSchema,
+  summarySchema,
+  utilisationReportSchema,
+  visitsReportSchema,
+} from './domains/reports/schemas.ts';
 import {
   newRuleSchema,
   ruleCatalogueSchema,
@@ -268,6 +282,20 @@ export const consoleEndpoints = {
   'GET /api/v1/jobs/{id}/events': { response: jobEventsSchema },
   'GET /api/v1/assets/{id}/trips': { response: tripListSchema },
   'GET /api/v1/assets/{id}/stops': { response: stopListSchema },
+  'GET /api/v1/dashboard': { response: dashboardSchema },
+  'GET /api/v1/reports/summary': { response: summarySchema },
+  'GET /api/v1/reports/utilisation': { response: utilisationReportSchema },
+  'GET /api/v1/reports/visits': { response: visitsReportSchema },
+  'GET /api/v1/reports/alerts': { response: alertsReportSchema },
+  'GET /api/v1/report-schedules': { response: reportScheduleListSchema },
+  'POST /api/v1/report-schedules': { body: newReportScheduleSchema, response: reportScheduleSchema },
+  'GET /api/v1/report-schedules/{id}': { response: reportScheduleSchema },
+  'PATCH /api/v1/report-schedules/{id}': {
+    body: reportScheduleChangesSchema,
+    response: reportScheduleSchema,
+  },
+  'DELETE /api/v1/report-schedules/{id}': { response: reportScheduleSchema },
+  'POST /api/v1/report-schedules/{id}/send': { response: reportScheduleRunSchema },
 } as const satisfies Record<string, EndpointSchemas>;
 
 type Schemas = typeof consoleEndpoints;
@@ -389,3 +417,24 @@ export type JobTransition = ConsoleEndpoints['POST /api/v1/jobs/{id}/state']['bo
 export type JobEvent = ConsoleEndpoints['GET /api/v1/jobs/{id}/events']['response']['items'][number];
 export type TripList = ConsoleEndpoints['GET /api/v1/assets/{id}/trips']['response'];
 export type StopList = ConsoleEndpoints['GET /api/v1/assets/{id}/stops']['response'];
+/** The KPI dashboard: the fleet now, today and this month, alerts, jobs, services due, cost per km. */
+export type Dashboard = ConsoleEndpoints['GET /api/v1/dashboard']['response'];
+/** The fleet summary per asset or per day (JSON; `format=csv|xlsx` for a file). */
+export type FleetSummary = ConsoleEndpoints['GET /api/v1/reports/summary']['response'];
+/** In-use time over working time per department, category or asset, and the assets that sat idle. */
+export type UtilisationReport = ConsoleEndpoints['GET /api/v1/reports/utilisation']['response'];
+export type UtilisationRow = UtilisationReport['rows'][number];
+export type IdleAsset = UtilisationReport['idle'][number];
+/** Time at each place (geofence visits) from the stored stops, per place or per place and asset. */
+export type VisitsReport = ConsoleEndpoints['GET /api/v1/reports/visits']['response'];
+export type VisitsRow = VisitsReport['rows'][number];
+/** Alerts that started in the range, per asset: by severity and kind, open, mean time to resolve. */
+export type AlertsReport = ConsoleEndpoints['GET /api/v1/reports/alerts']['response'];
+export type AlertsReportRow = AlertsReport['rows'][number];
+/** An asset as the reports show it. */
+export type ReportAsset = AlertsReportRow['asset'];
+export type ReportSchedule = ConsoleEndpoints['GET /api/v1/report-schedules/{id}']['response'];
+export type NewReportSchedule = ConsoleEndpoints['POST /api/v1/report-schedules']['body'];
+export type ReportScheduleChanges = ConsoleEndpoints['PATCH /api/v1/report-schedules/{id}']['body'];
+/** How a "send now" went. */
+export type ReportScheduleRun = ConsoleEndpoints['POST /api/v1/report-schedules/{id}/send']['response'];

@@ -35,6 +35,11 @@ export const MANAGE_RULES: readonly Role[] = ['admin', 'fleet_manager', 'dispatc
 export const ACT_ON_ALERTS: readonly Role[] = ['admin', 'dispatcher', 'fleet_manager', 'mechanic'];
 /** Notification channels (where alerts leave the platform: webhooks, email lists) and their delivery log. */
 export const MANAGE_NOTIFICATIONS: readonly Role[] = ['admin', 'fleet_manager'];
+/**
+ * Report schedules (which report goes to which addresses, weekly or monthly): the owners of the
+ * fleet. Only they read them too: the recipients are people's addresses.
+ */
+export const MANAGE_REPORT_SCHEDULES: readonly Role[] = ['admin', 'fleet_manager'];
 /** Service plans (what is done every N km, hours or months, to which assets): the owners of the fleet. */
 export const MANAGE_SERVICE_PLANS: readonly Role[] = ['admin', 'fleet_manager'];
 /**

@@ -64,7 +64,7 @@ type BodyOf<S extends ResponseSpec> = S['schema'] extends z.ZodType ? z.input<S[
 /**
  * A JSON reply whose body is one of the declared response bodies (the server checks at run
  * time that the status is declared and the body matches that status's schema); or raw text
- * in a declared alternative content type.
+ * in a declared alternative content type (bytes for a binary one: a spreadsheet).
  */
 export type Reply<R extends Record<number, ResponseSpec>> =
   | {
@@ -72,7 +72,7 @@ export type Reply<R extends Record<number, ResponseSpec>> =
       body: { [K in keyof R & number]: BodyOf<R[K]> }[keyof R & number];
       headers?: Record<string, string>;
     }
-  | { status: number; raw: string; contentType: string; headers?: Record<string, string> };
+  | { status: number; raw: string | Uint8Array; contentType: string; headers?: Record<string, string> };
 
 export interface RequestContext<P, Q, B, A extends Access> {
   params: P;

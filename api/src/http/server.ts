@@ -404,9 +404,14 @@ export function registerRoutes(
 class Outcome {
   readonly status: number;
   readonly contentType: string;
-  readonly body: string;
+  readonly body: string | Uint8Array;
   readonly headers: Record<string, string>;
-  constructor(status: number, contentType: string, body: string, headers: Record<string, string>) {
+  constructor(
+    status: number,
+    contentType: string,
+    body: string | Uint8Array,
+    headers: Record<string, string>,
+  ) {
     this.status = status;
     this.contentType = contentType;
     this.body = body;

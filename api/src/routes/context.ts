@@ -26,8 +26,11 @@ export interface ApiContext {
   auth: AuthService;
   /** Multi-factor sign-in: enrolment, codes, the organisation's policy. */
   mfa: MfaService;
-  /** Notification channels' secrets and the sender of test notifications (domains/notifications). */
-  notifications: Pick<Notifications, 'cipher' | 'sender' | 'consoleUrl'>;
+  /**
+   * Notification channels' secrets and the sender of test notifications (domains/notifications);
+   * its mail transport also carries scheduled reports (domains/report-schedules).
+   */
+  notifications: Pick<Notifications, 'cipher' | 'sender' | 'consoleUrl' | 'mailer' | 'smtpFrom'>;
   /** The organisations' devices in memory, for the hot read paths. */
   directory: DeviceDirectory;
   liveState: LiveStateStore;

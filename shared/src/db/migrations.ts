@@ -1574,4 +1574,57 @@ export const MIGRATIONS: readonly Migration[] = [
         using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid));
     `,
   },
+  {
+    // Report schedules (issue 14): a report (summary, utilisation, visits, alerts) with its
+    // grouping and filters, mailed weekly or monthly as CSV or XLSX by the API's scheduler
+    // (api/src/domains/report-schedules). next_run_at is the scheduled time of the next run (its
+    // period follows from it); attempt_at when a scheduler may next take it: claiming sets it a
+    // lease ahead (for update skip locked, so two API processes never both send), a failed send
+    // a minute ahead, a finished run to the next next_run_at. attempts counts the tries of the
+    // current run. A schedule reports what its creator saw: scope_department_id is their
+    // department scope when they created it (null: the whole organisation), and the policy hides
+    // it from users whose scope does not contain it. No foreign key on it: a department that is
+    // deleted leaves a scope that matches nothing, never a wider one. The scheduler's bookkeeping
+    // is not audited; people's changes are.
+    id: '0019_report_schedules',
+    sql: `
+      create table report_schedules (
+        id uuid primary key default gen_random_uuid(),
+        org_id uuid not null references organisations(id),
+        name text not null check (char_length(name) between 1 and 100),
+        report text not null check (report in ('summary', 'utilisation', 'visits', 'alerts')),
+        params jsonb not null default '{}' check (jsonb_typeof(params) = 'object'),
+        cadence text not null check (cadence in ('weekly', 'monthly')),
+        format text not null check (format in ('csv', 'xlsx')),
+        recipients text[] not null check (cardinality(recipients) between 1 and 20),
+        enabled boolean not null default true,
+        scope_department_id uuid,
+        created_by uuid,
+        next_run_at timestamptz not null,
+        attempt_at timestamptz not null,
+        attempts int not null default 0 check (attempts >= 0),
+        last_run_at timestamptz,
+        last_error text check (char_length(last_error) <= 2000),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        unique (org_id, id),
+        foreign key (org_id, created_by) references users (org_id, id) on delete set null (created_by)
+      );
+      create index report_schedules_org_idx on report_schedules (org_id, lower(name), id);
+      create index report_schedules_due_idx on report_schedules (attempt_at) where enabled;
+
+      grant select, insert, update, delete on report_schedules to fleet_tenant;
+      alter table report_schedules enable row level security;
+      create policy tenant_isolation on report_schedules
+        using (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and ((select nullif(current_setting('fleet.scope_department', true), '')) is null
+               or scope_department_id in (select fleet_scope_departments())))
+        with check (org_id = (select nullif(current_setting('fleet.org_id', true), '')::uuid)
+          and ((select nullif(current_setting('fleet.scope_department', true), '')) is null
+               or scope_department_id in (select fleet_scope_departments())));
+      create trigger audit after insert or update or delete on report_schedules
+        for each row execute function fleet_audit('report_schedule', 'org_id', 'ignore:next_run_at',
+          'ignore:attempt_at', 'ignore:attempts', 'ignore:last_run_at', 'ignore:last_error');
+    `,
+  },
 ];

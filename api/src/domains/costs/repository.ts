@@ -700,6 +700,42 @@ export class CostReports extends TenantRepository {
       return { currency, from, to, groupBy: filter.groupBy, rows, total };
     });
   }
+
+  /**
+   * The whole fleet's figures month by month (YYYY-MM, the last one up to `today`): the summary's
+   * total with its distance, so cost per km is the fleet's costs over the fleet's kilometres. One
+   * load per month: the summary's meter readings are those at the ends of its range.
+   */
+  async fleetMonths(months: readonly string[], today: string) {
+    return this.tx(async (tx) => {
+      const { currency, timeZone } = await orgMoney(tx, this.orgId);
+      const out: ({ month: string } & ReturnType<typeof figuresOf>)[] = [];
+      for (const month of months) {
+        const { from, to, fromMs, toMs } = rangeOf(
+          { from: `${month}-01`, to: month === today.slice(0, 7) ? today : lastDayOfMonth(month) },
+          timeZone,
+        );
+        const { slices, unassigned } = sliceByAsset(
+          await loadCostData(tx, undefined, fromMs, toMs, from, to),
+        );
+        out.push({
+          month,
+          ...figuresOf([...slices.values()], unassigned, currency, {
+            fromMs,
+            toMs,
+            fromDay: from,
+            toDay: to,
+          }),
+        });
+      }
+      return { currency, months: out };
+    });
+  }
+}
+
+function lastDayOfMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
 }
 
 /** "12.50" -> 1250n for sorting, whatever the digits. */

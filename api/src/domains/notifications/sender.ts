@@ -27,6 +27,8 @@ export interface MailMessage {
   text: string;
   html: string;
   headers: Record<string, string>;
+  /** Files sent along (a scheduled report); nodemailer's attachment fields. */
+  attachments?: { filename: string; content: string | Buffer; contentType: string }[];
 }
 
 /** Where emails go out; the SMTP one by default, another in tests or for other transports. */

@@ -34,6 +34,9 @@ export interface Notifications {
   dispatcher: NotificationDispatcher;
   metrics: NotificationMetrics;
   consoleUrl: string;
+  /** The mail transport and sender address, shared with the report schedules; null: no SMTP_URL. */
+  mailer: Mailer | null;
+  smtpFrom: string;
   /** Stops the dispatcher and closes the mail transport. */
   close(): Promise<void>;
 }
@@ -77,6 +80,8 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     dispatcher,
     metrics,
     consoleUrl: deps.config.CONSOLE_PUBLIC_URL,
+    mailer,
+    smtpFrom: deps.config.SMTP_FROM,
     async close() {
       await dispatcher.stop();
       mailer?.close();

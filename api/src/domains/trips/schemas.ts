@@ -8,7 +8,7 @@ export const segmentQuerySchema = z
   .strictObject({
     from: instant,
     to: instant,
-    format: z.enum(['json', 'csv']).default('json'),
+    format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
   .meta({ id: 'TripQuery' });
 
