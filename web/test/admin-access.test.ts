@@ -27,6 +27,7 @@ describe('the role table', () => {
     expect(ACCESS.reportDefects).toEqual(api.REPORT_DEFECTS);
     expect(ACCESS.enterCosts).toEqual(api.ENTER_COSTS);
     expect(ACCESS.enterFuel).toEqual(api.ENTER_FUEL);
+    expect(ACCESS.manageReportSchedules).toEqual(api.MANAGE_REPORT_SCHEDULES);
   });
 
   it('answers per role, and nothing without one', () => {
@@ -57,6 +58,7 @@ describe('the navigation', () => {
 
   it('shows each role the pages it may use', () => {
     const everyone = [
+      'Dashboard',
       'Map',
       'Alerts',
       'Jobs',
@@ -67,6 +69,7 @@ describe('the navigation', () => {
       'Maintenance',
       'Work orders',
       'Costs',
+      'Reports',
       'Places',
       'Departments',
       'Rules',
@@ -94,16 +97,19 @@ describe('the navigation', () => {
     expect(currentEntry('/maintenance/plans')?.label).toBe('Maintenance');
     expect(currentEntry('/work-orders/123')?.label).toBe('Work orders');
     expect(currentEntry('/costs/fuel')?.label).toBe('Costs');
+    expect(currentEntry('/reports/visits')?.label).toBe('Reports');
+    expect(currentEntry('/dashboard')?.label).toBe('Dashboard');
     expect(currentEntry('/notifications', navFor('dispatcher'))).toBeUndefined();
     expect(currentEntry('/users', navFor('viewer'))).toBeUndefined();
   });
 
-  it('folds the admin pages into one menu where a role sees more than one of them', () => {
+  it('folds the setup and the admin pages into a menu each where a role sees more than one of them', () => {
     const shown = (role: Parameters<typeof navFor>[0]) =>
       navItems(navFor(role)).map((i) =>
         i.kind === 'link' ? i.entry.label : `${i.group}: ${i.entries.map((e) => e.label).join(', ')}`,
       );
-    expect(shown('admin')).toEqual([
+    const daily = [
+      'Dashboard',
       'Map',
       'Alerts',
       'Jobs',
@@ -114,13 +120,12 @@ describe('the navigation', () => {
       'Maintenance',
       'Work orders',
       'Costs',
-      'Places',
-      'Departments',
-      'Rules',
-      'Admin: Notifications, Users, Audit log, Settings',
-    ]);
+      'Reports',
+    ];
+    const setup = 'Setup: Places, Departments, Rules';
+    expect(shown('admin')).toEqual([...daily, setup, 'Admin: Notifications, Users, Audit log, Settings']);
     // A fleet manager sees one admin page: a link, not a menu of one.
-    expect(shown('fleet_manager').slice(-2)).toEqual(['Rules', 'Notifications']);
-    expect(shown('viewer')).toEqual(labels('viewer'));
+    expect(shown('fleet_manager').slice(-2)).toEqual([setup, 'Notifications']);
+    expect(shown('viewer')).toEqual([...daily, setup]);
   });
 });

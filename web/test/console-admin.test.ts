@@ -21,6 +21,7 @@ describe('the navigation', { timeout: 60_000 }, () => {
     const tab = await signedIn(admin(), '/departments');
     const nav = tab.page.getByTestId('console-nav');
     await poll(() => nav.getByRole('link').allTextContents()).toEqual([
+      'Dashboard',
       'Map',
       'Alerts',
       'Jobs',
@@ -31,16 +32,24 @@ describe('the navigation', { timeout: 60_000 }, () => {
       'Maintenance',
       'Work orders',
       'Costs',
+      'Reports',
+    ]);
+    // The setup pages are one menu (lib/admin/nav.ts), marked while one of them is open.
+    const setup = nav.getByTestId('nav-menu-button').filter({ hasText: 'Setup' });
+    expect(await setup.getAttribute('data-current')).toBe('true');
+    await setup.click();
+    expect(await nav.locator('#nav-menu-setup').getByRole('link').allTextContents()).toEqual([
       'Places',
       'Departments',
       'Rules',
     ]);
     expect(await nav.getByRole('link', { name: 'Departments' }).getAttribute('aria-current')).toBe('page');
-    // The admin pages are one menu (lib/admin/nav.ts): opened, it lists them.
-    const menu = nav.getByTestId('nav-menu-button');
+    await tab.page.keyboard.press('Escape');
+    // The admin pages are one menu too: opened, it lists them.
+    const menu = nav.getByTestId('nav-menu-button').filter({ hasText: 'Admin' });
     expect(await menu.getAttribute('data-current')).toBe('false');
     await menu.click();
-    expect(await nav.getByTestId('nav-menu').getByRole('link').allTextContents()).toEqual([
+    expect(await nav.locator('#nav-menu-admin').getByRole('link').allTextContents()).toEqual([
       'Notifications',
       'Users',
       'Audit log',
@@ -48,7 +57,8 @@ describe('the navigation', { timeout: 60_000 }, () => {
     ]);
     await nav.getByRole('link', { name: 'Users' }).click();
     await tab.page.waitForURL(`${harness.api.url}/users`);
-    expect(await nav.getByTestId('nav-menu').isVisible()).toBe(false);
+    expect(await nav.locator('#nav-menu-admin').isVisible()).toBe(false);
+    expect(await setup.getAttribute('data-current')).toBe('false');
     expect(await menu.getAttribute('data-current')).toBe('true');
     await menu.click();
     expect(await nav.getByRole('link', { name: 'Users' }).getAttribute('aria-current')).toBe('page');
@@ -502,6 +512,7 @@ describe('a viewer', { timeout: 60_000 }, () => {
       expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
       expect(await page.getByTestId('department-create').count()).toBe(0);
       expect(await page.getByTestId('console-nav').getByRole('link').allTextContents()).toEqual([
+        'Dashboard',
         'Map',
         'Alerts',
         'Jobs',
@@ -512,11 +523,12 @@ describe('a viewer', { timeout: 60_000 }, () => {
         'Maintenance',
         'Work orders',
         'Costs',
-        'Places',
-        'Departments',
-        'Rules',
+        'Reports',
       ]);
+      // The setup pages are a menu for viewers too (no admin menu: they see no admin page).
+      expect(await page.getByTestId('nav-menu-button').allTextContents()).toEqual(['Setup▾']);
 
+      await page.getByTestId('nav-menu-button').click();
       await page.getByTestId('console-nav').getByRole('link', { name: 'Places' }).click();
       await poll(() => page.getByTestId('place-name').allTextContents()).toEqual(['North depot']);
       expect(await page.getByRole('button', { name: 'New place' }).count()).toBe(0);

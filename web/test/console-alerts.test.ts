@@ -449,9 +449,9 @@ describe('the header', { timeout: 60_000 }, () => {
     const tab = await signedIn(admin(), '/alerts');
     const { page } = tab;
     const nav = page.getByTestId('console-nav');
-    // Thirteen pages side by side, the four admin pages in their menu (lib/admin/nav.ts).
-    await poll(() => nav.getByRole('link').count()).toBe(13);
-    expect(await nav.getByTestId('nav-menu-button').isVisible()).toBe(true);
+    // Twelve pages side by side, the setup and the four admin pages in their menus (lib/admin/nav.ts).
+    await poll(() => nav.getByRole('link').count()).toBe(12);
+    expect(await nav.getByTestId('nav-menu-button').allTextContents()).toEqual(['Setup▾', 'Admin▾']);
     await poll(() => page.getByTestId('alerts-badge').isVisible()).toBe(true);
     const fit = await nav.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(fit.scroll).toBeLessThanOrEqual(fit.client);

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureConsoleBuilt } from '@fleet/cli/console-build';
+import type { SettingName } from '@fleet/shared';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startTestApi, TEST_PASSWORD, type TestApi, type TestUser } from '../../test/api-support.ts';
@@ -42,8 +43,14 @@ export function poll<T>(fn: () => Promise<T> | T, options: { timeout?: number } 
   return expect.poll(fn, { timeout: 15_000, ...options });
 }
 
-/** Registers the file's beforeAll/afterEach/afterAll hooks; call once at the top of a test file. */
-export function useConsoleHarness(): ConsoleHarness {
+/**
+ * Registers the file's beforeAll/afterEach/afterAll hooks; call once at the top of a test file.
+ * `settings` are the platform's settings for this file, asked for when it starts (after the
+ * file's own earlier beforeAll hooks, so a mail server started there can be named).
+ */
+export function useConsoleHarness(
+  options: { settings?: () => Partial<Record<SettingName, string | number | boolean>> } = {},
+): ConsoleHarness {
   let t: TestApi | undefined;
   let browser: Browser | undefined;
   const requested: string[] = [];
@@ -51,7 +58,7 @@ export function useConsoleHarness(): ConsoleHarness {
 
   beforeAll(async () => {
     await ensureConsoleBuilt(ROOT, () => {});
-    t = await startTestApi();
+    t = await startTestApi(options.settings?.() ?? {});
     browser = await launchBrowser();
   }, 180_000);
 

@@ -532,7 +532,7 @@ describe('the header', { timeout: 60_000 }, () => {
     const tab = await signedIn(admin(), '/projects');
     const { page } = tab;
     const nav = page.getByTestId('console-nav');
-    await poll(() => nav.getByRole('link').count()).toBe(13);
+    await poll(() => nav.getByRole('link').count()).toBe(12);
     expect(await nav.getByRole('link', { name: 'Projects' }).getAttribute('aria-current')).toBe('page');
     const fit = await nav.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(fit.scroll).toBeLessThanOrEqual(fit.client);

@@ -435,9 +435,9 @@ describe('the header', { timeout: 60_000 }, () => {
     const tab = await signedIn(api().orgA.users.admin, '/work-orders');
     const { page } = tab;
     const nav = page.getByTestId('console-nav');
-    // Thirteen pages side by side, the four admin pages in their menu (lib/admin/nav.ts).
-    await poll(() => nav.getByRole('link').count()).toBe(13);
-    expect(await nav.getByTestId('nav-menu-button').textContent()).toContain('Admin');
+    // Twelve pages side by side, the setup and the four admin pages in their menus (lib/admin/nav.ts).
+    await poll(() => nav.getByRole('link').count()).toBe(12);
+    expect(await nav.getByTestId('nav-menu-button').allTextContents()).toEqual(['Setup▾', 'Admin▾']);
     expect(await nav.getByRole('link', { name: 'Work orders' }).getAttribute('aria-current')).toBe('page');
     await poll(() => page.getByTestId('alerts-badge').isVisible()).toBe(true);
     const fit = await nav.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));

@@ -30,6 +30,8 @@ export const ACCESS = {
   enterFuel: ['admin', 'fleet_manager', 'dispatcher'],
   /** A driver's defect report (source defect_report): everyone but viewers. */
   reportDefects: ['admin', 'dispatcher', 'fleet_manager', 'mechanic'],
+  /** Reports mailed weekly or monthly (report schedules): the fleet's owners. */
+  manageReportSchedules: ['admin', 'fleet_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Ability = keyof typeof ACCESS;

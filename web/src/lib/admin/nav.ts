@@ -15,21 +15,26 @@ export interface NavEntry {
 }
 
 /**
- * The administration pages: set up once and visited rarely, they share one menu so the pages
- * used every day stay one click away and the header fits at 1280 px (with fifteen pages side by
- * side it did not: web/test/console-costs.test.ts measures it).
+ * Pages set up once and visited rarely share a menu, so the pages used every day stay one click
+ * away and the header fits at 1280 px (with fifteen pages side by side it did not, nor with
+ * fifteen and the admin menu once Dashboard and Reports came: web/test/console-costs.test.ts and
+ * console-reports.test.ts measure it). 'Setup': what the fleet's day happens in and what raises
+ * alerts (places, departments, rules), which everyone reads; 'Admin': where alerts go, users,
+ * the audit log, the organisation.
  */
-export type NavGroup = 'Admin';
+export type NavGroup = 'Setup' | 'Admin';
 
 /**
- * The map and its alerts first, then the dispatcher's jobs and the projects they belong to, then
- * the fleet (what moves, what it carries, who drives), its upkeep and what it costs (what falls
- * due, the workshop's jobs, fuel and other costs), its setting, what raises alerts, then the
- * admin pages (where alerts go, users, the audit log, the organisation). Everyone reads the
- * jobs, the rules (to know why an alert came), the maintenance pages and the costs; the pages
- * disable their buttons for those who may not change them.
+ * The managers' dashboard first, the map and its alerts, then the dispatcher's jobs and the
+ * projects they belong to, then the fleet (what moves, what it carries, who drives), its upkeep
+ * and what it costs (what falls due, the workshop's jobs, fuel and other costs), the reports,
+ * then the setup menu (its setting, what raises alerts) and the admin pages (where alerts go,
+ * users, the audit log, the organisation). Everyone reads the dashboard, the jobs, the rules (to
+ * know why an alert came), the maintenance pages, the costs and the reports; the pages disable
+ * their buttons for those who may not change them.
  */
 export const CONSOLE_NAV: readonly NavEntry[] = [
+  { href: '/dashboard', label: 'Dashboard', see: 'read' },
   { href: '/', label: 'Map', see: 'read' },
   { href: '/alerts', label: 'Alerts', see: 'read' },
   { href: '/jobs', label: 'Jobs', see: 'read' },
@@ -40,9 +45,10 @@ export const CONSOLE_NAV: readonly NavEntry[] = [
   { href: '/maintenance', label: 'Maintenance', see: 'read' },
   { href: '/work-orders', label: 'Work orders', see: 'read' },
   { href: '/costs', label: 'Costs', see: 'read' },
-  { href: '/places', label: 'Places', see: 'read' },
-  { href: '/departments', label: 'Departments', see: 'read' },
-  { href: '/rules', label: 'Rules', see: 'read' },
+  { href: '/reports', label: 'Reports', see: 'read' },
+  { href: '/places', label: 'Places', see: 'read', group: 'Setup' },
+  { href: '/departments', label: 'Departments', see: 'read', group: 'Setup' },
+  { href: '/rules', label: 'Rules', see: 'read', group: 'Setup' },
   { href: '/notifications', label: 'Notifications', see: 'manageNotifications', group: 'Admin' },
   { href: '/users', label: 'Users', see: 'manageUsers', group: 'Admin' },
   { href: '/audit-log', label: 'Audit log', see: 'readAuditLog', group: 'Admin' },

@@ -2,10 +2,11 @@
 // bar per asset, department or month, the parts in their colours, the names under the bars, the
 // currency on the y axis from 0, and a legend that reads the hovered bar's amounts as the API
 // wrote them (exact), not the heights drawn.
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import { axisLabel, STACK_ORDER, type StackedBars } from '../costs/chart.ts';
 import { formatAmount, formatCompactAmount } from '../costs/format.ts';
 import { type CostPart, PART_COLORS, PART_LABELS } from '../costs/labels.ts';
+import { AXIS, barAxis, barFrame, barPaths } from './bars.ts';
 import { withAlpha } from './uplot-options.ts';
 
 export interface BarLayout {
@@ -18,41 +19,12 @@ export interface BarLayout {
   overall?: { label: string; costs: Record<CostPart | 'total', string> } | undefined;
 }
 
-const AXIS = {
-  stroke: '#475569',
-  grid: { stroke: '#e2e8f0', width: 1 },
-  ticks: { stroke: '#cbd5e1', width: 1 },
-};
-
-/** About the width of a character of the axis's labels (12 px system-ui), in CSS px. */
-const CHAR_PX = 7.5;
-/** The most a tilted label keeps of its name. */
-const TILTED_CHARS = 14;
-
 export function costBarOptions(bars: StackedBars, layout: BarLayout): uPlot.Options {
   const { currency, overall } = layout;
   const n = bars.labels.length;
-  const paths = uPlot.paths.bars?.({ size: [0.6, 56], align: 0 });
-  // Asked again at each size: a label stands flat under its bar while it fits its slot (names in
-  // full when there is room), and tilts, cut to TILTED_CHARS, when the bars get narrow.
-  const longest = Math.max(
-    0,
-    ...bars.labels.map((_, i) => axisLabel(bars.labels, i, Number.POSITIVE_INFINITY).length),
-  );
-  const fits = (u: uPlot) => Math.floor((u.width - 70) / Math.max(1, n) / CHAR_PX) - 1;
-  const tilt = (u: uPlot) => longest > fits(u) && fits(u) < TILTED_CHARS;
-  const chars = (u: uPlot) => (tilt(u) ? TILTED_CHARS : Math.max(6, fits(u)));
-  const indices = bars.labels.map((_, i) => i);
+  const paths = barPaths();
   return {
-    width: layout.width,
-    height: layout.height,
-    cursor: { drag: { x: false, y: false }, points: { show: false } },
-    legend: { live: true },
-    scales: {
-      // Each bar in the middle of its slot: half a slot of room either side.
-      x: { time: false, range: () => [-0.5, Math.max(0.5, n - 0.5)] },
-      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
-    },
+    ...barFrame(layout, n),
     series: [
       {
         // The hovered bar and its total (the server's): "Van 7 (ABC-123), €1,079.50".
@@ -78,14 +50,7 @@ export function costBarOptions(bars: StackedBars, layout: BarLayout): uPlot.Opti
       })),
     ],
     axes: [
-      {
-        ...AXIS,
-        grid: { show: false },
-        splits: () => indices,
-        values: (u, splits) => splits.map((i) => axisLabel(bars.labels, i, chars(u))),
-        rotate: (u) => (tilt(u) ? -40 : 0),
-        size: (u) => (tilt(u) ? 84 : 36),
-      },
+      barAxis(n, (i, max) => axisLabel(bars.labels, i, max)),
       {
         ...AXIS,
         size: 64,

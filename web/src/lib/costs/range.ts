@@ -12,12 +12,26 @@ export interface DayRange {
   to: string;
 }
 
-export const RANGE_PRESETS = [
-  { key: 'this_month', label: 'This month', months: 1 },
-  { key: 'last_3_months', label: 'Last 3 months', months: 3 },
-  { key: 'last_12_months', label: 'Last 12 months', months: 12 },
+/**
+ * Every preset: `months` whole months ending `back` months before today's (0: to today; 1: the
+ * last whole month, to its last day).
+ */
+export const ALL_RANGE_PRESETS = [
+  { key: 'this_month', label: 'This month', months: 1, back: 0 },
+  { key: 'last_month', label: 'Last month', months: 1, back: 1 },
+  { key: 'last_3_months', label: 'Last 3 months', months: 3, back: 0 },
+  { key: 'last_12_months', label: 'Last 12 months', months: 12, back: 0 },
 ] as const;
-export type RangePreset = (typeof RANGE_PRESETS)[number]['key'];
+export type RangePreset = (typeof ALL_RANGE_PRESETS)[number]['key'];
+export type RangePresetSpec = (typeof ALL_RANGE_PRESETS)[number];
+
+/** The presets of the costs pages, each to today. */
+export const RANGE_PRESETS = ALL_RANGE_PRESETS.filter((p) => p.back === 0);
+
+/** The presets among `keys`, in their order of ALL_RANGE_PRESETS. */
+export function rangePresets(keys: readonly RangePreset[]): RangePresetSpec[] {
+  return ALL_RANGE_PRESETS.filter((p) => keys.includes(p.key));
+}
 
 /** A year, as the API's own default: what a page shows until someone picks another range. */
 export const DEFAULT_PRESET: RangePreset = 'last_12_months';
@@ -29,16 +43,31 @@ export function monthStart(day: string, back = 0): string {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
 }
 
-/** A preset's days: from the first of its first month to today, in the organisation's zone. */
-export function presetRange(preset: RangePreset, nowMs: number, timeZone: string): DayRange {
-  const today = localDay(nowMs, timeZone);
-  const months = RANGE_PRESETS.find((p) => p.key === preset)?.months ?? 12;
-  return { from: monthStart(today, months - 1), to: today };
+/** The calendar day before `day` ("2026-03-01" → "2026-02-28"). */
+export function dayBefore(day: string): string {
+  const [y = 1970, m = 1, d = 1] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
 }
 
-/** The preset a range is (its button shown pressed), if any. */
-export function presetOf(range: DayRange, nowMs: number, timeZone: string): RangePreset | undefined {
-  return RANGE_PRESETS.find((p) => {
+/**
+ * A preset's days in the organisation's zone: from the first of its first month to today, or to
+ * the last day of the month before today's for the last whole month.
+ */
+export function presetRange(preset: RangePreset, nowMs: number, timeZone: string): DayRange {
+  const today = localDay(nowMs, timeZone);
+  const { months, back } = ALL_RANGE_PRESETS.find((p) => p.key === preset) ?? ALL_RANGE_PRESETS[3];
+  const to = back === 0 ? today : dayBefore(monthStart(today, back - 1));
+  return { from: monthStart(today, months - 1 + back), to };
+}
+
+/** The preset a range is (its button shown pressed), if any, among `presets`. */
+export function presetOf(
+  range: DayRange,
+  nowMs: number,
+  timeZone: string,
+  presets: readonly RangePresetSpec[] = RANGE_PRESETS,
+): RangePreset | undefined {
+  return presets.find((p) => {
     const r = presetRange(p.key, nowMs, timeZone);
     return r.from === range.from && r.to === range.to;
   })?.key;
@@ -54,11 +83,17 @@ export function isDay(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
-/** Why a range cannot be asked for, in words; undefined when it can. */
-export function rangeProblem(range: DayRange): string | undefined {
+/** Days from `from` to `to`, both included. */
+export function daysIn(range: DayRange): number {
+  return Math.round((Date.parse(range.to) - Date.parse(range.from)) / 86_400_000) + 1;
+}
+
+/** Why a range cannot be asked for, in words; undefined when it can. `maxDays`: the API's widest. */
+export function rangeProblem(range: DayRange, maxDays?: number): string | undefined {
   if (!isDay(range.from)) return 'choose the first day';
   if (!isDay(range.to)) return 'choose the last day';
   if (range.from > range.to) return 'the first day is after the last';
+  if (maxDays !== undefined && daysIn(range) > maxDays) return `at most ${maxDays} days`;
   return undefined;
 }
 
