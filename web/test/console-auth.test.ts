@@ -195,7 +195,8 @@ describe('a deep link while signed out', () => {
     await screenshotOnFailure(page, 'console-auth-evil-next', async () => {
       await page.goto(`${t.url}/login?next=${encodeURIComponent('//evil.example/steal')}`);
       await signInWith(page, t.orgA.users.fleet_manager.email, TEST_PASSWORD);
-      await page.waitForURL(`${t.url}/`);
+      // Not followed: the fleet manager's home, the dashboard, instead.
+      await page.waitForURL(`${t.url}/dashboard`);
     });
   });
 });

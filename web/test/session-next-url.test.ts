@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasSessionHint } from '../src/lib/session/hint.ts';
-import { loginHref, safeNext } from '../src/lib/session/next-url.ts';
+import { homeFor, loginHref, safeNext } from '../src/lib/session/next-url.ts';
 
 describe('safeNext', () => {
   it.each([
@@ -77,5 +77,14 @@ describe('hasSessionHint', () => {
     expect(hasSessionHint('fleet_session=')).toBe(false);
     expect(hasSessionHint('my_fleet_session=1')).toBe(false);
     expect(hasSessionHint('fleet_session=10')).toBe(false);
+  });
+});
+
+describe('homeFor', () => {
+  it('starts the fleet’s managers on the dashboard and everyone else on the live map', () => {
+    expect(homeFor('admin')).toBe('/dashboard');
+    expect(homeFor('fleet_manager')).toBe('/dashboard');
+    for (const role of ['dispatcher', 'mechanic', 'viewer'] as const) expect(homeFor(role)).toBe('/');
+    expect(homeFor(undefined)).toBe('/');
   });
 });

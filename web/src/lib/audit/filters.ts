@@ -56,6 +56,7 @@ export const AUDIT_ENTITIES = {
   job: 'Job',
   job_asset: 'Job booking',
   job_crew: 'Job crew',
+  report_schedule: 'Report schedule',
 } as const satisfies Record<string, string>;
 
 export function entityLabel(entity: string): string {

@@ -3,6 +3,8 @@
 // `//host`, `javascript:`, backslash and control-character tricks that URL parsers turn into
 // `//host`) falls back to the home page.
 
+import type { Role } from '@fleet/api/contract';
+
 const BASE = 'http://console.invalid';
 const MAX_LENGTH = 2048;
 
@@ -32,4 +34,12 @@ export function loginHref(where: { pathname: string; search: string; hash: strin
   const here = `${where.pathname}${where.search}${where.hash}`;
   const next = safeNext(here, '');
   return next === '' || next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
+}
+
+/**
+ * Where a role starts when no `next` says otherwise: the managers' KPI dashboard for those who
+ * run the fleet, the live map for everyone who works it (dispatchers, mechanics, viewers).
+ */
+export function homeFor(role: Role | undefined): string {
+  return role === 'admin' || role === 'fleet_manager' ? '/dashboard' : '/';
 }
