@@ -7,7 +7,7 @@
 import { inTenant, type SqlDatabase, type SqlParam } from '@fleet/shared/db';
 import { localDayStart, nextDay } from '@fleet/shared/time-zone';
 import type { z } from 'zod';
-import { departmentSubtree } from '../assets/repository.ts';
+import { assetFilters, organisationZone } from './repository.ts';
 import type { alertsReportSchema } from './schemas.ts';
 
 type AlertsReport = z.input<typeof alertsReportSchema>;
@@ -41,26 +41,13 @@ export async function readAlertsReport(
   },
 ): Promise<Omit<AlertsReport, 'from' | 'to'> | { unknown: 'departmentId' }> {
   return inTenant(db, orgId, async (tx) => {
-    const org = await tx.query<{ time_zone: string }>(
-      'select time_zone from organisations where id = $1::uuid',
-      [orgId],
-    );
-    const timeZone = org[0]?.time_zone ?? 'UTC';
+    const timeZone = await organisationZone(tx, orgId);
     const args: SqlParam[] = [
       new Date(localDayStart(q.from, timeZone)).toISOString(),
       new Date(localDayStart(nextDay(q.to), timeZone)).toISOString(),
     ];
-    const where: string[] = [];
-    if (q.kind !== undefined) {
-      args.push(q.kind);
-      where.push(`s.kind = $${args.length}`);
-    }
-    if (q.departmentId !== undefined) {
-      const subtree = await departmentSubtree(tx, q.departmentId);
-      if (subtree.length === 0) return { unknown: 'departmentId' } as const;
-      args.push(subtree);
-      where.push(`s.department_id = any($${args.length}::uuid[])`);
-    }
+    const where = await assetFilters(tx, q, 's', args);
+    if (!where) return { unknown: 'departmentId' } as const;
     const rows = await tx.query<Row>(
       `with counted as (
          select al.asset_id, al.kind, al.severity, al.state, al.started_at, al.resolved_at

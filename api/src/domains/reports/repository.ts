@@ -5,7 +5,7 @@
 // themselves.
 import { TABLES } from '@fleet/ingest';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '@fleet/shared';
-import { inTenant, jsonColumn, type SqlDatabase, type SqlParam } from '@fleet/shared/db';
+import { inTenant, jsonColumn, type SqlDatabase, type SqlExecutor, type SqlParam } from '@fleet/shared/db';
 import { type QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import { localDay, localDayStart, nextDay, questDbTimeZone } from '@fleet/shared/time-zone';
 import { departmentSubtree } from '../assets/repository.ts';
@@ -21,6 +21,98 @@ export interface SummaryInput {
   windows: InstalledWindow[];
   deviceDays: DeviceDay[];
   fuel: { assetId: string; day: string; litres: number }[];
+}
+
+/**
+ * The filters every report takes on its assets, as SQL over `assets` aliased `alias` (their
+ * arguments pushed onto `args`): a kind, and a department with its sub-departments. Undefined
+ * when the department is not one the caller sees.
+ */
+export async function assetFilters(
+  tx: SqlExecutor,
+  q: { kind?: 'vehicle' | 'equipment' | undefined; departmentId?: string | undefined },
+  alias: string,
+  args: SqlParam[],
+): Promise<string[] | undefined> {
+  const where: string[] = [];
+  if (q.kind !== undefined) {
+    args.push(q.kind);
+    where.push(`${alias}.kind = $${args.length}`);
+  }
+  if (q.departmentId !== undefined) {
+    const subtree = await departmentSubtree(tx, q.departmentId);
+    if (subtree.length === 0) return undefined;
+    args.push(subtree);
+    where.push(`${alias}.department_id = any($${args.length}::uuid[])`);
+  }
+  return where;
+}
+
+/** The organisation's time zone (UTC if it has none). */
+export async function organisationZone(tx: SqlExecutor, orgId: string): Promise<string> {
+  const org = await tx.query<{ time_zone: string }>(
+    'select time_zone from organisations where id = $1::uuid',
+    [orgId],
+  );
+  return org[0]?.time_zone ?? 'UTC';
+}
+
+/** The assets a report lists (with their department's name), by the filters' where clauses. */
+export async function readReportAssets(
+  tx: SqlExecutor,
+  where: readonly string[],
+  args: readonly SqlParam[],
+): Promise<SummaryAsset[]> {
+  const rows = await tx.query<{
+    id: string;
+    kind: 'vehicle' | 'equipment';
+    name: string;
+    plate: string | null;
+    category: string | null;
+    department_id: string | null;
+    department_name: string | null;
+  }>(
+    `select a.id::text as id, a.kind, a.name, a.plate, a.category, a.department_id::text as department_id,
+       d.name as department_name
+     from assets a left join departments d on d.id = a.department_id
+     ${where.length ? `where ${where.join(' and ')}` : ''}
+     order by a.kind desc, lower(a.name), a.id`,
+    [...args],
+  );
+  return rows.map((a) => ({
+    id: a.id,
+    kind: a.kind,
+    name: a.name,
+    plate: a.plate,
+    category: a.category,
+    departmentId: a.department_id,
+    departmentName: a.department_name,
+  }));
+}
+
+/** Which device was installed on which of the assets, and when, over a range. */
+export async function readInstalledWindows(
+  tx: SqlExecutor,
+  assetIds: readonly string[],
+  fromMs: number,
+  toMs: number,
+): Promise<InstalledWindow[]> {
+  const rows = await tx.query<{
+    device_id: string;
+    asset_id: string;
+    installed_at: Date | string;
+    removed_at: Date | string | null;
+  }>(
+    `select device_id, asset_id::text as asset_id, installed_at, removed_at from installations
+     where asset_id = any($1::uuid[]) and installed_at < $3::timestamptz and (removed_at is null or removed_at > $2::timestamptz)`,
+    [[...assetIds], new Date(fromMs).toISOString(), new Date(toMs).toISOString()],
+  );
+  return rows.map((i) => ({
+    deviceId: i.device_id,
+    assetId: i.asset_id,
+    from: new Date(i.installed_at).getTime(),
+    to: i.removed_at === null ? Number.POSITIVE_INFINITY : new Date(i.removed_at).getTime(),
+  }));
 }
 
 export async function readSummaryInput(
@@ -43,44 +135,11 @@ export async function readSummaryInput(
     const from = localDayStart(q.from, timeZone);
     const to = localDayStart(nextDay(q.to), timeZone);
     const args: SqlParam[] = [];
-    const where: string[] = [];
-    if (q.kind !== undefined) {
-      args.push(q.kind);
-      where.push(`a.kind = $${args.length}`);
-    }
-    if (q.departmentId !== undefined) {
-      const subtree = await departmentSubtree(tx, q.departmentId);
-      if (subtree.length === 0) return undefined;
-      args.push(subtree);
-      where.push(`a.department_id = any($${args.length}::uuid[])`);
-    }
-    const assets = await tx.query<{
-      id: string;
-      kind: 'vehicle' | 'equipment';
-      name: string;
-      plate: string | null;
-      category: string | null;
-      department_id: string | null;
-      department_name: string | null;
-    }>(
-      `select a.id::text as id, a.kind, a.name, a.plate, a.category, a.department_id::text as department_id,
-         d.name as department_name
-       from assets a left join departments d on d.id = a.department_id
-       where a.status <> 'retired' ${where.length ? `and ${where.join(' and ')}` : ''}
-       order by a.kind desc, lower(a.name), a.id`,
-      args,
-    );
+    const where = await assetFilters(tx, q, 'a', args);
+    if (!where) return undefined;
+    const assets = await readReportAssets(tx, ["a.status <> 'retired'", ...where], args);
     const ids = assets.map((a) => a.id);
-    const installations = await tx.query<{
-      device_id: string;
-      asset_id: string;
-      installed_at: Date | string;
-      removed_at: Date | string | null;
-    }>(
-      `select device_id, asset_id::text as asset_id, installed_at, removed_at from installations
-       where asset_id = any($1::uuid[]) and installed_at < $3::timestamptz and (removed_at is null or removed_at > $2::timestamptz)`,
-      [ids, new Date(from).toISOString(), new Date(to).toISOString()],
-    );
+    const windows = await readInstalledWindows(tx, ids, from, to);
     const fuel = await tx.query<{ asset_id: string; filled_at: Date | string; litres: string | number }>(
       `select asset_id::text as asset_id, filled_at, litres from fuel_entries
        where asset_id = any($1::uuid[]) and filled_at >= $2::timestamptz and filled_at < $3::timestamptz`,
@@ -91,21 +150,8 @@ export async function readSummaryInput(
       workingHours: jsonColumn<WorkingHours>(org[0]?.working_hours ?? DEFAULT_WORKING_HOURS),
       fromMs: from,
       toMs: to,
-      assets: assets.map((a) => ({
-        id: a.id,
-        kind: a.kind,
-        name: a.name,
-        plate: a.plate,
-        category: a.category,
-        departmentId: a.department_id,
-        departmentName: a.department_name,
-      })),
-      windows: installations.map((i) => ({
-        deviceId: i.device_id,
-        assetId: i.asset_id,
-        from: new Date(i.installed_at).getTime(),
-        to: i.removed_at === null ? Number.POSITIVE_INFINITY : new Date(i.removed_at).getTime(),
-      })),
+      assets,
+      windows,
       fuel: fuel.map((f) => ({
         assetId: f.asset_id,
         day: localDay(new Date(f.filled_at).getTime(), timeZone),

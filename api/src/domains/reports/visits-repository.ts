@@ -13,7 +13,7 @@ import {
 } from '@fleet/shared/db';
 import { type QuestDbHttp, sqlString } from '@fleet/shared/questdb';
 import { localDayStart, nextDay } from '@fleet/shared/time-zone';
-import { departmentSubtree } from '../assets/repository.ts';
+import { assetFilters, organisationZone, readInstalledWindows, readReportAssets } from './repository.ts';
 import type { InstalledWindow, SummaryAsset } from './summary.ts';
 import type { StoredStop, VisitPlace } from './visits.ts';
 
@@ -52,25 +52,12 @@ export async function readVisitsInput(
   q: ReportFilters,
 ): Promise<VisitsInput | UnknownFilter> {
   const pg = await inTenant(db, orgId, async (tx) => {
-    const org = await tx.query<{ time_zone: string }>(
-      'select time_zone from organisations where id = $1::uuid',
-      [orgId],
-    );
-    const timeZone = org[0]?.time_zone ?? 'UTC';
+    const timeZone = await organisationZone(tx, orgId);
     const fromMs = localDayStart(q.from, timeZone);
     const toMs = localDayStart(nextDay(q.to), timeZone);
     const args: SqlParam[] = [];
-    const where: string[] = [];
-    if (q.kind !== undefined) {
-      args.push(q.kind);
-      where.push(`a.kind = $${args.length}`);
-    }
-    if (q.departmentId !== undefined) {
-      const subtree = await departmentSubtree(tx, q.departmentId);
-      if (subtree.length === 0) return { unknown: 'departmentId' } as const;
-      args.push(subtree);
-      where.push(`a.department_id = any($${args.length}::uuid[])`);
-    }
+    const where = await assetFilters(tx, q, 'a', args);
+    if (!where) return { unknown: 'departmentId' } as const;
     if (q.assetId !== undefined) {
       const seen = await tx.query('select 1 from assets where id = $1::uuid', [q.assetId]);
       if (seen.length === 0) return { unknown: 'assetId' } as const;
@@ -83,54 +70,19 @@ export async function readVisitsInput(
     if (q.placeId !== undefined && !places.some((p) => p.id === q.placeId))
       return { unknown: 'placeId' } as const;
     // Retired assets too: their visits in the range happened.
-    const assets = await tx.query<{
-      id: string;
-      kind: 'vehicle' | 'equipment';
-      name: string;
-      plate: string | null;
-      category: string | null;
-      department_id: string | null;
-      department_name: string | null;
-    }>(
-      `select a.id::text as id, a.kind, a.name, a.plate, a.category, a.department_id::text as department_id,
-         d.name as department_name
-       from assets a left join departments d on d.id = a.department_id
-       ${where.length ? `where ${where.join(' and ')}` : ''}`,
-      args,
-    );
-    const installations = await tx.query<{
-      device_id: string;
-      asset_id: string;
-      installed_at: Date | string;
-      removed_at: Date | string | null;
-    }>(
-      `select device_id, asset_id::text as asset_id, installed_at, removed_at from installations
-       where asset_id = any($1::uuid[]) and installed_at < $3::timestamptz and (removed_at is null or removed_at > $2::timestamptz)`,
-      [assets.map((a) => a.id), new Date(fromMs).toISOString(), new Date(toMs).toISOString()],
+    const assets = await readReportAssets(tx, where, args);
+    const windows = await readInstalledWindows(
+      tx,
+      assets.map((a) => a.id),
+      fromMs,
+      toMs,
     );
     return {
       timeZone,
       fromMs,
       toMs,
-      assets: assets.map(
-        (a): SummaryAsset => ({
-          id: a.id,
-          kind: a.kind,
-          name: a.name,
-          plate: a.plate,
-          category: a.category,
-          departmentId: a.department_id,
-          departmentName: a.department_name,
-        }),
-      ),
-      windows: installations.map(
-        (i): InstalledWindow => ({
-          deviceId: i.device_id,
-          assetId: i.asset_id,
-          from: new Date(i.installed_at).getTime(),
-          to: i.removed_at === null ? Number.POSITIVE_INFINITY : new Date(i.removed_at).getTime(),
-        }),
-      ),
+      assets,
+      windows,
       places: places.map(
         (p): VisitPlace => ({ id: p.id, name: p.name, category: p.category, shape: placeShapeFromRow(p) }),
       ),
