@@ -8,21 +8,29 @@
 // filters in the address bar, the CSV and the XLSX downloaded in the browser; a schedule made
 // from the page, sent now (the mail and its file arrive), switched off and removed; a viewer who
 // reads and downloads but schedules nothing; and the header with Dashboard and Reports at 1280 px.
-import { readFileSync } from 'node:fs';
-import { QuestDbTransport, type StoredRow } from '@fleet/ingest';
+import { QuestDbTransport } from '@fleet/ingest';
 import { localDay, localTimeOn } from '@fleet/shared/time-zone';
-import type { Stop, Trip } from '@fleet/shared/trips';
-import { weekdayOf } from '@fleet/shared/working-time';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { insertAlert, MailSink } from '../../api/src/domains/notifications/test-servers.ts';
 import { screenshotOnFailure } from '../../test/browser.ts';
 import { ALERTS_REPORT } from '../src/lib/reports/alerts.ts';
-import type { ReportSpec } from '../src/lib/reports/spec.ts';
 import { SUMMARY_REPORT } from '../src/lib/reports/summary.ts';
 import { UTILISATION_REPORT } from '../src/lib/reports/utilisation.ts';
 import { VISITS_REPORT } from '../src/lib/reports/visits.ts';
 import { poll, type Tab, useConsoleHarness } from './console-harness.ts';
+import {
+  chartDrawn,
+  downloaded,
+  footer,
+  pastWeek,
+  plusDays,
+  query,
+  expectedRows as rowsOf,
+  storedStop,
+  storedTrip,
+  tableRows,
+} from './report-support.ts';
 
 const sink = new MailSink();
 beforeAll(async () => {
@@ -46,7 +54,6 @@ async function call<T>(method: string, path: string, body?: unknown, token = man
 }
 
 const H = 3600;
-const MIN = 60_000;
 const DEPOT_LAT = 60.1;
 const SITE_LAT = 60.2;
 const ids: Record<string, string> = {};
@@ -54,58 +61,25 @@ let timeZone = 'UTC';
 let monday = '';
 let sunday = '';
 let range = '';
-const plusDays = (day: string, n: number) =>
-  new Date(Date.parse(`${day}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 /** Epoch ms of a wall-clock hour on the Monday, or days after it. */
 const on = (hour: number, days = 0) => localTimeOn(plusDays(monday, days), hour * 60, timeZone);
 
-function trip(deviceId: string, startTs: number, hours: number, km: number, afterHoursS = 0): StoredRow {
-  const segment: Trip = {
-    kind: 'trip',
+const trip = (deviceId: string, startTs: number, hours: number, km: number, afterHoursS = 0) =>
+  storedTrip(api().orgA.id, deviceId, {
     startTs,
-    endTs: startTs + hours * H * 1000,
+    hours,
+    km,
     start: { lat: DEPOT_LAT, lon: 24.9 },
     end: { lat: SITE_LAT, lon: 24.9 },
-    distanceM: km * 1000,
-    durationS: hours * H,
-    maxSpeedKmh: 80,
-    avgSpeedKmh: km / hours,
-    idleS: 0,
-    points: 100,
-    jumps: 0,
-  };
-  const tenant = api().orgA.id;
-  return {
-    table: 'trips',
-    segment: { tenant, deviceId, segment, open: false, deleted: false, writtenAt: Date.now(), afterHoursS },
-  };
-}
-
-function stop(deviceId: string, startTs: number, minutes: number, lat: number): StoredRow {
-  const segment: Stop = {
-    kind: 'stop',
-    startTs,
-    endTs: startTs + minutes * MIN,
-    lat,
-    lon: 24.9,
-    durationS: minutes * 60,
-    engineOnS: 0,
-    points: 10,
-  };
-  return {
-    table: 'stops',
-    segment: { tenant: api().orgA.id, deviceId, segment, open: false, deleted: false, writtenAt: Date.now() },
-  };
-}
+    afterHoursS,
+  });
+const stop = (deviceId: string, startTs: number, minutes: number, lat: number) =>
+  storedStop(api().orgA.id, deviceId, { startTs, minutes, at: { lat, lon: 24.9 } });
 
 beforeAll(async () => {
   const me = await call<{ organisation: { timeZone: string } }>('GET', '/api/v1/me');
   timeZone = me.organisation.timeZone;
-  // A Monday at least a week ago and the Sunday after it, in the organisation's calendar.
-  let d = localDay(Date.now() - 8 * 86_400_000, timeZone);
-  while (weekdayOf(d) !== 'mon') d = plusDays(d, -1);
-  monday = d;
-  sunday = plusDays(d, 6);
+  ({ monday, sunday } = pastWeek(timeZone));
   range = `from=${monday}&to=${sunday}`;
 
   const department = async (name: string) =>
@@ -187,53 +161,9 @@ beforeAll(async () => {
   expect(await trips()).toBe(4);
 }, 120_000);
 
-/** The table as the page shows it: each row's cells by column key. */
-async function tableRows(page: Page, testid = 'report-table') {
-  return page
-    .getByTestId(`${testid}-row`)
-    .evaluateAll((trs) =>
-      trs.map((tr) =>
-        Object.fromEntries(
-          [...tr.querySelectorAll('[data-testid^="cell-"]')].map((el) => [
-            (el.getAttribute('data-testid') ?? '').slice(5),
-            el.textContent?.trim() ?? '',
-          ]),
-        ),
-      ),
-    );
-}
-
-/** The rows as the spec words the API's answer, in the API's order. */
-function expectedRows<A, R>(spec: ReportSpec<A, R>, answer: A, by: string | undefined) {
-  const columns = spec.columns(by, { timeZone });
-  return spec.rows(answer).map((row) => Object.fromEntries(columns.map((c) => [c.key, c.text(row)])));
-}
-
-async function footer(page: Page, key: string): Promise<string> {
-  return (await page.getByTestId('report-table-footer').getByTestId(`footer-${key}`).textContent()) ?? '';
-}
-
-async function chartDrawn(page: Page, bars: number) {
-  const chart = page.getByTestId('report-chart');
-  await poll(() => chart.getAttribute('data-bars')).toBe(String(bars));
-  await poll(async () => (await chart.locator('canvas').first().boundingBox())?.width ?? 0).toBeGreaterThan(
-    200,
-  );
-  const box = await chart.locator('canvas').first().boundingBox();
-  expect(box?.height ?? 0).toBeGreaterThan(100);
-}
-
-/** Clicks a download button; the file the browser saved, by name and content. */
-async function downloaded(page: Page, format: 'csv' | 'xlsx') {
-  const [file] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByTestId(`download-${format}`).click(),
-  ]);
-  const path = await file.path();
-  return { name: file.suggestedFilename(), bytes: readFileSync(path) };
-}
-
-const query = (page: Page) => new URL(page.url()).searchParams;
+/** The rows as the spec words the API's answer, in the organisation's zone. */
+const expectedRows = <A, R>(spec: Parameters<typeof rowsOf<A, R>>[0], answer: A, by: string | undefined) =>
+  rowsOf(spec, answer, by, timeZone);
 
 describe('the summary', { timeout: 120_000 }, () => {
   let tab: Tab;

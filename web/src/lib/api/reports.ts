@@ -1,6 +1,6 @@
 // The report routes as the console calls them: the fleet summary, utilisation, geofence visits
-// and alerts per asset (JSON for the page, `format=csv|xlsx` for a file), and the report
-// schedules that mail them weekly or monthly. Their shapes are the contract's (api/src/contract.ts
+// and alerts per asset, and one asset's trips and stops (JSON for the page, `format=csv|xlsx`
+// for a file), and the report schedules that mail them weekly or monthly. Their shapes are the contract's (api/src/contract.ts
 // lists these routes with their zod schemas); this module only names the calls. The limits the
 // pages check before sending are the API's, written here because its schemas module brings zod at
 // run time; web/test/reports-endpoints.test.ts checks them equal.
@@ -11,6 +11,8 @@ import type {
   ReportSchedule,
   ReportScheduleChanges,
   ReportScheduleRun,
+  StopList,
+  TripList,
   UtilisationReport,
   VisitsReport,
 } from '@fleet/api/contract';
@@ -95,3 +97,53 @@ export const removeReportSchedule = async (api: ApiClient, scheduleId: string): 
 /** Sends the schedule's report now (for the last whole week or month); how it went. */
 export const sendReportSchedule = (api: ApiClient, scheduleId: string): Promise<ReportScheduleRun> =>
   api.call('POST /api/v1/report-schedules/{id}/send', id(scheduleId));
+
+// One asset's trips and stops (the trips domain's routes): `from` and `to` are instants there,
+// each an asset's own route, at most SEGMENT_MAX_DAYS × 24 hours apart.
+
+/** The widest range of an asset's trips or stops, in days of 24 hours (the API's MAX_RANGE_DAYS). */
+export const SEGMENT_MAX_DAYS = 31;
+
+export type SegmentKind = 'trips' | 'stops';
+export const SEGMENT_ENDPOINTS = {
+  trips: 'GET /api/v1/assets/{id}/trips',
+  stops: 'GET /api/v1/assets/{id}/stops',
+} as const satisfies Record<SegmentKind, string>;
+
+/** A range of instants, as ISO 8601 times. */
+export interface InstantRange {
+  from: string;
+  to: string;
+}
+
+const segments = (assetId: string, range: InstantRange, signal: AbortSignal | undefined) => ({
+  params: { id: assetId },
+  ...options({ from: range.from, to: range.to }, signal),
+});
+
+export const assetTrips = (
+  api: ApiClient,
+  assetId: string,
+  range: InstantRange,
+  signal?: AbortSignal,
+): Promise<TripList> => api.call('GET /api/v1/assets/{id}/trips', segments(assetId, range, signal));
+export const assetStops = (
+  api: ApiClient,
+  assetId: string,
+  range: InstantRange,
+  signal?: AbortSignal,
+): Promise<StopList> => api.call('GET /api/v1/assets/{id}/stops', segments(assetId, range, signal));
+
+/** An asset's trips or stops as a file, saved under the API's filename. */
+export const downloadSegments = (
+  api: ApiClient,
+  kind: SegmentKind,
+  assetId: string,
+  range: InstantRange,
+  format: ReportFile,
+): Promise<DownloadedFile> =>
+  api.download(SEGMENT_ENDPOINTS[kind], {
+    params: { id: assetId },
+    query: { from: range.from, to: range.to, format },
+    filename: `${kind}-${assetId}.${format}`,
+  });

@@ -21,6 +21,8 @@ export interface ChartBar {
 }
 
 export interface ReportBars {
+  /** The chart's heading ("Distance per day"); the report's title unless said. */
+  title?: string | undefined;
   /** What a bar is, for the legend: "Asset", "Day", "Department", "Place". */
   xLabel: string;
   unit: ChartUnit;

@@ -61,3 +61,18 @@ export function formatShortDay(day: string): string {
   if (!Number.isFinite(ms)) return day;
   return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(ms);
 }
+
+/** "2 h 05 min", "7 min", "40 s" of one trip's or stop's seconds (a fleet's hours are formatHours'); "—" when none. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${whole.format(Math.floor(minutes / 60))} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** "80 km/h". */
+export function formatSpeed(kmh: number): string {
+  return `${whole.format(kmh)} km/h`;
+}

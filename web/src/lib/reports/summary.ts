@@ -1,7 +1,7 @@
 // The fleet summary as a report page: per asset or per day of the organisation's calendar, the
 // trips, distance, driving, idling, engine hours, after-hours time, fuel entered and utilisation
 // (GET /api/v1/reports/summary); a chart of the distance per asset (the 20 that drove most) or
-// per day (every day).
+// per day (every day); an asset's trips link to its trips page.
 import type { FleetSummary } from '@fleet/api/contract';
 import { fleetSummary, REPORT_LIMITS } from '../api/reports.ts';
 import { CHART_MAX_BARS, type ReportBars, topRows } from './chart.ts';
@@ -16,6 +16,7 @@ import {
 } from './format.ts';
 import { type ReportContext, type ReportSpec, sortKeysOf } from './spec.ts';
 import { assetHref, assetLabel, figureColumn, type ReportColumn, textColumn } from './table.ts';
+import { segmentsHref } from './trips.ts';
 
 export type SummaryRow = FleetSummary['rows'][number];
 type Figures = FleetSummary['totals'];
@@ -34,7 +35,7 @@ const FIGURES: readonly { key: keyof Figures; label: string; text(f: Figures): s
   { key: 'utilisation', label: 'Utilisation', text: (f) => formatShare(f.utilisation) },
 ];
 
-function columns(by: string | undefined, _ctx: ReportContext): ReportColumn<SummaryRow>[] {
+function columns(by: string | undefined, ctx: ReportContext): ReportColumn<SummaryRow>[] {
   const head =
     by === 'day'
       ? [
@@ -53,7 +54,15 @@ function columns(by: string | undefined, _ctx: ReportContext): ReportColumn<Summ
           textColumn<SummaryRow>('plate', 'Plate', (r) => r.asset?.plate),
           textColumn<SummaryRow>('department', 'Department', (r) => r.asset?.departmentName),
         ];
-  return [...head, ...FIGURES.map((f) => figureColumn<SummaryRow>(f.key, f.label, f.text, (r) => r[f.key]))];
+  // An asset's trips lead to its trips page over the same days.
+  const tripsOf = (r: SummaryRow) => (r.asset ? segmentsHref(r.asset.id, ctx.range) : undefined);
+  return [
+    ...head,
+    ...FIGURES.map((f) => ({
+      ...figureColumn<SummaryRow>(f.key, f.label, f.text, (r) => r[f.key]),
+      ...(f.key === 'trips' && by !== 'day' ? { href: tripsOf } : {}),
+    })),
+  ];
 }
 
 function chart(answer: FleetSummary, by: string | undefined): ReportBars {

@@ -1,8 +1,9 @@
 // What a report page shows, in the address bar so a report can be reloaded, bookmarked and sent:
-// `?from=2026-11-01&to=2026-11-30&by=day&kind=vehicle&departmentId=…&sort=distance&order=desc`.
-// Only what differs from the default view is written: this month so far in the organisation's
-// calendar, the report's first grouping, every kind and department, the API's order. Unknown
-// values in an address are dropped, and a range wider than the report allows is the default.
+// `?from=2026-11-01&to=2026-11-30&by=day&kind=vehicle&departmentId=…&sort=distance&order=desc`,
+// or for a report of one asset `?assetId=…&from=…&to=…&show=stops`. Only what differs from the
+// default view is written: this month so far in the organisation's calendar, the report's first
+// grouping, every kind and department, the API's order. Unknown values in an address are
+// dropped, and a range wider than the report allows is the default.
 import type { SortOrder } from '../admin/list-query.ts';
 import { type DayRange, isDay, presetRange, rangeProblem } from '../costs/range.ts';
 
@@ -14,6 +15,8 @@ export interface ReportView extends DayRange {
   by: string | undefined;
   kind: AssetKind | undefined;
   departmentId: string | undefined;
+  /** The one asset a report of an asset is about; undefined: none chosen yet (and in the fleet's reports). */
+  assetId: string | undefined;
   /** A column's key; undefined: the API's order. */
   sort: string | undefined;
   order: SortOrder;
@@ -27,6 +30,10 @@ export interface ViewRules {
   maxDays: number;
   /** The keys its table sorts by, in any grouping. */
   sortKeys: readonly string[];
+  /** 'asset': a report of one asset (its trips and stops), chosen by `assetId` instead of kind and department. */
+  scope?: 'fleet' | 'asset';
+  /** The address's name of the grouping; `by` unless said. */
+  groupParam?: string;
 }
 
 /** What is read of an address's query (SvelteKit's is read-only). */
@@ -40,10 +47,13 @@ export function defaultView(rules: ViewRules, nowMs: number, timeZone: string): 
     by: rules.groups[0],
     kind: undefined,
     departmentId: undefined,
+    assetId: undefined,
     sort: undefined,
     order: 'asc',
   };
 }
+
+const groupParamOf = (rules: ViewRules) => rules.groupParam ?? 'by';
 
 export function viewFromQuery(params: Query, rules: ViewRules, nowMs: number, timeZone: string): ReportView {
   const view = defaultView(rules, nowMs, timeZone);
@@ -52,16 +62,21 @@ export function viewFromQuery(params: Query, rules: ViewRules, nowMs: number, ti
   // A range comes whole or not at all: half of one would meet the default's other end.
   const range =
     isDay(from) && isDay(to) && rangeProblem({ from, to }, rules.maxDays) === undefined ? { from, to } : {};
-  const by = params.get('by');
-  const kind = params.get('kind');
-  const departmentId = params.get('departmentId') ?? '';
+  const by = params.get(groupParamOf(rules));
   const sort = params.get('sort');
+  const id = (name: string) => {
+    const value = params.get(name) ?? '';
+    return UUID.test(value) ? value : undefined;
+  };
+  const filters =
+    rules.scope === 'asset'
+      ? { assetId: id('assetId') }
+      : { kind: ASSET_KINDS.find((k) => k === params.get('kind')), departmentId: id('departmentId') };
   return {
     ...view,
     ...range,
+    ...filters,
     by: rules.groups.find((g) => g === by) ?? view.by,
-    kind: ASSET_KINDS.find((k) => k === kind),
-    departmentId: UUID.test(departmentId) ? departmentId : undefined,
     sort: rules.sortKeys.find((k) => k === sort),
     order: params.get('order') === 'desc' ? 'desc' : 'asc',
   };
@@ -76,11 +91,12 @@ export function viewToQuery(
 ): URLSearchParams {
   const params = new URLSearchParams();
   const byDefault = defaultView(rules, nowMs, timeZone);
+  if (view.assetId !== undefined) params.set('assetId', view.assetId);
   if (view.from !== byDefault.from || view.to !== byDefault.to) {
     params.set('from', view.from);
     params.set('to', view.to);
   }
-  if (view.by !== undefined && view.by !== byDefault.by) params.set('by', view.by);
+  if (view.by !== undefined && view.by !== byDefault.by) params.set(groupParamOf(rules), view.by);
   if (view.kind !== undefined) params.set('kind', view.kind);
   if (view.departmentId !== undefined) params.set('departmentId', view.departmentId);
   if (view.sort !== undefined) {
