@@ -115,6 +115,20 @@ export function localDay(at: number, timeZone: string): string {
   ).format(new Date(at));
 }
 
+/**
+ * The wall clock of an instant in a zone (to the second), as a Date whose UTC fields read it: for
+ * what has no zone of its own, such as a spreadsheet's date.
+ */
+export function wallClock(at: number, timeZone: string): Date {
+  return new Date(Math.floor(at / 1000) * 1000 + offsetMs(at, timeZone));
+}
+
+/** The day before a calendar day. */
+export function previousDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
 /** The day after a calendar day. */
 export function nextDay(day: string): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];

@@ -64,8 +64,8 @@ export function evaluateLateness(input: LatenessInput): LatenessEvaluation {
       const vehicle = vehicleOf(job, eta, input.assetOf);
       if (!vehicle) continue;
       const path = input.departmentPath(vehicle.asset.departmentId);
+      const lateByMs = expected - job.startsAt;
       for (const rule of input.rules) {
-        const lateByMs = expected - job.startsAt;
         if (lateByMs <= rule.params.graceMin * MIN) continue;
         if (!ruleCovers(rule, vehicle.asset, path)) continue;
         const key = lateEpisodeKey(rule.id, job.id);

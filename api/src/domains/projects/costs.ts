@@ -7,7 +7,7 @@ import { TABLES } from '@fleet/ingest';
 import { inTenant, type SqlDatabase } from '@fleet/shared/db';
 import { formatMoney } from '@fleet/shared/money';
 import type { QuestDbHttp } from '@fleet/shared/questdb';
-import { localDay, localDayStart } from '@fleet/shared/time-zone';
+import { localDay, localDayStart, previousDay } from '@fleet/shared/time-zone';
 import type { DeviceWindow } from '../../history.ts';
 import { windowsWhere } from '../trips/repository.ts';
 import { type AssetUse, allocate } from './allocation.ts';
@@ -177,7 +177,7 @@ export async function readProjectCosts(
     projectId,
     currency,
     timeZone: pg.timeZone,
-    period: period ? { from: period.fromDay, to: prevDay(period.toDay) } : null,
+    period: period ? { from: period.fromDay, to: previousDay(period.toDay) } : null,
     direct: {
       total: fmt(directMinor),
       byCategory: pg.direct.map((d) => ({ category: d.category, amount: fmt(BigInt(d.minor)) })),
@@ -208,9 +208,4 @@ export async function readProjectCosts(
         ? null
         : round(Number((totalMinor * 10_000n) / budgetMinor) / 10_000, 4),
   };
-}
-
-function prevDay(day: string): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
 }

@@ -6,6 +6,7 @@
 // organisation's wall clock, as spreadsheets have no zones), under a bold, frozen header row.
 import type { SqlDatabase } from '@fleet/shared/db';
 import { inTenant } from '@fleet/shared/db';
+import { wallClock } from '@fleet/shared/time-zone';
 import writeExcelFile, { type Cell, type Row } from 'write-excel-file/node';
 import { z } from 'zod';
 import { writeCsv } from '../../csv/file.ts';
@@ -97,30 +98,8 @@ export function renderCsv<R>(table: ReportTable<R>): string {
   );
 }
 
-// The wall clock of an instant in a zone, as a Date whose UTC fields read it: a spreadsheet's
-// date has no zone, and people read times in the organisation's.
-const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
-export function wallClock(at: number, timeZone: string): Date {
-  let f = wallClockFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    wallClockFormats.set(timeZone, f);
-  }
-  const parts = f.formatToParts(new Date(at));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return new Date(
-    Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')),
-  );
-}
+// Spreadsheet dates have no zone: instants are shown on the organisation's wall clock.
+export { wallClock };
 
 function xlsxCell<R>(c: AnyColumn<R>, row: R, timeZone: string): Cell {
   const v = c.value(row);
