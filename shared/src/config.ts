@@ -223,7 +223,15 @@ export const settings = {
   QUESTDB_HEAP_MB: setting(positiveInt(1024, 65536), 'Managed QuestDB: Java heap.', 'MiB'),
   QUESTDB_WORKERS: setting(
     positiveInt(2, 64),
-    'Managed QuestDB: shared worker threads (2 fits a 2-core host).',
+    'Managed QuestDB: network (HTTP, ILP parsing) and query worker threads; writes and WAL apply take one each (2 fits a 2-core host).',
+  ),
+  QUESTDB_LOG_LEVEL: setting(
+    z.enum(['error', 'info']).default('error'),
+    'Managed QuestDB: what it logs to DATA_DIR/questdb/questdb.log. error: errors and advisories; info: every commit (costs CPU).',
+  ),
+  QUESTDB_TUNING: setting(
+    z.enum(['small-host', 'defaults']).default('small-host'),
+    "Managed QuestDB: small-host sizes its thread pools and lets idle threads sleep within ~0.2 s (a few % of a core at light load); defaults keeps QuestDB's own (threads per core, spinning for 3 s after any work).",
   ),
   QUESTDB_COMMIT_MODE: setting(
     z.enum(['nosync', 'async', 'sync']).default('nosync'),

@@ -52,6 +52,8 @@ export async function provideQuestDb(config: FleetConfig, log: Logger): Promise<
     workers: config.QUESTDB_WORKERS,
     heapMb: config.QUESTDB_HEAP_MB,
     commitMode: config.QUESTDB_COMMIT_MODE,
+    logLevel: config.QUESTDB_LOG_LEVEL,
+    tuning: config.QUESTDB_TUNING,
   });
   log.info({ url: q.httpUrl, pid: q.pid, ms: Date.now() - started }, 'QuestDB ready');
   return { url: q.httpUrl, managed: true, stop: () => q.stop() };

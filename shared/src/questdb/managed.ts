@@ -17,6 +17,10 @@ export interface ManagedQuestDbOptions {
   workers?: number;
   heapMb?: number;
   commitMode?: 'nosync' | 'async' | 'sync';
+  /** `error` (default): errors and advisories only; `info`: QuestDB's full log. */
+  logLevel?: 'info' | 'error';
+  /** `small-host` (default): pools and idle behaviour sized for a few cores; `defaults`: QuestDB's own. */
+  tuning?: 'small-host' | 'defaults';
   readyTimeoutMs?: number;
 }
 
@@ -35,9 +39,9 @@ export function javaAvailable(): boolean {
 }
 
 function serverConf(
-  o: Required<Omit<ManagedQuestDbOptions, 'jarPath' | 'rootDir' | 'readyTimeoutMs'>>,
+  o: Required<Omit<ManagedQuestDbOptions, 'jarPath' | 'rootDir' | 'readyTimeoutMs' | 'logLevel'>>,
 ): string {
-  return [
+  const common = [
     '# Written by the fleet platform on every start; edit the settings (QUESTDB_*) instead.',
     `http.bind.to=${o.host}:${o.httpPort}`,
     `pg.net.bind.to=${o.host}:${o.pgPort}`,
@@ -45,8 +49,51 @@ function serverConf(
     'line.tcp.enabled=false',
     'line.udp.enabled=false',
     'telemetry.enabled=false',
-    `shared.worker.count=${o.workers}`,
     `cairo.commit.mode=${o.commitMode}`,
+  ];
+  if (o.tuning === 'defaults') return [...common, `shared.worker.count=${o.workers}`, ''].join('\n');
+  return [
+    ...common,
+    // Sized for a small host (issue 15). Each pool defaults to one thread per core; the
+    // network pool parses ILP at high load, so it keeps `workers`; writes and WAL apply are
+    // one thread each (one table takes most rows, and its apply is serial anyway).
+    `shared.network.worker.count=${o.workers}`,
+    `shared.query.worker.count=${o.workers}`,
+    'shared.write.worker.count=1',
+    'wal.apply.worker.count=1',
+    // An idle worker spins 10 times, then naps 1 ms at a time until its idle count passes the
+    // sleep threshold, then sleeps `sleep.timeout` ms at a time. QuestDB's defaults (nap after
+    // 7,000, sleep after 10,000) keep every thread waking 1,000 times a second for 3 s after
+    // any work, so a trickle of commits every ~100 ms never lets one sleep: 10-20% of a core per
+    // thread with almost nothing arriving (measured, bench/REPORT.md "Small host"). Napping
+    // after 100 and sleeping after 300 idle rounds (~0.2 s) lets them rest between commits;
+    // under load they never go idle, so throughput is unchanged.
+    ...workerIdle('shared.worker', 10, 100, 300, 10),
+    ...workerIdle('wal.apply.worker', 10, 100, 300, 20),
+    '',
+  ].join('\n');
+}
+
+function workerIdle(prefix: string, spin: number, nap: number, sleep: number, sleepMs: number): string[] {
+  return [
+    `${prefix}.yield.threshold=${spin}`,
+    `${prefix}.nap.threshold=${nap}`,
+    `${prefix}.sleep.threshold=${sleep}`,
+    `${prefix}.sleep.timeout=${sleepMs}`,
+  ];
+}
+
+/**
+ * conf/log.conf: QuestDB logs several INFO lines per WAL commit and apply, which kept its
+ * logging thread at ~11% of a core for 11 messages a second. `info` keeps them (to diagnose).
+ */
+function logConf(level: 'info' | 'error'): string {
+  const levels = level === 'info' ? 'INFO,ERROR,CRITICAL,ADVISORY' : 'ERROR,CRITICAL,ADVISORY';
+  return [
+    '# Written by the fleet platform on every start; set QUESTDB_LOG_LEVEL instead.',
+    'writers=stdout',
+    'w.stdout.class=io.questdb.log.LogConsoleWriter',
+    `w.stdout.level=${levels}`,
     '',
   ].join('\n');
 }
@@ -57,6 +104,8 @@ export async function startManagedQuestDb(options: ManagedQuestDbOptions): Promi
     workers: 2,
     heapMb: 1024,
     commitMode: 'nosync' as const,
+    logLevel: 'error' as const,
+    tuning: 'small-host' as const,
     readyTimeoutMs: 90_000,
     ...options,
   };
@@ -77,6 +126,7 @@ export async function startManagedQuestDb(options: ManagedQuestDbOptions): Promi
   const root = resolve(o.rootDir);
   mkdirSync(join(root, 'conf'), { recursive: true });
   writeFileSync(join(root, 'conf', 'server.conf'), serverConf(o));
+  writeFileSync(join(root, 'conf', 'log.conf'), logConf(o.logLevel));
   killStale(root);
 
   const javaArgs = [
