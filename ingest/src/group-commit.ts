@@ -19,11 +19,11 @@ export interface CommitTransport<Row> {
 }
 
 export interface GroupCommitOptions {
-  /** Longest a row waits for its commit to start. */
+  /** Shortest wait of a row for its commit (longer while the previous commit is in flight). */
   flushIntervalMs: number;
   /** Rows in one commit (a single oversized write still goes alone). */
   maxCommitRows: number;
-  /** Commits in flight at once. */
+  /** Commits in flight at once; more than one only when full commits are queued. */
   maxInFlight: number;
   /** Rows queued or in flight before `write` refuses. */
   maxPendingRows: number;
@@ -77,6 +77,8 @@ export class GroupCommitWriter<Row> {
   #inFlightRows = 0;
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** The oldest queued row has waited its flush interval. */
+  #due = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = 0;
   #failingSince: number | undefined;
@@ -115,17 +117,30 @@ export class GroupCommitWriter<Row> {
       this.#queue.push({ order: this.#nextOrder++, rows, resolve, reject });
       this.#queuedRows += rows.length;
       if (this.#queuedRows >= this.#o.maxCommitRows) this.#pump();
-      else this.#timer ??= setTimeout(() => this.#pump(), this.#o.flushIntervalMs);
+      else if (!this.#due) {
+        this.#timer ??= setTimeout(() => {
+          this.#timer = undefined;
+          this.#due = true;
+          this.#pump();
+        }, this.#o.flushIntervalMs);
+      }
     });
   }
 
+  /** Starts the commits that are due (see the header for when that is). */
   #pump(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     if (this.#retryTimer !== undefined) return; // a failed commit waits first; it keeps the order
-    while (this.#inFlight < this.#o.maxInFlight && this.#queue.length > 0) {
-      const group = this.#takeGroup();
-      void this.#commit(group);
+    while (this.#queue.length > 0 && this.#inFlight < this.#o.maxInFlight) {
+      const full = this.#queuedRows >= this.#o.maxCommitRows;
+      const due = (this.#due || this.#closed) && this.#inFlight === 0;
+      if (!full && !due) break;
+      void this.#commit(this.#takeGroup());
+    }
+    if (this.#queue.length === 0) {
+      // The next row starts its own wait.
+      this.#due = false;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
     this.#notifyIdle();
   }
@@ -184,10 +199,7 @@ export class GroupCommitWriter<Row> {
         }, this.#retryDelayMs);
       }
     }
-    if (this.#queuedRows >= this.#o.maxCommitRows || (this.#queue.length > 0 && this.#timer === undefined)) {
-      this.#pump();
-    }
-    this.#notifyIdle();
+    this.#pump();
   }
 
   /** A commit the store refused: its one write fails, or its writes go again one by one. */
@@ -220,6 +232,7 @@ export class GroupCommitWriter<Row> {
       }
     }
     this.#queue = merged;
+    this.#due = true; // these rows have waited already
   }
 
   #closeDeadline = 0;

@@ -172,6 +172,93 @@ describe('GroupCommitWriter', () => {
     expect(b.state).toBe('resolved');
   });
 
+  it('at low load a commit starts once its oldest row has waited the flush interval', async () => {
+    const t = new FakeTransport();
+    const w = new GroupCommitWriter(t, { ...OPTIONS, flushIntervalMs: 25 });
+    const a = track(w.write([1]));
+    await tick(24);
+    expect(t.calls).toHaveLength(0);
+    await tick(1);
+    expect(t.calls).toEqual([[1]]);
+    expect(a.state).toBe('resolved');
+    // The next row starts a wait of its own (the timer does not run while nothing is queued).
+    await tick(100);
+    const b = track(w.write([2]));
+    await tick(24);
+    expect(t.calls).toHaveLength(1);
+    await tick(1);
+    expect(t.calls).toEqual([[1], [2]]);
+    expect(b.state).toBe('resolved');
+  });
+
+  it('under load the next commit starts when the previous returns and carries all that arrived meanwhile', async () => {
+    const t = new FakeTransport();
+    t.manual = true;
+    const w = new GroupCommitWriter(t, OPTIONS); // maxInFlight 2: only full commits overlap
+    const first = track(w.write([0]));
+    await tick(OPTIONS.flushIntervalMs);
+    expect(t.calls).toEqual([[0]]);
+    const later = range(1, 50).map((i) => track(w.write([i])));
+    await tick(200); // far past the flush interval: still waiting for the commit in flight
+    expect(t.calls).toHaveLength(1);
+    t.next();
+    await tick(); // due already, so it goes the moment the first one returns
+    expect(first.state).toBe('resolved');
+    expect(t.calls).toEqual([[0], range(1, 50)]);
+    t.next();
+    await tick();
+    expect(later.every((s) => s.state === 'resolved')).toBe(true);
+  });
+
+  it('commits grow with the load while their number stays near one per commit time', async () => {
+    // A store that takes 20 ms per commit, written to once per millisecond and once per 10 ms:
+    // about one commit per 20 ms either way (a fixed 10 ms timer with two in flight made 100).
+    for (const gapMs of [10, 1]) {
+      const expectedMax = 1000 / 20 + 2;
+      const t = new FakeTransport();
+      t.manual = true;
+      const w = new GroupCommitWriter(t, { ...OPTIONS, flushIntervalMs: 10 });
+      const settle = setInterval(() => {
+        // each send answers 20 ms after it started
+        while (t.waiting.length > 0 && Date.now() - (t.callTimes[t.committed.length] ?? 0) >= 20) t.next();
+      }, 1);
+      const writes: Promise<void>[] = [];
+      for (let ms = 0; ms < 1000; ms += gapMs) {
+        writes.push(w.write([ms]));
+        await tick(gapMs);
+      }
+      await tick(100);
+      clearInterval(settle);
+      await Promise.all(writes);
+      const rowsPerCommit = writes.length / t.calls.length;
+      expect(t.calls.length).toBeLessThanOrEqual(expectedMax);
+      expect(t.committedRows).toEqual(range(0, 1000).filter((ms) => ms % gapMs === 0));
+      if (gapMs === 1) expect(rowsPerCommit).toBeGreaterThanOrEqual(19); // ~20 ms of rows each
+      await w.close();
+    }
+  });
+
+  it('a full commit goes at once even while another is in flight, up to maxInFlight', async () => {
+    const t = new FakeTransport();
+    t.manual = true;
+    const w = new GroupCommitWriter(t, { ...OPTIONS, maxCommitRows: 10, maxInFlight: 2 });
+    track(w.write([0]));
+    await tick(OPTIONS.flushIntervalMs);
+    track(w.write(range(1, 11)));
+    await tick();
+    expect(t.calls).toEqual([[0], range(1, 11)]);
+    track(w.write(range(11, 21)));
+    await tick();
+    expect(t.calls).toHaveLength(2); // two in flight already
+    t.next();
+    await tick();
+    expect(t.calls).toHaveLength(3);
+    while (t.waiting.length > 0) {
+      t.next();
+      await tick();
+    }
+  });
+
   it('does not wait for the flush interval once maxCommitRows are queued', async () => {
     const t = new FakeTransport();
     const w = new GroupCommitWriter(t, { ...OPTIONS, flushIntervalMs: 10_000, maxCommitRows: 10 });
@@ -276,7 +363,8 @@ describe('GroupCommitWriter', () => {
   it('keeps row order when two in-flight commits both fail', async () => {
     const t = new FakeTransport();
     t.manual = true;
-    const w = new GroupCommitWriter(t, { ...OPTIONS, maxInFlight: 2 });
+    // Full commits (one row each) are the ones that overlap.
+    const w = new GroupCommitWriter(t, { ...OPTIONS, maxCommitRows: 1, maxInFlight: 2 });
     const a = track(w.write([1]));
     await tick(OPTIONS.flushIntervalMs); // commit A = [1] in flight
     const b = track(w.write([2]));
