@@ -31,7 +31,7 @@ export interface DeviceStatusEvent {
 export interface DeviceChangedEvent {
   tenant: string;
   deviceId: string;
-  change: 'provisioned' | 'disabled' | 'enabled' | 'token_reissued' | 'updated';
+  change: 'provisioned' | 'disabled' | 'enabled' | 'token_reissued' | 'updated' | 'deleted';
 }
 
 /** Asks the device side to publish the status of every connected device again (a live view that just started). */
@@ -105,11 +105,21 @@ export class InProcessEventBus implements EventBus {
   }
 }
 
-/** A bus event on its way to or from another process. */
-export interface BusMessage {
-  t: 'bus';
+/** One bus event on its way to or from another process. */
+export interface BusEnvelope {
   topic: FleetTopic;
   event: unknown;
+}
+
+/**
+ * Bus events on their way to or from another process: the events one process published in one
+ * turn of its event loop, in order. One IPC message per event cost the device side about a
+ * quarter of its CPU at 7,000 messages a second (two events each, structured-cloned twice on
+ * the way through the launcher; bench/REPORT.md, "Ingest"); one per turn costs a fraction.
+ */
+export interface BusMessage {
+  t: 'bus';
+  events: BusEnvelope[];
 }
 
 /** The channel to the other processes of one platform (a child's IPC channel to its launcher). */
@@ -130,20 +140,34 @@ const TOPICS: ReadonlySet<string> = new Set<FleetTopic>([
   'job',
 ]);
 
+/** The most events in one message, so one busy turn does not make a message of megabytes. */
+export const MAX_EVENTS_PER_BUS_MESSAGE = 1000;
+
 export function isBusMessage(message: unknown): message is BusMessage {
   return (
     typeof message === 'object' &&
     message !== null &&
     (message as { t?: unknown }).t === 'bus' &&
-    TOPICS.has(String((message as { topic?: unknown }).topic)) &&
-    typeof (message as { event?: unknown }).event === 'object'
+    Array.isArray((message as { events?: unknown }).events)
+  );
+}
+
+/** An envelope of a known topic carrying an object; anything else in a message is dropped. */
+export function isBusEnvelope(envelope: unknown): envelope is BusEnvelope {
+  return (
+    typeof envelope === 'object' &&
+    envelope !== null &&
+    TOPICS.has(String((envelope as { topic?: unknown }).topic)) &&
+    typeof (envelope as { event?: unknown }).event === 'object' &&
+    (envelope as { event?: unknown }).event !== null
   );
 }
 
 /**
  * The bus of one process among several (the embedded default's device and API processes):
  * events go to this process's handlers at once, as in-process, and to the other processes
- * through the link (the launcher relays them). Delivery across processes is at most once: a
+ * through the link (the launcher relays them), gathered into one message per turn of the event
+ * loop. Delivery across processes is at most once: a
  * process restarting misses what was published meanwhile, which the live views make up by
  * asking again (`live-sync`) and which storage never depends on.
  */
@@ -151,20 +175,34 @@ export class LinkedEventBus implements EventBus {
   readonly #local: InProcessEventBus;
   readonly #link: BusLink;
   readonly #stop: () => void;
+  #outbox: BusEnvelope[] = [];
+  #flush: NodeJS.Immediate | undefined;
 
   constructor(link: BusLink, onHandlerError: (err: unknown, topic: FleetTopic) => void = () => {}) {
     this.#local = new InProcessEventBus(onHandlerError);
     this.#link = link;
     this.#stop = link.onMessage((message) => {
       // Only the topics of this build, from our own launcher; anything else is dropped.
-      if (isBusMessage(message)) this.#local.publish(message.topic, message.event as never);
+      if (!isBusMessage(message)) return;
+      for (const e of message.events) if (isBusEnvelope(e)) this.#local.publish(e.topic, e.event as never);
     });
   }
 
   publish<T extends FleetTopic>(topic: T, event: FleetEvents[T]): void {
     this.#local.publish(topic, event);
+    this.#outbox.push({ topic, event });
+    if (this.#outbox.length >= MAX_EVENTS_PER_BUS_MESSAGE) this.#send();
+    else this.#flush ??= setImmediate(() => this.#send());
+  }
+
+  #send(): void {
+    clearImmediate(this.#flush);
+    this.#flush = undefined;
+    const events = this.#outbox;
+    if (events.length === 0) return;
+    this.#outbox = [];
     try {
-      this.#link.send({ t: 'bus', topic, event });
+      this.#link.send({ t: 'bus', events });
     } catch (err) {
       // The launcher is gone (the process is being stopped): local delivery still happened.
       void err;
@@ -176,6 +214,7 @@ export class LinkedEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.#send();
     this.#stop();
     await this.#local.close();
   }

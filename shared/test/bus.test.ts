@@ -6,8 +6,10 @@ import {
   type FleetTopic,
   InProcessEventBus,
   LinkedEventBus,
+  MAX_EVENTS_PER_BUS_MESSAGE,
   type PositionEvent,
 } from '@fleet/shared';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 const status = (deviceId: string, s: 'online' | 'offline' = 'online'): DeviceStatusEvent => ({
@@ -158,7 +160,9 @@ describe.each<[string, MakeBus]>([
 });
 
 describe('LinkedEventBus across processes', () => {
-  it('delivers to the other process too, as a copy, and not back to the sender', () => {
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+
+  it('delivers to the other process too, as a copy, and not back to the sender', async () => {
     const [a, b] = linkedPair();
     const busA = new LinkedEventBus(a);
     const busB = new LinkedEventBus(b);
@@ -168,11 +172,43 @@ describe('LinkedEventBus across processes', () => {
     busB.subscribe('position', (e) => inB.push(e));
     busA.publish('position', position);
     expect(inA).toEqual(['d1']);
+    await nextTurn();
     expect(inB).toEqual([position]);
     expect(inB[0]).not.toBe(position);
   });
 
-  it('drops messages that are not bus events of a known topic', () => {
+  it('sends the events of one turn as one message, in order, split at the size cap', async () => {
+    const [a, b, sent] = linkedPair();
+    const busA = new LinkedEventBus(a);
+    const busB = new LinkedEventBus(b);
+    const order: string[] = [];
+    busB.subscribe('status', (e) => order.push(`s:${e.deviceId}`));
+    busB.subscribe('position', (e) => order.push(`p:${e.deviceId}`));
+    busA.publish('status', status('d1'));
+    busA.publish('position', position);
+    busA.publish('status', status('d2'));
+    expect(sent).toHaveLength(0); // not before the turn ends
+    await nextTurn();
+    expect(sent).toHaveLength(1);
+    expect(order).toEqual(['s:d1', 'p:d1', 's:d2']);
+    for (let i = 0; i < MAX_EVENTS_PER_BUS_MESSAGE + 5; i++) busA.publish('status', status(`x${i}`));
+    expect(sent).toHaveLength(2); // a full message goes at once
+    await nextTurn();
+    expect(sent).toHaveLength(3);
+    expect(sent[1]?.events).toHaveLength(MAX_EVENTS_PER_BUS_MESSAGE);
+    expect(sent[2]?.events).toHaveLength(5);
+    expect(order).toHaveLength(3 + MAX_EVENTS_PER_BUS_MESSAGE + 5);
+  });
+
+  it('close() sends what is waiting first', async () => {
+    const [a, , sent] = linkedPair();
+    const bus = new LinkedEventBus(a);
+    bus.publish('status', status('d1'));
+    await bus.close();
+    expect(sent.map((m) => m.events.length)).toEqual([1]);
+  });
+
+  it('drops messages and events that are not bus events of a known topic, keeping the good ones', () => {
     let deliver: ((m: BusMessage) => void) | undefined;
     const bus = new LinkedEventBus({
       send() {},
@@ -187,16 +223,64 @@ describe('LinkedEventBus across processes', () => {
       null,
       1,
       'x',
-      { t: 'bus', topic: 'nope', event: {} },
-      { t: 'bus', topic: 'status' },
+      { t: 'bus', topic: 'status', event: status('old-shape') },
+      { t: 'bus', events: 'nope' },
+      {
+        t: 'bus',
+        events: [
+          null,
+          1,
+          { topic: 'nope', event: {} },
+          { topic: 'status' },
+          { topic: 'status', event: null },
+        ],
+      },
       { t: 'db' },
     ])
       deliver?.(junk as BusMessage);
-    deliver?.({ t: 'bus', topic: 'status', event: status('d9') });
+    deliver?.({
+      t: 'bus',
+      events: [
+        { topic: 'nope' as never, event: {} },
+        { topic: 'status', event: status('d9') },
+      ],
+    });
     expect(got).toEqual([status('d9')]);
   });
 
-  it('still delivers locally when the link is gone', () => {
+  it('answers any generated message without throwing, delivering only well-formed events', () => {
+    let deliver: ((m: BusMessage) => void) | undefined;
+    const bus = new LinkedEventBus({
+      send() {},
+      onMessage: (h) => {
+        deliver = h;
+        return () => {};
+      },
+    });
+    let got = 0;
+    bus.subscribe('status', () => got++);
+    fc.assert(
+      fc.property(fc.anything(), fc.array(fc.anything(), { maxLength: 5 }), (junk, events) => {
+        const before = got;
+        const good = events.filter(
+          (e) =>
+            typeof e === 'object' &&
+            e !== null &&
+            (e as { topic?: unknown }).topic === 'status' &&
+            typeof (e as { event?: unknown }).event === 'object' &&
+            (e as { event?: unknown }).event !== null,
+        ).length;
+        deliver?.(junk as BusMessage);
+        const afterJunk = got;
+        deliver?.({ t: 'bus', events } as BusMessage);
+        expect(got - afterJunk).toBe(good);
+        expect(afterJunk - before).toBeGreaterThanOrEqual(0);
+      }),
+      { seed: 1502, numRuns: 300 },
+    );
+  });
+
+  it('still delivers locally when the link is gone', async () => {
     const bus = new LinkedEventBus({
       send() {
         throw new Error('channel closed');
@@ -206,6 +290,7 @@ describe('LinkedEventBus across processes', () => {
     const got: string[] = [];
     bus.subscribe('status', (e) => got.push(e.deviceId));
     expect(() => bus.publish('status', status('d1'))).not.toThrow();
+    await nextTurn();
     expect(got).toEqual(['d1']);
   });
 });
