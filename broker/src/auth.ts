@@ -1,12 +1,20 @@
 // Device authentication: MQTT username = device id, password = device token, checked against
-// the registry. Verified credentials are cached briefly so a reconnect storm does not become a
-// database storm; a change to the device (disable, new token) drops its entry at once. An id
+// the registry. The credential directory (credential-directory.ts: every device's token hash,
+// loaded at start, kept current by the registry's notifications) answers for the devices it
+// holds without a look-up, right or wrong token alike. For a device it does not hold, verified
+// credentials are cached briefly so a reconnect storm does not become a database storm; a
+// change to the device (disable, new token) drops its entry at once. An id
 // the registry does not know is remembered for a few seconds too, so that a flood of CONNECTs
 // for made-up ids does not become a database storm either, and an id that cannot be a device
 // id at all (the registry's ids are 3 to 64 characters, no control characters) is refused
 // without asking.
 import { createHash } from 'node:crypto';
 import type { CredentialCheck, Device } from '@fleet/shared/db';
+
+/** Answers from memory for the devices it holds; undefined: ask the registry (credential-directory.ts). */
+export interface HeldCredentials {
+  check(deviceId: string, password: Buffer): CredentialCheck | undefined;
+}
 
 export interface CredentialSource {
   checkCredentials(deviceId: string, token: string): Promise<CredentialCheck>;
@@ -59,12 +67,20 @@ export function plausibleDeviceId(id: string): boolean {
 export interface DeviceAuthenticatorOptions {
   /** How long an id the registry does not know is answered from memory (ms; 0: never). */
   unknownTtlMs?: number;
+  /** The preloaded credentials, asked before anything else. */
+  held?: HeldCredentials;
+}
+
+function decisionOf(check: CredentialCheck): AuthDecision {
+  if (check.ok) return check;
+  return { ok: false, reason: check.reason === 'bad_token' ? 'bad_credentials' : check.reason };
 }
 
 export class DeviceAuthenticator implements Authenticator {
   readonly #source: CredentialSource;
   readonly #ttlMs: number;
   readonly #unknownTtlMs: number;
+  readonly #held: HeldCredentials | undefined;
   readonly #now: () => number;
   readonly #cache = new Map<string, CacheEntry>();
   /** Ids the registry did not know -> until when that answer is reused. */
@@ -84,6 +100,12 @@ export class DeviceAuthenticator implements Authenticator {
     this.#now = now;
     this.#maxEntries = maxEntries;
     this.#unknownTtlMs = options.unknownTtlMs ?? 5_000;
+    this.#held = options.held;
+  }
+
+  /** Verified credentials cached for devices the directory does not hold (tests, metrics). */
+  get cachedCredentials(): number {
+    return this.#cache.size;
   }
 
   check(
@@ -96,6 +118,8 @@ export class DeviceAuthenticator implements Authenticator {
     }
     if (clientId !== username) return { ok: false, reason: 'client_id_mismatch' };
     if (!plausibleDeviceId(username)) return { ok: false, reason: 'unknown_device' };
+    const held = this.#held?.check(username, password);
+    if (held) return decisionOf(held);
     const now = this.#now();
     const unknownUntil = this.#unknown.get(username);
     if (unknownUntil !== undefined) {
@@ -128,7 +152,7 @@ export class DeviceAuthenticator implements Authenticator {
         if (this.#unknown.size >= this.#maxEntries) this.#unknown.clear();
         this.#unknown.set(id, this.#now() + this.#unknownTtlMs);
       }
-      return { ok: false, reason: check.reason === 'bad_token' ? 'bad_credentials' : check.reason };
+      return decisionOf(check);
     }
     this.#unknown.delete(id);
     if (this.#ttlMs > 0) {

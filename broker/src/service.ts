@@ -16,8 +16,10 @@ import { canConnect, type EventBus, type FaultReporter, type FleetConfig, type L
 import { DeviceRegistry, type SqlDatabase } from '@fleet/shared/db';
 import { QuestDbHttp } from '@fleet/shared/questdb';
 import type { Registry } from 'prom-client';
-import { DeviceAuthenticator } from './auth.ts';
+import { type CredentialSource, DeviceAuthenticator } from './auth.ts';
 import { createDeviceBroker, type DeviceBroker } from './broker.ts';
+import { CredentialDirectory } from './credential-directory.ts';
+import { CredentialSync } from './credential-sync.ts';
 import { listenBroker } from './listeners.ts';
 import { createBrokerMetrics } from './metrics.ts';
 import { RefusalLog } from './refusals.ts';
@@ -46,6 +48,8 @@ export interface BrokerService {
   wsPort: number | undefined;
   /** Rows waiting for or in a QuestDB commit. */
   pendingRows(): number;
+  /** Resolves once the credential directory has read again every device announced as changed. */
+  credentialsSettled(): Promise<void>;
   /** Throws unless the MQTT listener accepts connections (readiness). */
   checkListening(): Promise<void>;
   close(): Promise<void>;
@@ -54,7 +58,8 @@ export interface BrokerService {
 export async function startBrokerService(deps: BrokerServiceDeps): Promise<BrokerService> {
   const { config, db, bus, metricsRegistry, log } = deps;
   const ingestMetrics = createIngestMetrics(metricsRegistry);
-  const brokerMetrics = createBrokerMetrics(metricsRegistry);
+  const directory = new CredentialDirectory(config.DEVICE_AUTH_PRELOAD_MAX);
+  const brokerMetrics = createBrokerMetrics(metricsRegistry, () => directory.size);
   const store = await openTelemetryStore(deps.questdbUrl, config, ingestMetrics, log);
   const liveState = new InMemoryLiveState();
   const rules = await startRuleService({
@@ -130,7 +135,22 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     },
   });
   const registry = new DeviceRegistry(db);
-  const authenticator = new DeviceAuthenticator(registry, config.DEVICE_AUTH_CACHE_TTL_S * 1000);
+  const lookups: CredentialSource = {
+    checkCredentials: (id, token) => {
+      brokerMetrics.authLookups.inc();
+      return registry.checkCredentials(id, token);
+    },
+  };
+  const authenticator = new DeviceAuthenticator(
+    lookups,
+    config.DEVICE_AUTH_CACHE_TTL_S * 1000,
+    Date.now,
+    100_000,
+    { held: directory },
+  );
+  const credentials = new CredentialSync(directory, registry, {
+    onError: (err) => deps.faults.report('mqtt', 'credentials', err),
+  });
   const broker = await createDeviceBroker({
     authenticator,
     pipeline,
@@ -160,8 +180,10 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     },
   });
   const unsubscribe = bus.subscribe('device-changed', (change) => {
+    // Forgotten before anything else: the next CONNECT of the device asks the registry.
+    credentials.changed(change.deviceId);
     authenticator.invalidate(change.deviceId);
-    if (change.change === 'disabled' || change.change === 'token_reissued')
+    if (change.change === 'disabled' || change.change === 'token_reissued' || change.change === 'deleted')
       broker.disconnect(change.deviceId);
   });
   // Changes made by other processes (the CLI against PostgreSQL, later the API) arrive as
@@ -191,6 +213,16 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
   const stopWatching = await registry.watchChanges((c) =>
     bus.publish('device-changed', { tenant: c.orgId, deviceId: c.deviceId, change: c.change }),
   );
+  // Loaded once the changes are followed, so none made during the load is missed (a row read
+  // before its change is not put back: credential-directory.ts).
+  if (config.DEVICE_AUTH_PRELOAD_MAX > 0) {
+    const started = performance.now();
+    const held = await credentials.load();
+    log.info(
+      { devices: held, ms: Math.round(performance.now() - started) },
+      'device credentials loaded: CONNECTs of these devices need no database query',
+    );
+  }
   const listeners = await listenBroker(broker, {
     host: config.MQTT_HOST,
     tcpPort: config.MQTT_PORT,
@@ -207,11 +239,13 @@ export async function startBrokerService(deps: BrokerServiceDeps): Promise<Broke
     mqttPort: listeners.tcpPort,
     wsPort: listeners.wsPort,
     pendingRows: () => store.writer.pendingRows,
+    credentialsSettled: () => credentials.settled(),
     async checkListening() {
       if (!(await canConnect(listeners.tcpPort, config.MQTT_HOST)))
         throw new Error(`MQTT listener on port ${listeners.tcpPort} does not accept connections`);
     },
     async close() {
+      credentials.close();
       unsubscribe();
       unsubscribeStatus();
       unsubscribeSync();

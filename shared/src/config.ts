@@ -103,8 +103,13 @@ export const settings = {
   ),
   DEVICE_AUTH_CACHE_TTL_S: setting(
     nonNegativeInt(30, 3600),
-    'How long a verified device credential is trusted without a database look-up.',
+    'How long a verified device credential is trusted without a database look-up (devices the credential directory does not hold).',
     's',
+  ),
+  DEVICE_AUTH_PRELOAD_MAX: setting(
+    nonNegativeInt(200_000, 10_000_000),
+    "Devices whose credentials (token hash, status, organisation's suspension) the broker loads at start and keeps current from the registry's change notifications, so a CONNECT needs no database query (about 0.5 KB each); devices over it are looked up on CONNECT; 0: no directory.",
+    'devices',
   ),
   HTTP_HOST: setting(
     z.string().min(1).default('127.0.0.1'),

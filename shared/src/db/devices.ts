@@ -62,7 +62,18 @@ export const DEVICE_CHANGES_CHANNEL = 'fleet_device_changes';
 export interface DeviceChange {
   deviceId: string;
   orgId: string;
-  change: 'provisioned' | 'disabled' | 'enabled' | 'token_reissued' | 'updated';
+  change: 'provisioned' | 'disabled' | 'enabled' | 'token_reissued' | 'updated' | 'deleted';
+}
+
+/**
+ * What the broker's credential directory keeps of a device (broker/src/credential-directory.ts):
+ * the device, the SHA-256 of its token as stored, and whether its organisation is suspended.
+ * The hash of a 256-bit random token is as safe in memory as it is in the table.
+ */
+export interface DeviceCredential {
+  device: Device;
+  tokenHash: string;
+  orgSuspended: boolean;
 }
 
 /** A page of devices and the number of devices that match the filter. */
@@ -393,6 +404,59 @@ export class DeviceRegistry {
       const change = parseDeviceChange(payload);
       if (change) handler(change);
     });
+  }
+
+  /**
+   * Deletes a device that nothing refers to (a device with installations or history is
+   * disabled instead: `device_in_use`), and announces it so brokers drop it at once.
+   */
+  async remove(id: string): Promise<void> {
+    try {
+      await this.#write(async (tx) => {
+        const rows = await tx.query<{ id: string; org_id: string }>(
+          'delete from devices where id = $1 returning id, org_id',
+          [id],
+        );
+        const row = rows[0];
+        if (!row) throw new RegistryError('unknown_device', `no device ${id}`);
+        await notify(tx, { deviceId: row.id, orgId: row.org_id, change: 'deleted' });
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === '23503')
+        throw new RegistryError(
+          'device_in_use',
+          `device ${id} has installations or history; disable it instead`,
+        );
+      throw err;
+    }
+  }
+
+  /**
+   * Credentials of every organisation's devices for the broker's directory, as the system: a
+   * page in id order after `after` (keyset), or exactly the devices `ids` (after a change).
+   */
+  async credentials(
+    options: { after?: string; limit: number } | { ids: readonly string[] },
+  ): Promise<DeviceCredential[]> {
+    const select = `select ${DEVICE_COLUMNS.split(', ')
+      .map((c) => `d.${c}`)
+      .join(', ')}, o.suspended_at is not null as org_suspended
+       from devices d join organisations o on o.id = d.org_id`;
+    const rows =
+      'ids' in options
+        ? await this.#db.query<DeviceRow & { org_suspended: boolean }>(
+            `${select} where d.id = any($1::text[])`,
+            [options.ids],
+          )
+        : await this.#db.query<DeviceRow & { org_suspended: boolean }>(
+            `${select} where d.id > $1 order by d.id limit ${Math.trunc(options.limit)}`,
+            [options.after ?? ''],
+          );
+    return rows.map((row) => ({
+      device: toDevice(row),
+      tokenHash: row.token_hash,
+      orgSuspended: row.org_suspended === true,
+    }));
   }
 
   async checkCredentials(id: string, token: string): Promise<CredentialCheck> {
