@@ -74,6 +74,29 @@ export interface LiveDeviceEvent {
 
 export const HUB_TOPIC = /^(positions|status|events|alerts|jobs|device:[A-Za-z0-9_-]{3,64})$/;
 
+/**
+ * A map view as the hub filters by it: [west, south, east, north] in degrees (WGS 84). A west
+ * greater than east crosses the antimeridian, as GeoJSON bounding boxes do (RFC 7946 5.2).
+ */
+export type HubBbox = [west: number, south: number, east: number, north: number];
+
+/** Whether the box holds the point (edges included; west > east: across the antimeridian). */
+export function bboxContains(bbox: Readonly<HubBbox>, lon: number, lat: number): boolean {
+  const [w, s, e, n] = bbox;
+  if (lat < s || lat > n) return false;
+  return w <= e ? lon >= w && lon <= e : lon >= w || lon <= e;
+}
+
+/** The deepest zoom a viewport may give (MapLibre's own maximum is 24). */
+export const HUB_MAX_ZOOM = 24;
+
+/**
+ * How a client wants its `positions` frames (`format` on subscribe): `json`, an array of
+ * objects (the default, DESIGN.md's contract), or `columns`, one array per field
+ * (ColumnarPositionsFrame), about half the bytes of a large frame.
+ */
+export type HubFrameFormat = 'json' | 'columns';
+
 /** A message a client sends; the hub validates it with `hubClientMessage` (hub-messages.ts). */
 export type { HubClientMessage } from './hub-messages.ts';
 
@@ -101,7 +124,131 @@ export type HubFrame =
   /** On the `jobs` topic: a job moved on (by a person or by its vehicles' telemetry). */
   | { type: 'job'; change: JobChange }
   | { type: 'pong'; at: number }
-  | { type: 'error'; code: HubErrorCode; message: string };
+  | { type: 'error'; code: HubErrorCode; message: string }
+  /**
+   * The answer to {"op":"viewport"}: what the client needs to redraw the new view, the latest
+   * position of every device inside it (of the whole fleet when the viewport was cleared). A
+   * clusters frame follows at once when a viewport is set.
+   */
+  | { type: 'viewport'; bbox: HubBbox | null; zoom: number | null; at: number; positions: LivePosition[] }
+  /**
+   * To a client with a viewport, once a second and after each viewport change: the devices
+   * outside its view, counted per grid cell of its zoom (cellDeg degrees a side).
+   */
+  | { type: 'clusters'; at: number; zoom: number; cellDeg: number; total: number; cells: HubCluster[] };
+
+/** Devices outside a client's viewport in one grid cell: how many, and their centroid. */
+export interface HubCluster {
+  lat: number;
+  lon: number;
+  count: number;
+}
+
+// ---- compact positions frames (format "columns") ----
+
+/** The fields of positions, one array each, all of the same length. */
+export interface PositionColumns {
+  deviceId: string[];
+  /** Device time minus the frame's `at`, ms: a few digits instead of thirteen. */
+  tsOffset: number[];
+  lat: number[];
+  lon: number[];
+  speedKmh: (number | null)[];
+  headingDeg: (number | null)[];
+  /** 1 on, 0 off, null unknown. */
+  ignition: (0 | 1 | null)[];
+  /** Index into VEHICLE_STATUSES. */
+  status: number[];
+}
+
+/** A `positions` frame in the `columns` format: the same positions as `positions: [...]`. */
+export interface ColumnarPositionsFrame {
+  type: 'positions';
+  at: number;
+  cols: PositionColumns;
+}
+
+export const POSITION_COLUMNS: readonly (keyof PositionColumns)[] = [
+  'deviceId',
+  'tsOffset',
+  'lat',
+  'lon',
+  'speedKmh',
+  'headingDeg',
+  'ignition',
+  'status',
+];
+
+/** Positions as columns (what the hub sends a client that asked for `columns`). */
+export function positionsToColumns(positions: readonly LivePosition[], at: number): PositionColumns {
+  const cols: PositionColumns = {
+    deviceId: [],
+    tsOffset: [],
+    lat: [],
+    lon: [],
+    speedKmh: [],
+    headingDeg: [],
+    ignition: [],
+    status: [],
+  };
+  for (const p of positions) {
+    cols.deviceId.push(p.deviceId);
+    cols.tsOffset.push(p.ts - at);
+    cols.lat.push(p.lat);
+    cols.lon.push(p.lon);
+    cols.speedKmh.push(p.speedKmh);
+    cols.headingDeg.push(p.headingDeg);
+    cols.ignition.push(p.ignition === null ? null : p.ignition ? 1 : 0);
+    cols.status.push(VEHICLE_STATUSES.indexOf(p.status));
+  }
+  return cols;
+}
+
+/**
+ * Columns back to positions, or undefined when they are not columns at all (a missing column,
+ * columns of different lengths). Values are taken as they come: a row with a wrong value (a
+ * status index out of range, a string for a number) is left for the caller's own check of each
+ * position, so one bad row costs that row only.
+ */
+export function columnsToPositions(cols: unknown, at: number): unknown[] | undefined {
+  if (typeof cols !== 'object' || cols === null || Array.isArray(cols)) return undefined;
+  const table = cols as Record<string, unknown>;
+  const arrays: unknown[][] = [];
+  for (const name of POSITION_COLUMNS) {
+    const column = table[name];
+    if (!Array.isArray(column)) return undefined;
+    arrays.push(column);
+  }
+  const n = arrays[0]?.length ?? 0;
+  if (arrays.some((a) => a.length !== n)) return undefined;
+  const [deviceId, tsOffset, lat, lon, speedKmh, headingDeg, ignition, status] = arrays as [
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+  ];
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    const offset = tsOffset[i];
+    const ign = ignition[i];
+    const st = status[i];
+    out.push({
+      deviceId: deviceId[i],
+      ts: typeof offset === 'number' ? at + offset : offset,
+      lat: lat[i],
+      lon: lon[i],
+      speedKmh: speedKmh[i],
+      headingDeg: headingDeg[i],
+      ignition: ign === 1 ? true : ign === 0 ? false : ign === null ? null : ign,
+      status: typeof st === 'number' && Number.isInteger(st) ? VEHICLE_STATUSES[st] : st,
+    });
+  }
+  return out;
+}
 
 /** `internal_error`: the server failed on a valid message (counted as a fault); retrying may work. */
 export type HubErrorCode = 'bad_message' | 'unauthorized' | 'not_found' | 'rate_limited' | 'internal_error';

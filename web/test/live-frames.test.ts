@@ -1,4 +1,4 @@
-import type { HubFrame } from '@fleet/shared/live';
+import { type HubFrame, type LivePosition, positionsToColumns } from '@fleet/shared/live';
 import { describe, expect, it } from 'vitest';
 import { clientMessage, isLiveDevice, isLivePosition, parseFrame } from '../src/lib/live/frames.ts';
 
@@ -103,6 +103,21 @@ const FRAMES: { [T in HubFrame['type']]: Extract<HubFrame, { type: T }> } = {
   },
   pong: { type: 'pong', at: 9 },
   error: { type: 'error', code: 'bad_message', message: 'nope' },
+  viewport: {
+    type: 'viewport',
+    bbox: [24.9, 60.1, 25, 60.2],
+    zoom: 13,
+    at: 10,
+    positions: [{ ...position, status: 'moving' }],
+  },
+  clusters: {
+    type: 'clusters',
+    at: 11,
+    zoom: 13,
+    cellDeg: 0.02,
+    total: 3,
+    cells: [{ lat: 60.3, lon: 25.1, count: 3 }],
+  },
 };
 
 describe('parseFrame', () => {
@@ -160,6 +175,46 @@ describe('parseFrame', () => {
     const bad = { ...good, deviceId: 'dev-3', position: { ...position, lon: null } };
     const parsed = parseFrame(JSON.stringify({ ...FRAMES.snapshot, devices: [good, bad] }));
     expect(parsed.ok && parsed.frame.type === 'snapshot' && parsed.frame.devices).toEqual([good]);
+    expect(parsed.ok && parsed.dropped).toBe(1);
+  });
+});
+
+describe('compact positions (format "columns")', () => {
+  const many: LivePosition[] = [
+    { ...position, status: 'moving' },
+    {
+      ...position,
+      deviceId: 'dev-2',
+      ts: position.ts - 1234,
+      speedKmh: null,
+      headingDeg: null,
+      ignition: null,
+      status: 'offline',
+    },
+    { ...position, deviceId: 'dev-3', ignition: false, status: 'idle', lat: -33.5, lon: -179.99 },
+  ];
+
+  it('decode to the same positions frame as JSON', () => {
+    const at = position.ts + 50;
+    const compact = parseFrame(JSON.stringify({ type: 'positions', at, cols: positionsToColumns(many, at) }));
+    const json = parseFrame(JSON.stringify({ type: 'positions', at, positions: many }));
+    expect(compact).toEqual(json);
+    expect(compact).toEqual({ ok: true, frame: { type: 'positions', at, positions: many }, dropped: 0 });
+  });
+
+  it('refuses columns of different lengths and drops rows with bad values', () => {
+    const cols = positionsToColumns(many, 0);
+    expect(parseFrame(JSON.stringify({ type: 'positions', at: 0, cols: { ...cols, lat: [1] } })).ok).toBe(
+      false,
+    );
+    expect(
+      parseFrame(JSON.stringify({ type: 'positions', at: 0, cols: { ...cols, status: undefined } })).ok,
+    ).toBe(false);
+    const bad = { ...cols, status: [0, 9, 'moving'] };
+    const parsed = parseFrame(JSON.stringify({ type: 'positions', at: 0, cols: bad }));
+    expect(
+      parsed.ok && parsed.frame.type === 'positions' && parsed.frame.positions.map((p) => p.deviceId),
+    ).toEqual(['dev-1', 'dev-3']);
     expect(parsed.ok && parsed.dropped).toBe(1);
   });
 });

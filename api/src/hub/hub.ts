@@ -3,6 +3,12 @@
 // once and sent to every subscriber; a client that reads too slowly gets the latest position
 // per device instead of every frame (coalesced) and is closed past a bound, so it never holds
 // up the hub or anyone else. Frames and messages are typed once in @fleet/shared (live.ts).
+// A client may narrow the `positions` topic to a viewport (a box and a zoom): positions inside
+// it at full rate, cluster counts per grid cell for the rest once a second.
+//
+// This file is the uWS adapter and the wiring: session.ts is a client's state, protocol.ts the
+// parsing and the table of ops, fanout.ts who gets which positions and clusters, viewport.ts
+// the grid behind viewports, frames.ts the encodings (json, columns).
 //
 // Every uWS callback, bus subscriber and timer runs inside the shared fault guard (deps.faults):
 // an unexpected throw is counted in fleet_unexpected_errors_total{boundary,site} and answered
@@ -26,7 +32,7 @@
 //   FRAME_LIMIT_BYTES reaches the hub and is closed with 1009; bigger frames and invalid UTF-8
 //   can only be counted afterwards, from the reason uWS gives the close handler.
 
-import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocket } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import type { LiveStateStore } from '@fleet/ingest';
 import {
   type AlertChange,
@@ -42,17 +48,29 @@ import {
   type HubClientMessage,
   type HubErrorCode,
   type HubFrame,
-  hubClientMessage,
   type LivePosition,
   type Logger,
   type PositionEvent,
-  TokenBucket,
 } from '@fleet/shared';
 import type { JobChange } from '@fleet/shared/jobs';
 import { ApiError } from '../http/errors.ts';
 import type { Principal } from '../http/route.ts';
-import { toLiveDevice, toLivePosition } from '../live-view.ts';
+import { toLiveDevice } from '../live-view.ts';
 import type { HubMetrics } from '../metrics.ts';
+import {
+  type FanoutDeps,
+  fanOutAlert,
+  fanOutClusters,
+  fanOutDeviceFrame,
+  fanOutJob,
+  fanOutPositions,
+  OrgFleet,
+  sendClusters,
+  visibleTo,
+} from './fanout.ts';
+import { positionsFrame } from './frames.ts';
+import { dispatch, type HubHandlers, parseClientMessage } from './protocol.ts';
+import { type HubClient, type HubSocket, closedClient as makeClosedClient, newClient } from './session.ts';
 
 /** The largest client message the hub takes; the largest valid one (100 device topics) is ~7.5 kB. */
 export const HUB_MAX_MESSAGE_BYTES = 16 * 1024;
@@ -89,6 +107,8 @@ export interface HubSettings {
   pingAfterMs?: number;
   /** A client silent this long is closed with 4008: it is not reading. Default 40 s (uWS: 60 s). */
   silentCloseMs?: number;
+  /** How often viewport clients get their cluster counts (when they changed). Default 1 s. */
+  clusterMs?: number;
 }
 
 export interface HubDeps {
@@ -108,48 +128,6 @@ export interface HubDeps {
   faults: FaultReporter;
   settings: HubSettings;
 }
-
-interface Closing {
-  code: number;
-  message: string;
-  /** When a socket that has not drained is dropped without a close frame. */
-  dropAt: number;
-}
-
-interface HubClient {
-  principal: Principal | undefined;
-  /** A token from the connection's query, checked once the socket is open. */
-  pendingToken: string | undefined;
-  /** The check of that token, while it runs. */
-  authenticating: Promise<void> | undefined;
-  address: string;
-  /** positions, status, events, alerts, jobs */
-  topics: Set<string>;
-  /** device:{id} subscriptions */
-  devices: Set<string>;
-  /** A scoped user's visible devices, reloaded on subscribe and every SCOPE_REFRESH_MS; else undefined. */
-  visible: ReadonlySet<string> | undefined;
-  visibleAt: number;
-  /** Positions held back while the client's socket buffer is high: latest per device. */
-  backlog: Map<string, LivePosition> | undefined;
-  /** When the current backlog started. */
-  lagSince: number;
-  bucket: TokenBucket;
-  strikes: number;
-  /** When the last message over the rate came. */
-  struckAt: number;
-  timer: NodeJS.Timeout | undefined;
-  /** Last time anything (a message or a pong) came from the client. */
-  heardAt: number;
-  /** Last time the hub pinged it. */
-  pingedAt: number;
-  /** false once the hub has decided to close it (or it is closed): nothing more is sent. */
-  open: boolean;
-  /** Set while the hub waits for the socket to drain to its close frame. */
-  closing: Closing | undefined;
-}
-
-type HubSocket = WebSocket<HubClient>;
 
 export interface Hub {
   clientCount(): number;
@@ -171,30 +149,14 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
   const sweepMs = Math.max(50, Math.min(1_000, Math.floor(Math.min(closeGraceMs, pingAfterMs) / 2)));
   const byOrg = new Map<string, Set<HubSocket>>();
   const pending = new Map<string, Map<string, PositionEvent>>();
+  /** Latest positions of each organisation one of whose clients set a viewport. */
+  const fleets = new Map<string, OrgFleet>();
+  const clusterMs = settings.clusterMs ?? 1_000;
   const all = new Set<HubSocket>();
   // Our own handle on each socket's state: a uWS WebSocket throws on any use once closed, and
   // an exception escaping into a uWS callback must never happen.
   const clients = new WeakMap<HubSocket, HubClient>();
-  const closedClient: HubClient = {
-    principal: undefined,
-    pendingToken: undefined,
-    authenticating: undefined,
-    address: '',
-    topics: new Set(),
-    devices: new Set(),
-    visible: undefined,
-    visibleAt: 0,
-    backlog: undefined,
-    lagSince: 0,
-    bucket: new TokenBucket(1, 1),
-    strikes: 0,
-    struckAt: 0,
-    timer: undefined,
-    heardAt: 0,
-    pingedAt: 0,
-    open: false,
-    closing: undefined,
-  };
+  const closedClient = makeClosedClient();
   const clientOf = (ws: HubSocket): HubClient => clients.get(ws) ?? closedClient;
 
   function send(ws: HubSocket, frame: HubFrame | Buffer, type: string): void {
@@ -322,57 +284,107 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     send(ws, { type: 'snapshot', topic, at: now, devices }, 'snapshot');
   }
 
-  async function onMessage(ws: HubSocket, message: HubClientMessage): Promise<void> {
-    const client = clientOf(ws);
-    // Messages sent right after connecting with a token in the query wait for its check.
-    if (client.authenticating) await client.authenticating;
-    if (!client.open) return;
-    if (message.op === 'auth') {
-      await authenticate(ws, message.token);
-      return;
-    }
-    const principal = client.principal;
-    if (!principal) {
-      error(ws, 'unauthorized', 'send {"op":"auth","token":"..."} first');
-      return;
-    }
-    if (message.op === 'ping') {
-      send(ws, { type: 'pong', at: Date.now() }, 'pong');
-      return;
-    }
-    if (message.op === 'unsubscribe') {
+  /** The principal of an authenticated client, or an error frame to it and undefined. */
+  function principalOf(ws: HubSocket): Principal | undefined {
+    const principal = clientOf(ws).principal;
+    if (!principal) error(ws, 'unauthorized', 'send {"op":"auth","token":"..."} first');
+    return principal;
+  }
+
+  const handlers: HubHandlers<HubSocket> = {
+    auth: (ws, message) => authenticate(ws, message.token),
+    ping: (ws) => {
+      if (principalOf(ws)) send(ws, { type: 'pong', at: Date.now() }, 'pong');
+    },
+    unsubscribe: (ws, message) => {
+      const client = clientOf(ws);
+      if (!principalOf(ws)) return;
       for (const t of message.topics) {
         if (t.startsWith('device:')) client.devices.delete(t.slice(7));
         else client.topics.delete(t);
       }
       send(ws, { type: 'unsubscribed', topics: message.topics }, 'unsubscribed');
-      return;
-    }
-    const accepted: string[] = [];
-    await loadScope(client, principal);
-    for (const topic of message.topics) {
-      if (topic.startsWith('device:')) {
-        const id = topic.slice(7);
-        // Unknown and foreign devices answer the same: nothing about another tenant leaks.
-        if (
-          !(await deps.deviceVisible(principal.orgId, id)) ||
-          (client.visible !== undefined && !client.visible.has(id))
-        ) {
-          error(ws, 'not_found', `no device ${id}`);
-          continue;
+    },
+    subscribe: async (ws, message) => {
+      const client = clientOf(ws);
+      const principal = principalOf(ws);
+      if (!principal) return;
+      if (message.format !== undefined) client.format = message.format;
+      const accepted: string[] = [];
+      await loadScope(client, principal);
+      for (const topic of message.topics) {
+        if (topic.startsWith('device:')) {
+          const id = topic.slice(7);
+          // Unknown and foreign devices answer the same: nothing about another tenant leaks.
+          if (
+            !(await deps.deviceVisible(principal.orgId, id)) ||
+            (client.visible !== undefined && !client.visible.has(id))
+          ) {
+            error(ws, 'not_found', `no device ${id}`);
+            continue;
+          }
+          client.devices.add(id);
+        } else {
+          client.topics.add(topic);
         }
-        client.devices.add(id);
-      } else {
-        client.topics.add(topic);
+        accepted.push(topic);
       }
-      accepted.push(topic);
-    }
+      if (!client.open) return;
+      if (accepted.length > 0) send(ws, { type: 'subscribed', topics: accepted }, 'subscribed');
+      for (const topic of accepted) {
+        if (topic === 'positions' || topic === 'status') await snapshot(ws, topic, principal.orgId);
+        else if (topic.startsWith('device:')) await snapshot(ws, topic, principal.orgId, topic.slice(7));
+      }
+    },
+    viewport: async (ws, message) => {
+      const client = clientOf(ws);
+      const principal = principalOf(ws);
+      if (!principal) return;
+      // The scope first: a viewport before any subscribe must not show a scoped user more.
+      await loadScope(client, principal);
+      const fleet = await fleetOf(principal.orgId);
+      if (!client.open) return;
+      const now = Date.now();
+      const bbox = message.bbox;
+      client.viewport = bbox === null ? undefined : { bbox, zoom: message.zoom ?? 0 };
+      client.lastClusters = undefined;
+      const positions = fleet.positionsIn(bbox, visibleTo(client), now, settings.offlineAfterMs);
+      send(
+        ws,
+        { type: 'viewport', bbox, zoom: bbox === null ? null : (message.zoom ?? 0), at: now, positions },
+        'viewport',
+      );
+      sendClusters(fanoutDeps, ws, client, fleet, new Map(), now, true);
+    },
+  };
+
+  async function onMessage(ws: HubSocket, message: HubClientMessage): Promise<void> {
+    const client = clientOf(ws);
+    // Messages sent right after connecting with a token in the query wait for its check.
+    if (client.authenticating) await client.authenticating;
     if (!client.open) return;
-    if (accepted.length > 0) send(ws, { type: 'subscribed', topics: accepted }, 'subscribed');
-    for (const topic of accepted) {
-      if (topic === 'positions' || topic === 'status') await snapshot(ws, topic, principal.orgId);
-      else if (topic.startsWith('device:')) await snapshot(ws, topic, principal.orgId, topic.slice(7));
+    await dispatch(handlers, ws, message);
+  }
+
+  /** The organisation's latest positions, filled from live state the first time a client needs them. */
+  async function fleetOf(orgId: string): Promise<OrgFleet> {
+    let fleet = fleets.get(orgId);
+    if (!fleet) {
+      const made = new OrgFleet();
+      fleet = made;
+      fleets.set(orgId, made);
+      made.seeded = (async () => {
+        for (const s of await deps.liveState.list(orgId)) {
+          if (s.position) made.update(s.position, s.lastSeenAt ?? s.position.receivedAt);
+        }
+      })();
+      // A failed fill is tried again by the next viewport (and reported by that handler).
+      made.seeded.catch(() => {
+        if (fleets.get(orgId) === made) fleets.delete(orgId);
+      });
     }
+    await fleet.seeded;
+    return fleet;
   }
 
   // A message whose handling fails is answered (the socket stays open) and counted.
@@ -380,7 +392,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     error(ws, 'internal_error', 'the server could not handle this message'),
   );
 
-  function deliverPositions(ws: HubSocket, positions: LivePosition[], frame: Buffer | undefined): void {
+  function deliverPositions(ws: HubSocket, positions: LivePosition[], frame: () => Buffer): void {
     const client = clientOf(ws);
     if (!client.open) return;
     if (client.backlog === undefined && ws.getBufferedAmount() > settings.coalesceBytes) {
@@ -394,7 +406,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
       else if (Date.now() - client.lagSince > settings.maxLagMs) tooSlow(ws, 'not catching up');
       return;
     }
-    send(ws, frame ?? { type: 'positions', at: Date.now(), positions }, 'positions');
+    send(ws, frame(), 'positions');
   }
 
   function flushBacklog(ws: HubSocket): void {
@@ -403,7 +415,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     if (ws.getBufferedAmount() > settings.coalesceBytes / 2) return;
     const positions = [...client.backlog.values()];
     client.backlog = undefined;
-    if (positions.length > 0) send(ws, { type: 'positions', at: Date.now(), positions }, 'positions');
+    if (positions.length > 0) send(ws, positionsFrame(positions, Date.now(), client.format), 'positions');
   }
 
   /** A scoped user's visible devices, loaded now (the directory behind it caches for seconds). */
@@ -413,31 +425,17 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     client.visible = await deps.scopedDevices(principal);
   }
 
+  const fanoutDeps: FanoutDeps = {
+    clientOf,
+    deliverPositions,
+    send,
+    offlineAfterMs: settings.offlineAfterMs,
+  };
+
   function tickOrg(orgId: string, byDevice: Map<string, PositionEvent>, now: number): void {
     const sockets = byOrg.get(orgId);
     if (!sockets || sockets.size === 0) return;
-    const positions = [...byDevice.values()].map((p) => toLivePosition(p, now, settings.offlineAfterMs));
-    // Serialised and encoded once per tick: a string would be re-encoded for every socket
-    // (bench: a Buffer halves the CPU of fanning a 185 kB frame out to 100 clients).
-    let shared: Buffer | undefined;
-    for (const ws of sockets) {
-      const client = clientOf(ws);
-      const visible = client.visible;
-      if (visible !== undefined) {
-        // A scoped user: their own subset, serialised for them alone.
-        const mine = positions.filter(
-          (p) =>
-            visible.has(p.deviceId) && (client.topics.has('positions') || client.devices.has(p.deviceId)),
-        );
-        if (mine.length > 0) deliverPositions(ws, mine, undefined);
-      } else if (client.topics.has('positions')) {
-        shared ??= Buffer.from(JSON.stringify({ type: 'positions', at: now, positions } satisfies HubFrame));
-        deliverPositions(ws, positions, shared);
-      } else if (client.devices.size > 0) {
-        const mine = positions.filter((p) => client.devices.has(p.deviceId));
-        if (mine.length > 0) deliverPositions(ws, mine, undefined);
-      }
-    }
+    fanOutPositions(fanoutDeps, sockets, byDevice, now);
   }
   // One organisation's bad batch (an event that cannot be serialised) costs that batch only.
   const guardedTickOrg = guard(faults, 'timer', 'hub.tick', tickOrg);
@@ -449,6 +447,17 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     const batch = [...pending];
     pending.clear();
     for (const [orgId, byDevice] of batch) guardedTickOrg(orgId, byDevice, now);
+  }
+
+  function clusterOrg(orgId: string, fleet: OrgFleet, now: number): void {
+    const sockets = byOrg.get(orgId);
+    if (sockets) fanOutClusters(fanoutDeps, sockets, fleet, now);
+  }
+  const guardedClusterOrg = guard(faults, 'timer', 'hub.clusters', clusterOrg);
+
+  function clusterTick(): void {
+    const now = Date.now();
+    for (const [orgId, fleet] of fleets) guardedClusterOrg(orgId, fleet, now);
   }
 
   /** Bounds that need a clock rather than an event: lag, silence, close grace. */
@@ -488,54 +497,11 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     for (const ws of [...all]) guardedSweepOne(ws, now);
   }
 
-  function forOrg(orgId: string, deviceId: string, topic: string, frame: HubFrame, type: string): void {
-    const sockets = byOrg.get(orgId);
-    if (!sockets) return;
-    let text: Buffer | undefined;
-    for (const ws of sockets) {
-      const client = clientOf(ws);
-      if (client.visible !== undefined && !client.visible.has(deviceId)) continue;
-      if (client.topics.has(topic) || client.devices.has(deviceId)) {
-        text ??= Buffer.from(JSON.stringify(frame));
-        send(ws, text, type);
-      }
-    }
-  }
-
-  /**
-   * An alert to the organisation's `alerts` subscribers. A scoped user gets it only for a device
-   * they see now (as positions and events), so one without a device goes to unscoped users only.
-   */
-  function alertToOrg(c: AlertChange): void {
-    const sockets = byOrg.get(c.alert.orgId);
-    if (!sockets) return;
-    let text: Buffer | undefined;
-    for (const ws of sockets) {
-      const client = clientOf(ws);
-      if (!client.topics.has('alerts')) continue;
-      const visible = client.visible;
-      if (visible !== undefined && (c.alert.deviceId === null || !visible.has(c.alert.deviceId))) continue;
-      text ??= Buffer.from(
-        JSON.stringify({ type: 'alert', change: c.change, alert: c.alert } satisfies HubFrame),
-      );
-      send(ws, text, 'alert');
-    }
-  }
-
-  /**
-   * A job's move to the organisation's `jobs` subscribers. Jobs are organisation-wide (a
-   * dispatcher plans for every department), so scoped users get them too.
-   */
-  function jobToOrg(change: JobChange): void {
-    const sockets = byOrg.get(change.orgId);
-    if (!sockets) return;
-    let text: Buffer | undefined;
-    for (const ws of sockets) {
-      if (!clientOf(ws).topics.has('jobs')) continue;
-      text ??= Buffer.from(JSON.stringify({ type: 'job', change } satisfies HubFrame));
-      send(ws, text, 'job');
-    }
-  }
+  const socketsOf = (orgId: string): Iterable<HubSocket> => byOrg.get(orgId) ?? [];
+  const forOrg = (orgId: string, deviceId: string, topic: string, frame: HubFrame, type: string) =>
+    fanOutDeviceFrame(fanoutDeps, socketsOf(orgId), deviceId, topic, frame, type);
+  const alertToOrg = (c: AlertChange) => fanOutAlert(fanoutDeps, socketsOf(c.alert.orgId), c);
+  const jobToOrg = (change: JobChange) => fanOutJob(fanoutDeps, socketsOf(change.orgId), change);
 
   const unsubscribers = [
     deps.bus.subscribe('alert', guard(faults, 'bus', 'hub.alert', alertToOrg)),
@@ -544,6 +510,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
       'position',
       guard(faults, 'bus', 'hub.position', (p: PositionEvent) => {
         if (!byOrg.has(p.tenant)) return;
+        fleets.get(p.tenant)?.update(p);
         let byDevice = pending.get(p.tenant);
         if (!byDevice) {
           byDevice = new Map();
@@ -592,6 +559,8 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
   ticker.unref();
   const sweeper = guardedInterval(faults, 'hub.sweep', sweepMs, sweep);
   sweeper.unref();
+  const clusterer = guardedInterval(faults, 'hub.clusters', clusterMs, clusterTick);
+  clusterer.unref();
 
   /** The answer to an upgrade that failed before it upgraded: a 500, never a hanging request. */
   function refuseUpgrade(res: HttpResponse): void {
@@ -624,26 +593,12 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
         const token = new URLSearchParams(req.getQuery() ?? '').get('token');
         const now = Date.now();
         res.upgrade<HubClient>(
-          {
-            principal: undefined,
-            pendingToken: token === null || token === '' ? undefined : token,
-            authenticating: undefined,
-            address: Buffer.from(res.getRemoteAddressAsText()).toString(),
-            topics: new Set(),
-            devices: new Set(),
-            visible: undefined,
-            visibleAt: 0,
-            backlog: undefined,
-            lagSince: 0,
-            bucket: new TokenBucket(settings.clientMsgRate, settings.clientMsgRate * 5),
-            strikes: 0,
-            struckAt: 0,
-            timer: undefined,
-            heardAt: now,
-            pingedAt: 0,
-            open: true,
-            closing: undefined,
-          },
+          newClient(
+            token === null || token === '' ? undefined : token,
+            Buffer.from(res.getRemoteAddressAsText()).toString(),
+            settings.clientMsgRate,
+            now,
+          ),
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),
@@ -709,26 +664,13 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
             closeSocket(ws, HUB_CLOSE.flood, 'flood', 'too many messages');
           return;
         }
-        let parsed: unknown;
-        try {
-          // uWS has checked the UTF-8 of every text frame before it gets here.
-          parsed = isBinary ? undefined : JSON.parse(Buffer.from(data).toString('utf8'));
-        } catch {
-          parsed = undefined;
-        }
-        const result = hubClientMessage.safeParse(parsed);
-        if (!result.success) {
+        const parsed = parseClientMessage(data, isBinary);
+        if (!parsed.ok) {
           metrics.badMessages.inc({ reason: 'invalid' });
-          error(
-            ws,
-            'bad_message',
-            parsed === undefined
-              ? 'send JSON text frames'
-              : `invalid message: ${result.error.issues[0]?.message ?? 'unknown'} (ops: auth, subscribe, unsubscribe, ping)`,
-          );
+          error(ws, 'bad_message', parsed.text);
           return;
         }
-        handleMessage(ws, result.data);
+        handleMessage(ws, parsed.message);
       },
       (_err, ws) => error(ws, 'internal_error', 'the server could not handle this message'),
     ),
@@ -758,7 +700,10 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
       if (client.principal) {
         const set = byOrg.get(client.principal.orgId);
         set?.delete(ws);
-        if (set?.size === 0) byOrg.delete(client.principal.orgId);
+        if (set?.size === 0) {
+          byOrg.delete(client.principal.orgId);
+          fleets.delete(client.principal.orgId);
+        }
       }
     }),
   });
@@ -776,6 +721,7 @@ export function mountHub(app: TemplatedApp, deps: HubDeps): Hub {
     close() {
       clearInterval(ticker);
       clearInterval(sweeper);
+      clearInterval(clusterer);
       for (const u of unsubscribers) u();
       // At once, not deferred like closeSocket: the server closes its sockets right after this
       // (app.close()), and a deferred close frame was never sent (clients saw 1006, not 1001).

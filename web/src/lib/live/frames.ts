@@ -2,16 +2,26 @@
 // the hub's own (HubFrame in shared/src/live.ts); the shape tables below are typed against them,
 // so a field added to or renamed in a frame fails the console's type check until it is listed.
 // Unknown frame types are reported, not thrown: a newer platform may send frames this console
-// does not know yet.
-import type { HubClientMessage, HubFrame, LiveDevice, LivePosition } from '@fleet/shared/live';
+// does not know yet. A positions frame in the compact `columns` format is decoded here into the
+// same `positions` frame the JSON format gives, so nothing past this file knows the difference.
+import {
+  columnsToPositions,
+  type HubBbox,
+  type HubClientMessage,
+  type HubCluster,
+  type HubFrame,
+  type LiveDevice,
+  type LivePosition,
+} from '@fleet/shared/live';
 
-export type { HubClientMessage, HubFrame, LiveDevice, LivePosition };
+export type { HubBbox, HubClientMessage, HubCluster, HubFrame, LiveDevice, LivePosition };
 
 type Kind =
   | 'string'
   | 'number'
   | 'boolean'
   | 'array'
+  | 'array|null'
   | 'object'
   | 'string|null'
   | 'number|null'
@@ -39,7 +49,11 @@ const FRAME_SHAPES: { readonly [T in HubFrame['type']]: Shape<Omit<FrameOf<T>, '
   job: { change: 'object' },
   pong: { at: 'number' },
   error: { code: 'string', message: 'string' },
+  viewport: { bbox: 'array|null', zoom: 'number|null', at: 'number', positions: 'array' },
+  clusters: { at: 'number', zoom: 'number', cellDeg: 'number', total: 'number', cells: 'array' },
 };
+
+const CLUSTER_SHAPE: Shape<HubCluster> = { lat: 'number', lon: 'number', count: 'number' };
 
 const POSITION_SHAPE: Shape<LivePosition> = {
   deviceId: 'string',
@@ -83,6 +97,10 @@ export function isLivePosition(value: unknown): value is LivePosition {
   return isRecord(value) && mismatch(value, POSITION_SHAPE) === undefined;
 }
 
+function isCluster(value: unknown): value is HubCluster {
+  return isRecord(value) && mismatch(value, CLUSTER_SHAPE) === undefined;
+}
+
 export function isLiveDevice(value: unknown): value is LiveDevice {
   return (
     isRecord(value) &&
@@ -114,13 +132,20 @@ export function parseFrame(data: unknown): ParsedFrame {
   }
   if (!isRecord(value)) return { ok: false, reason: 'not an object' };
   const type = value.type;
+  // Compact positions (format "columns"): decoded first, then checked like any positions frame.
+  if (type === 'positions' && !('positions' in value) && 'cols' in value && typeof value.at === 'number') {
+    const rows = columnsToPositions(value.cols, value.at);
+    if (rows === undefined) return { ok: false, reason: 'positions frame: bad cols' };
+    value = { type, at: value.at, positions: rows };
+    if (!isRecord(value)) return { ok: false, reason: 'not an object' };
+  }
   if (typeof type !== 'string' || !Object.hasOwn(FRAME_SHAPES, type))
     return { ok: false, reason: `unknown frame type ${JSON.stringify(type)}` };
   const shape = FRAME_SHAPES[type as HubFrame['type']] as Readonly<Record<string, Kind>>;
   const bad = mismatch(value, shape);
   if (bad !== undefined) return { ok: false, reason: `${type} frame: bad ${bad}` };
   let dropped = 0;
-  if (type === 'positions') {
+  if (type === 'positions' || type === 'viewport') {
     const all = value.positions as unknown[];
     const good = all.filter(isLivePosition);
     dropped = all.length - good.length;
@@ -130,6 +155,11 @@ export function parseFrame(data: unknown): ParsedFrame {
     const good = all.filter(isLiveDevice);
     dropped = all.length - good.length;
     value.devices = good;
+  } else if (type === 'clusters') {
+    const all = value.cells as unknown[];
+    const good = all.filter(isCluster);
+    dropped = all.length - good.length;
+    value.cells = good;
   }
   return { ok: true, frame: value as unknown as HubFrame, dropped };
 }

@@ -5,7 +5,7 @@
 // hub answers each subscription with a snapshot first, so a reconnected client has no gap.
 // Plain TypeScript with the WebSocket and timers injectable: tests drive it in Node against the
 // real hub. The rune store in connection.svelte.ts puts its state on screen.
-import { HUB_CLOSE } from '@fleet/shared/live';
+import { HUB_CLOSE, type HubBbox, type HubFrameFormat } from '@fleet/shared/live';
 import { type BackoffOptions, backoffDelay, HUB_BACKOFF } from './backoff.ts';
 import { clientMessage, type HubFrame, parseFrame } from './frames.ts';
 
@@ -46,6 +46,8 @@ export interface LiveClientOptions {
   random?: () => number;
   /** Ask the hub for a sign of life after this much silence; give the socket up after 2.5x. */
   heartbeatMs?: number;
+  /** How positions frames should come: `columns` is about half the bytes (frames.ts decodes it). Default json. */
+  format?: HubFrameFormat;
 }
 
 interface Connection {
@@ -61,6 +63,8 @@ interface Connection {
 export class LiveClient {
   readonly #options: LiveClientOptions;
   readonly #topics = new Set<string>();
+  /** The map's view the hub filters positions by, across reconnects; undefined: the whole fleet. */
+  #viewport: { bbox: HubBbox; zoom: number } | undefined;
   #connection: Connection | undefined;
   #running = false;
   #online = true;
@@ -128,12 +132,25 @@ export class LiveClient {
   subscribe(topics: readonly string[]): void {
     const added = topics.filter((t) => !this.#topics.has(t));
     for (const t of added) this.#topics.add(t);
-    if (added.length > 0) this.#send({ op: 'subscribe', topics: added });
+    if (added.length > 0) this.#send(this.#subscribeMessage(added));
+  }
+
+  /** Positions only inside the box (cluster counts for the rest); undefined: the whole fleet again. */
+  setViewport(viewport: { bbox: HubBbox; zoom: number } | undefined): void {
+    const had = this.#viewport !== undefined;
+    this.#viewport = viewport;
+    if (viewport) this.#send({ op: 'viewport', bbox: viewport.bbox, zoom: viewport.zoom });
+    else if (had) this.#send({ op: 'viewport', bbox: null });
   }
 
   unsubscribe(topics: readonly string[]): void {
     const removed = topics.filter((t) => this.#topics.delete(t));
     if (removed.length > 0) this.#send({ op: 'unsubscribe', topics: removed });
+  }
+
+  #subscribeMessage(topics: string[]): Parameters<typeof clientMessage>[0] {
+    const format = this.#options.format;
+    return format === undefined ? { op: 'subscribe', topics } : { op: 'subscribe', topics, format };
   }
 
   #setStatus(state: LiveState, retryAt: number | undefined, reason: string | undefined): void {
@@ -254,8 +271,10 @@ export class LiveClient {
       c.authenticated = true;
       c.skewMs = frame.serverTime - Date.now();
       this.#scheduleRenewal(c, frame.expiresAt);
-      if (this.#topics.size > 0) c.socket.send(clientMessage({ op: 'subscribe', topics: [...this.#topics] }));
+      if (this.#topics.size > 0) c.socket.send(clientMessage(this.#subscribeMessage([...this.#topics])));
       else this.#becameLive();
+      const v = this.#viewport;
+      if (v) c.socket.send(clientMessage({ op: 'viewport', bbox: v.bbox, zoom: v.zoom }));
     } else if (frame.type === 'subscribed') {
       this.#becameLive();
     }

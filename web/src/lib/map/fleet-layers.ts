@@ -15,6 +15,8 @@ export const FLEET_SOURCE = 'fleet';
 export const CLUSTER_SOURCE = 'fleet-clusters';
 export const TRAIL_SOURCE = 'fleet-trail';
 export const ARROW_IMAGE = 'fleet-arrow';
+/** Devices outside the hub viewport, as counts per grid cell from the hub (clusters frames). */
+export const OUTSIDE_SOURCE = 'fleet-outside';
 
 /** From this zoom, devices are drawn one by one; below it, clustered. */
 export const STREET_ZOOM = 13;
@@ -147,6 +149,40 @@ export function fleetLayers(): LayerSpecification[] {
     paint: { 'text-color': INK, 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
   };
   return [trail, clusters, clusterCount, clusterPoints, selected, points, arrows, labels];
+}
+
+export const OUTSIDE_LAYER_IDS = { bubbles: 'fleet-outside', counts: 'fleet-outside-count' } as const;
+
+/**
+ * The hub's counts of the devices outside the view: hollow bubbles (not the filled local
+ * clusters: these are where the map receives no positions), at every zoom, seen while panning
+ * until the next viewport's redraw replaces them with markers.
+ */
+export function outsideLayers(): LayerSpecification[] {
+  const bubbles: CircleLayerSpecification = {
+    id: OUTSIDE_LAYER_IDS.bubbles,
+    type: 'circle',
+    source: OUTSIDE_SOURCE,
+    paint: {
+      'circle-color': 'rgba(255,255,255,0.85)',
+      'circle-radius': ['step', ['get', 'count'], 12, 10, 15, 100, 19, 1000, 24],
+      'circle-stroke-color': INK,
+      'circle-stroke-width': 2,
+    },
+  };
+  const counts: SymbolLayerSpecification = {
+    id: OUTSIDE_LAYER_IDS.counts,
+    type: 'symbol',
+    source: OUTSIDE_SOURCE,
+    layout: {
+      'text-field': ['to-string', ['get', 'count']],
+      'text-font': FONT,
+      'text-size': 11,
+      'text-allow-overlap': true,
+    },
+    paint: { 'text-color': INK },
+  };
+  return [bubbles, counts];
 }
 
 /**

@@ -3,6 +3,7 @@
 // device's halo and trail, follow mode and fit-to-fleet. The page owns the data (FleetState) and
 // tells this view what changed; the view owns nothing but drawing.
 import type { FleetDevice, LivePosition } from '@fleet/api/contract';
+import type { HubCluster } from '@fleet/shared/live';
 import type { FeatureCollection, Point } from 'geojson';
 import type { GeoJSONSource, MapLayerMouseEvent, Map as MapLibreMap, MapSourceDataEvent } from 'maplibre-gl';
 import { LngLatBounds } from 'maplibre-gl';
@@ -14,6 +15,8 @@ import {
   FLEET_LAYER_IDS,
   FLEET_SOURCE,
   fleetLayers,
+  OUTSIDE_SOURCE,
+  outsideLayers,
   SELECTABLE_LAYERS,
   STREET_ZOOM,
   selectedFilter,
@@ -46,6 +49,8 @@ export interface FleetMapViewOptions {
   /** The device as the page holds it now. */
   lookup(deviceId: string): FleetDevice | undefined;
   devices(): Iterable<FleetDevice>;
+  /** What fit-to-fleet frames, when more than `devices` (those outside a hub viewport); default devices. */
+  fleet?(): Iterable<FleetDevice>;
   onSelect(deviceId: string | undefined): void;
   /** Follow mode ended by the user (dragged the map). */
   onFollowEnd(): void;
@@ -116,7 +121,9 @@ export class FleetMapView {
       clusterMaxZoom: STREET_ZOOM - 1,
     });
     map.addSource(TRAIL_SOURCE, { type: 'geojson', data: this.#trail.toLineString() });
+    map.addSource(OUTSIDE_SOURCE, { type: 'geojson', data: empty });
     for (const layer of fleetLayers()) map.addLayer(layer);
+    for (const layer of outsideLayers()) map.addLayer(layer);
 
     for (const layer of SELECTABLE_LAYERS) {
       map.on('click', layer, this.#onPointClick);
@@ -193,6 +200,16 @@ export class FleetMapView {
     this.#schedule();
   }
 
+  /** The hub's counts of the devices outside the viewport (empty: none, or no viewport). */
+  showOutside(cells: readonly HubCluster[]): void {
+    const features = cells.map((c) => ({
+      type: 'Feature' as const,
+      geometry: { type: 'Point' as const, coordinates: [c.lon, c.lat] },
+      properties: { count: c.count },
+    }));
+    this.#source(OUTSIDE_SOURCE).setData({ type: 'FeatureCollection', features });
+  }
+
   /** Selects a device (halo, follow); its trail starts empty until setTrail. */
   select(deviceId: string | undefined): void {
     this.#selected = deviceId;
@@ -225,7 +242,7 @@ export class FleetMapView {
   fitToFleet(animate = true): boolean {
     const bounds = new LngLatBounds();
     let any = false;
-    for (const d of this.#o.devices()) {
+    for (const d of (this.#o.fleet ?? this.#o.devices)()) {
       if (!d.position || d.disabled) continue;
       bounds.extend([d.position.lon, d.position.lat]);
       any = true;
