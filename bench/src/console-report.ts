@@ -3,7 +3,7 @@
 // its plot. Pure functions of the results, so an earlier run can be rendered again (--render).
 import { z } from 'zod';
 import type { DualAxisSpec } from './plot.ts';
-import { type Machine, machineLine } from './report.ts';
+import { type Machine, machineLine, machineSchema } from './report.ts';
 
 /** The target: frames per second with 10,000 live devices. */
 export const TARGET_FPS = 30;
@@ -160,13 +160,7 @@ export type ConsolePhaseResult = z.infer<typeof consolePhaseSchema>;
 export const consoleResultsSchema = z.object({
   bench: z.literal('console'),
   date: z.string(),
-  machine: z.object({
-    cores: z.number(),
-    cpuModel: z.string(),
-    memoryGb: z.number(),
-    node: z.string(),
-    kernel: z.string(),
-  }),
+  machine: machineSchema,
   chromium: z.string(),
   parameters: z.object({
     devices: z.array(z.number()),

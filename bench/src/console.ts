@@ -10,8 +10,8 @@
 // section of bench/REPORT.md, bench/plots/console.svg, bench/results/console.json and a
 // screenshot of the largest fleet. See bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureConsoleBuilt } from '@fleet/cli/console-build';
@@ -19,7 +19,6 @@ import { prepareSimulatedFleet, simCredentialsPath } from '@fleet/cli/sim-fleet'
 import { readCredentials, selectFleet } from '@fleet/firmware-sim';
 import { startPlatformProcess } from '@fleet/platform';
 import { createLogger, type FleetConfig, freePort, loadConfig } from '@fleet/shared';
-import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { collectPageErrors, launchBrowser } from '../../test/browser.ts';
 import { fitZoom, MovingFleet } from './console-fleet.ts';
@@ -42,14 +41,14 @@ import {
   summarize,
   targetVerdict,
 } from './console-report.ts';
+import { BenchRun } from './harness.ts';
 import { counterDelta, metricByLabel, metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
-import { QUESTDB_JAR, ROOT } from './paths.ts';
+import { ROOT } from './paths.ts';
 import { dualAxisChartSvg } from './plot.ts';
-import { machineBusyPct, machineInfo, runBenchMain, ticksPerSecond, UsageMonitor } from './proc-stats.ts';
+import { machineInfo, ticksPerSecond, UsageMonitor } from './proc-stats.ts';
 import { cpuBetween, sampleChromiumThreads } from './proc-tree.ts';
-import { createProgress, fmt } from './progress.ts';
-import { mergeReport } from './report.ts';
+import { fmt } from './progress.ts';
 
 const VIEWPORT = { width: 1280, height: 800 };
 /** One tick of the injector: the hub's default tick, a tenth of the fleet each time. */
@@ -66,7 +65,8 @@ const IDLE_SAMPLE_MS = 3000;
 /** How long the map is dragged for the repaint-only fps. */
 const REPAINT_MS = 5000;
 
-const { line: progress, live, end: endProgress } = createProgress(10);
+const run = new BenchRun(10);
+const { progress, live } = run;
 
 // ---------------------------------------------------------------------------------------------
 // The injector: a tenth of the fleet every TICK_MS into the live state and onto the bus, as the
@@ -119,25 +119,13 @@ class Injector {
 // ---------------------------------------------------------------------------------------------
 // Run state and clean-up
 
-const state: {
-  tmp?: string;
-  questdb?: ManagedQuestDb;
-  platform?: Platform;
-  injector?: Injector;
-  browser?: Browser;
-} = {};
-let cleaning: Promise<void> | undefined;
+/** The platform, injector and browser of the fleet size that runs now, stopped on the way out. */
+const state: { platform?: Platform; injector?: Injector; browser?: Browser } = {};
 
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    endProgress();
-    await state.browser?.close().catch(() => {});
-    await state.injector?.stop().catch(() => {});
-    await state.platform?.stop().catch(() => {});
-    await state.questdb?.stop().catch(() => {});
-    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
+async function stopPhase(): Promise<void> {
+  await state.browser?.close().catch(() => {});
+  await state.injector?.stop().catch(() => {});
+  await state.platform?.stop().catch(() => {});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,38 +464,27 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const notes: string[] = [];
+  const { notes } = run;
   const largest = Math.max(...o.devices);
   const screenshotPath = o.screenshot ?? join(ROOT, `docs/screenshots/live-map-${largest}.png`);
   progress(
     `bench: about ${Math.ceil(estimatedConsoleRunS(o) / 60)} min for fleets of ${o.devices.map(fmt).join(', ')}`,
   );
   const loadBefore = loadavg();
-  const busyBefore = await machineBusyPct(2000);
+  const busyBefore = await run.checkQuiet();
   progress(
     `bench: load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, machine ${busyBefore.toFixed(0)}% busy`,
   );
-  if (busyBefore > 20) {
-    const text = `the machine was already ${busyBefore.toFixed(0)}% busy (all cores) before the bench started anything: other load distorts these figures.`;
-    progress(`bench: warning: ${text}`);
-    notes.push(`Before the run ${text}`);
-  }
 
   await ensureConsoleBuilt(ROOT, progress);
-  const tmp = mkdtempSync(join(tmpdir(), 'console-bench-'));
-  state.tmp = tmp;
-  const [qHttp, qPg, mqttPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  progress('bench: starting QuestDB');
-  state.questdb = await startManagedQuestDb({
-    jarPath: QUESTDB_JAR,
-    rootDir: join(tmp, 'questdb'),
-    httpPort: qHttp,
-    pgPort: qPg,
-  });
+  const tmp = run.tempDir('console-bench-');
+  const questdb = await run.startQuestDb(tmp);
+  run.onStop(stopPhase);
+  const mqttPort = await freePort();
   const password = randomBytes(18).toString('base64url');
   const config = loadConfig({
     DATA_DIR: tmp,
-    QUESTDB_URL: state.questdb.httpUrl,
+    QUESTDB_URL: questdb.httpUrl,
     MQTT_HOST: '127.0.0.1',
     MQTT_PORT: String(mqttPort),
     MQTT_WS_ENABLED: 'false',
@@ -532,7 +509,7 @@ async function main(): Promise<number> {
     o,
     config,
     password,
-    questdbPid: state.questdb.pid,
+    questdbPid: questdb.pid,
     notes,
     screenshotPath,
     largest,
@@ -565,24 +542,17 @@ async function main(): Promise<number> {
 
 /** Writes the results file, the plot and the report section, and prints the tables. */
 async function writeResults(results: ConsoleResults, jsonPath: string, reportPath: string): Promise<void> {
-  mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  const plotsDir = join(dirname(reportPath), 'plots');
-  mkdirSync(plotsDir, { recursive: true });
   const chart = consoleChart(results);
-  writeFileSync(join(plotsDir, chart.file), await dualAxisChartSvg(chart.spec));
   const screenshot =
     results.screenshot === null ? undefined : relative(dirname(reportPath), join(ROOT, results.screenshot));
-  writeFileSync(
+  run.writeResults({
+    results,
+    jsonPath,
     reportPath,
-    mergeReport(reportPath, renderConsoleSection(results, 'plots', screenshot), 'Console'),
-  );
-  progress(
-    `bench: wrote ${relative(process.cwd(), reportPath)}, ${relative(process.cwd(), join(plotsDir, chart.file))} and ${relative(process.cwd(), jsonPath)}`,
-  );
-  process.stdout.write(`${consoleResultsTable(results)}\n\n${consoleCpuTable(results)}\n\n`);
-  process.stdout.write(`${targetVerdict(results).join('\n')}\n`);
-  if (results.notes.length > 0) process.stdout.write(`\n${results.notes.map((n) => `- ${n}`).join('\n')}\n`);
+    sections: [{ heading: 'Console', markdown: renderConsoleSection(results, 'plots', screenshot) }],
+    plots: [{ file: chart.file, svg: await dualAxisChartSvg(chart.spec) }],
+    summary: `${consoleResultsTable(results)}\n\n${consoleCpuTable(results)}\n\n${targetVerdict(results).join('\n')}`,
+  });
 }
 
-runBenchMain(main, cleanup, progress);
+run.main(main);

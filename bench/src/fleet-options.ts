@@ -1,8 +1,6 @@
 // Command-line options of `npm run bench:fleet` (bench/src/fleet.ts), kept apart so tests can
 // check them without starting anything.
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { countList, UsageError, wholeNumber } from './options.ts';
+import { countList, parseFlags, REPORT_FLAGS, reportPaths, UsageError, wholeNumber } from './options.ts';
 
 export const FLEET_HELP = `Usage: npm run bench:fleet -- [options]
 
@@ -54,32 +52,21 @@ const OPTION_SPEC = {
   'connect-timeout': { type: 'string' },
   'k6-devices': { type: 'string' },
   'k6-profile': { type: 'string' },
-  out: { type: 'string' },
-  render: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  ...REPORT_FLAGS,
 } as const;
 
 /** The simulator plays at most this many devices per process (firmware-sim --vehicles). */
 export const MAX_FLEET = 10_000;
 
 export function parseFleetOptions(argv: string[], root: string): FleetOptions | 'help' {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ args: argv, options: OPTION_SPEC, strict: true }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(argv, OPTION_SPEC);
   if (values.help) return 'help';
   const profile = values['k6-profile'] ?? 'load';
   if (!(K6_PROFILES as readonly string[]).includes(profile))
     throw new UsageError(
       `--k6-profile must be one of ${K6_PROFILES.join(', ')}, got ${JSON.stringify(profile)}`,
     );
-  const out = values.out?.trim();
-  if (out === '') throw new UsageError('--out needs a file path');
-  const render = values.render?.trim();
-  if (render === '')
-    throw new UsageError('--render needs the path of a results file (bench/results/fleet.json)');
+  const paths = reportPaths(values, root, 'bench/results/fleet.json');
   return {
     devices: countList(values.devices, 'devices', [1000, 5000, 10_000], MAX_FLEET).sort((a, b) => a - b),
     durationS: wholeNumber(values.duration, 'duration', 60, 5, 3600),
@@ -87,8 +74,7 @@ export function parseFleetOptions(argv: string[], root: string): FleetOptions | 
     connectTimeoutS: wholeNumber(values['connect-timeout'], 'connect-timeout', 300, 10, 3600),
     k6Devices: wholeNumber(values['k6-devices'], 'k6-devices', 1000, 0, MAX_FLEET),
     k6Profile: profile as K6Profile,
-    out: resolve(out ?? join(root, 'bench/REPORT.md')),
-    render: render === undefined ? undefined : resolve(render),
+    ...paths,
   };
 }
 

@@ -2,7 +2,7 @@
 // plots. Pure functions of the results, so an earlier run can be rendered again (--render).
 import { z } from 'zod';
 import type { ChartPoint, ChartSpec } from './plot.ts';
-import { type Machine, machineLine } from './report.ts';
+import { type Machine, machineLine, machineSchema } from './report.ts';
 
 const latencySchema = z.object({
   count: z.number(),
@@ -66,13 +66,7 @@ export type K6Run = z.infer<typeof k6RunSchema>;
 export const fleetResultsSchema = z.object({
   bench: z.literal('fleet'),
   date: z.string(),
-  machine: z.object({
-    cores: z.number(),
-    cpuModel: z.string(),
-    memoryGb: z.number(),
-    node: z.string(),
-    kernel: z.string(),
-  }),
+  machine: machineSchema,
   parameters: z.object({
     devices: z.array(z.number()),
     durationS: z.number(),

@@ -8,15 +8,13 @@
 // smaller fleet reports. Writes bench/REPORT.md ('## Fleet', '## k6'), bench/plots/*.svg and
 // bench/results/fleet.json. See bench/README.md.
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareSimulatedFleet } from '@fleet/cli/sim-fleet';
 import { type FleetStatusRecord, fleetStatusRecordSchema } from '@fleet/firmware-sim';
-import { freePort, loadConfig, MsHistogram, spawnTied, stopChild, waitForPort } from '@fleet/shared';
-import { type ManagedQuestDb, QuestDbHttp, startManagedQuestDb } from '@fleet/shared/questdb';
+import { loadConfig, MsHistogram, spawnTied, stopChild } from '@fleet/shared';
+import { QuestDbHttp } from '@fleet/shared/questdb';
 import { estimatedFleetRunS, FLEET_HELP, type FleetOptions, parseFleetOptions } from './fleet-options.ts';
 import {
   type FleetPhaseResult,
@@ -30,20 +28,13 @@ import {
   renderFleetSection,
   renderK6Section,
 } from './fleet-report.ts';
+import { BenchRun } from './harness.ts';
 import { metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
-import { QUESTDB_JAR, ROOT } from './paths.ts';
+import { ROOT } from './paths.ts';
 import { groupedBarChartSvg, lineChartSvg } from './plot.ts';
-import {
-  childEnv,
-  machineBusyPct,
-  machineInfo,
-  runBenchMain,
-  spawnNode,
-  UsageMonitor,
-} from './proc-stats.ts';
-import { createProgress, fmt } from './progress.ts';
-import { mergeReport } from './report.ts';
+import { childEnv, machineInfo, spawnNode, UsageMonitor } from './proc-stats.ts';
+import { fmt } from './progress.ts';
 import { countRows, settledCount } from './stored-count.ts';
 
 const K6_BIN = join(ROOT, 'vendor/k6/k6');
@@ -53,7 +44,8 @@ const SIM_STOP_TIMEOUT_MS = 45_000;
 // ---------------------------------------------------------------------------------------------
 // Progress: one live line on a terminal, a plain line every 10 s otherwise.
 
-const { line: progress, live, end: endProgress } = createProgress(10);
+const run = new BenchRun(10);
+const { progress, live } = run;
 
 // ---------------------------------------------------------------------------------------------
 // The simulator process, read through its JSON status lines
@@ -124,27 +116,14 @@ interface RunContext {
   notes: string[];
 }
 
-const state: {
-  tmp?: string;
-  questdb?: ManagedQuestDb;
-  platform?: ChildProcess;
-  sim?: SimulatorProcess;
-  k6?: ChildProcess;
-} = {};
-let cleaning: Promise<void> | undefined;
+/** The simulator and the k6 run of the phase that runs now, stopped first on the way out. */
+const state: { sim?: SimulatorProcess; k6?: ChildProcess } = {};
 
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    endProgress();
-    const steps: Promise<unknown>[] = [];
-    if (state.k6) steps.push(stopChild(state.k6, 5000));
-    if (state.sim) steps.push(state.sim.stop());
-    await Promise.allSettled(steps);
-    if (state.platform) await stopChild(state.platform).catch(() => {});
-    if (state.questdb) await state.questdb.stop().catch(() => {});
-    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
+function stopLoad(): Promise<unknown> {
+  const steps: Promise<unknown>[] = [];
+  if (state.k6) steps.push(stopChild(state.k6, 5000));
+  if (state.sim) steps.push(state.sim.stop());
+  return Promise.allSettled(steps);
 }
 
 async function storedCounter(httpPort: number): Promise<number> {
@@ -313,71 +292,29 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const notes: string[] = [];
+  const { notes } = run;
   progress(
     `bench: about ${Math.ceil(estimatedFleetRunS(o) / 60)} min for fleets of ${o.devices.map(fmt).join(', ')}`,
   );
-  const busyBefore = await machineBusyPct(2000);
-  if (busyBefore > 20) {
-    const text = `the machine was already ${busyBefore.toFixed(0)}% busy (all cores) before the bench started anything: other load distorts these figures.`;
-    progress(`bench: warning: ${text}`);
-    notes.push(`Before the run ${text}`);
-  }
+  await run.checkQuiet();
   const k6Available = existsSync(K6_BIN);
   if (o.k6Devices > 0 && !k6Available)
     notes.push('k6 was not run: vendor/k6/k6 is missing (build it with `npm run k6:build`, about 2 min).');
 
-  const tmp = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
-  state.tmp = tmp;
-  progress(`bench: temp dir ${tmp}`);
-  const [httpPort, mqttPort, qHttp, qPg] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-
-  progress('bench: starting QuestDB');
-  state.questdb = await startManagedQuestDb({
-    jarPath: QUESTDB_JAR,
-    rootDir: join(tmp, 'questdb'),
-    httpPort: qHttp,
-    pgPort: qPg,
-  });
-
+  const tmp = run.tempDir('fleet-bench-');
+  const questdb = await run.startQuestDb(tmp);
   const largest = Math.max(...o.devices, o.k6Devices);
   progress(`bench: provisioning ${fmt(largest)} simulated vehicles`);
   const config = loadConfig({ DATA_DIR: tmp });
   const { orgId } = await prepareSimulatedFleet(config, { vehicles: largest, equipment: 0 });
 
-  progress('bench: starting the platform');
-  const password = randomBytes(18).toString('base64url');
-  const platform = spawnNode('platform', ['platform/src/main.ts'], {
-    cwd: ROOT,
-    env: childEnv({
-      DATA_DIR: tmp,
-      QUESTDB_URL: state.questdb.httpUrl,
-      MQTT_HOST: '127.0.0.1',
-      MQTT_PORT: String(mqttPort),
-      MQTT_WS_ENABLED: 'false',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      FLEET_ADMIN_PASSWORD: password,
-      AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    }),
-    log: progress,
-  });
-  state.platform = platform.child;
-  for (const port of [mqttPort, httpPort]) {
-    if (!(await waitForPort(port, platform.child, 90_000)))
-      throw new Error(`the platform did not start:\n${platform.output.slice(-30).join('\n')}`);
-  }
+  const platform = await run.startPlatform({ dataDir: tmp, questdbUrl: questdb.httpUrl });
+  const { mqttPort, httpPort, adminPassword: password } = platform;
+  run.onStop(stopLoad);
 
   const monitor = new UsageMonitor();
   monitor.watchPid('platform', platform.child.pid as number);
-  monitor.watchPid('questdb', state.questdb.pid);
+  monitor.watchPid('questdb', questdb.pid);
   const ctx: RunContext = {
     o,
     tmp,
@@ -408,7 +345,7 @@ async function main(): Promise<number> {
   }
 
   progress('bench: counting the rows in QuestDB');
-  const q = new QuestDbHttp(state.questdb.httpUrl);
+  const q = new QuestDbHttp(questdb.httpUrl);
   const stored = await settledCount(q, orgId, progress, 'stored check');
   // The simulator's acknowledged count includes its device events (their own table); the
   // CONNECTED/DISCONNECTED rows there are the broker's, not the devices'.
@@ -437,27 +374,24 @@ async function main(): Promise<number> {
 
 /** Writes the results file, the plots and the report sections, and prints the tables. */
 async function writeResults(results: FleetResults, jsonPath: string, reportPath: string): Promise<void> {
-  mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  const plotsDir = join(dirname(reportPath), 'plots');
-  mkdirSync(plotsDir, { recursive: true });
-  for (const chart of fleetCharts(results)) {
-    const svg = chart.kind === 'line' ? await lineChartSvg(chart.spec) : await groupedBarChartSvg(chart.spec);
-    writeFileSync(join(plotsDir, chart.file), svg);
-  }
-  let report = mergeReport(reportPath, renderFleetSection(results, 'plots'), 'Fleet');
-  writeFileSync(reportPath, report);
-  const k6Section = renderK6Section(results);
-  if (k6Section) {
-    report = mergeReport(reportPath, k6Section, 'k6');
-    writeFileSync(reportPath, report);
-  }
-  progress(
-    `bench: wrote ${relative(process.cwd(), reportPath)}, ${relative(process.cwd(), plotsDir)}/ and ${relative(process.cwd(), jsonPath)}`,
+  const plots = await Promise.all(
+    fleetCharts(results).map(async (chart) => ({
+      file: chart.file,
+      svg: chart.kind === 'line' ? await lineChartSvg(chart.spec) : await groupedBarChartSvg(chart.spec),
+    })),
   );
-  process.stdout.write(`${fleetResultsTable(results)}\n`);
-  if (results.k6 && results.k6.runs.length > 0) process.stdout.write(`\n${k6Table(results.k6.runs)}\n`);
-  if (results.notes.length > 0) process.stdout.write(`\n${results.notes.map((n) => `- ${n}`).join('\n')}\n`);
+  const k6Runs = results.k6 && results.k6.runs.length > 0 ? `\n\n${k6Table(results.k6.runs)}` : '';
+  run.writeResults({
+    results,
+    jsonPath,
+    reportPath,
+    sections: [
+      { heading: 'Fleet', markdown: renderFleetSection(results, 'plots') },
+      { heading: 'k6', markdown: renderK6Section(results) },
+    ],
+    plots,
+    summary: `${fleetResultsTable(results)}${k6Runs}`,
+  });
 }
 
-runBenchMain(main, cleanup, progress);
+run.main(main);

@@ -1,9 +1,8 @@
 // Command-line options of `npm run bench:hub` (bench/src/hub.ts), kept apart so tests can check
 // them without starting anything.
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { type SettingName, settings } from '@fleet/shared';
-import { countList, UsageError, wholeNumber } from './options.ts';
+import { countList, parseFlags, REPORT_FLAGS, reportPaths, UsageError, wholeNumber } from './options.ts';
 
 export { UsageError };
 
@@ -25,6 +24,14 @@ Options:
                        (default 2000)
   --devices <n>        publishing devices, one MQTT connection each; a device sends one
                        position per message at rate/devices messages/s (default 1000)
+  --formats <list>     positions frame formats, one phase each: json, columns (default
+                       json,columns)
+  --viewport-clients <list>
+                       client counts of viewport phases at --rate: each client sets a
+                       viewport of about --viewport-vehicles devices (jittered per client);
+                       0 = none (default 2000)
+  --viewport-vehicles <n>
+                       devices in a viewport client's box (default 500)
   --duration <s>       measured seconds per phase (default 15)
   --warmup <s>         unmeasured load before the phases of each client count (default 3)
   --sample <n>         clients that parse every frame and measure latency; the others only
@@ -50,6 +57,9 @@ goes to stderr (one live line on a terminal, a line every 5 s otherwise), the ta
 
 export interface HubOptions {
   clients: number[];
+  formats: ('json' | 'columns')[];
+  viewportClients: number[];
+  viewportVehicles: number;
   rate: number;
   lowRate: number;
   devices: number;
@@ -70,6 +80,9 @@ export interface HubOptions {
 
 const OPTION_SPEC = {
   clients: { type: 'string' },
+  formats: { type: 'string' },
+  'viewport-clients': { type: 'string' },
+  'viewport-vehicles': { type: 'string' },
   rate: { type: 'string' },
   'low-rate': { type: 'string' },
   devices: { type: 'string' },
@@ -81,10 +94,8 @@ const OPTION_SPEC = {
   'tick-ms': { type: 'string' },
   set: { type: 'string', multiple: true },
   pin: { type: 'boolean', default: true },
-  out: { type: 'string' },
   'profile-dir': { type: 'string' },
-  render: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  ...REPORT_FLAGS,
 } as const;
 
 /** Platform settings the bench sets itself: --set may not change them. */
@@ -135,12 +146,7 @@ function platformSettings(raw: readonly string[] | undefined): Record<string, st
 }
 
 export function parseHubOptions(argv: string[], root: string): HubOptions | 'help' {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ args: argv, options: OPTION_SPEC, allowNegative: true, strict: true }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(argv, OPTION_SPEC, { allowNegative: true });
   if (values.help) return 'help';
   const rate = wholeNumber(values.rate, 'rate', 10_000, 1, 1_000_000);
   const lowRate = wholeNumber(values['low-rate'], 'low-rate', 2000, 0, 1_000_000);
@@ -157,14 +163,21 @@ export function parseHubOptions(argv: string[], root: string): HubOptions | 'hel
       `--rate ${rate} over --devices ${devices} is more than 1,000 positions/s per device; use more devices`,
     );
   }
-  const out = values.out?.trim();
-  if (out === '') throw new UsageError('--out needs a file path');
+  const paths = reportPaths(values, root, 'bench/results/hub.json');
   const profileDir = values['profile-dir']?.trim();
   if (profileDir === '') throw new UsageError('--profile-dir needs a directory');
-  const render = values.render?.trim();
-  if (render === '')
-    throw new UsageError('--render needs the path of a results file (bench/results/hub.json)');
+  const formats = (values.formats ?? 'json,columns').split(',').map((f) => f.trim());
+  for (const f of formats)
+    if (f !== 'json' && f !== 'columns')
+      throw new UsageError(`--formats: json or columns, got ${JSON.stringify(f)}`);
+  const viewportClients =
+    values['viewport-clients']?.trim() === '0'
+      ? []
+      : countList(values['viewport-clients'], 'viewport-clients', [2000], 10_000);
   return {
+    formats: formats as ('json' | 'columns')[],
+    viewportClients,
+    viewportVehicles: wholeNumber(values['viewport-vehicles'], 'viewport-vehicles', 500, 1, 20_000),
     clients: countList(values.clients, 'clients', [1, 100, 1000, 2000], 10_000),
     rate,
     lowRate,
@@ -178,9 +191,8 @@ export function parseHubOptions(argv: string[], root: string): HubOptions | 'hel
     tickMs:
       values['tick-ms'] === undefined ? undefined : wholeNumber(values['tick-ms'], 'tick-ms', 100, 1, 10_000),
     pin: values.pin ?? true,
-    out: resolve(out ?? join(root, 'bench/REPORT.md')),
+    ...paths,
     profileDir: profileDir === undefined ? undefined : resolve(profileDir),
-    render: render === undefined ? undefined : resolve(render),
   };
 }
 
@@ -188,5 +200,10 @@ export function parseHubOptions(argv: string[], root: string): HubOptions | 'hel
 export function estimatedRunS(o: HubOptions): number {
   const phasesPerCount = o.lowRate > 0 ? 2 : 1;
   const startup = 30 + o.devices / 200;
-  return Math.round(startup + o.clients.length * (o.warmupS + 3 + phasesPerCount * (o.durationS + 3)));
+  const perFormat = o.formats.length;
+  return Math.round(
+    startup +
+      o.clients.length * (o.warmupS + 3 + perFormat * phasesPerCount * (o.durationS + 3)) +
+      o.viewportClients.length * perFormat * (o.durationS + 15),
+  );
 }

@@ -13,6 +13,14 @@ export interface EnsureCommand {
   /** Connections opened at the same time. */
   concurrency: number;
   timeoutMs: number;
+  /** How the clients ask for positions frames (`format` on subscribe). */
+  format: 'json' | 'columns';
+  /**
+   * Each client sets this viewport, moved by up to jitterDeg per client (slot-seeded) so no two
+   * share a box; undefined: full-fleet clients. Clients of another format or viewport are
+   * reconnected.
+   */
+  viewport?: { bbox: [number, number, number, number]; zoom: number; jitterDeg: number };
 }
 
 export interface WindowCommand {

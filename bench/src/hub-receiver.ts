@@ -6,7 +6,7 @@
 // generator published it) to the frame's arrival. The process exits when its parent goes.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MsHistogram } from '@fleet/shared';
+import { columnsToPositions, MsHistogram } from '@fleet/shared';
 import WebSocket from 'ws';
 import type { ReceiverCommand, ReceiverEvent, ReceiverPhaseStats, WindowCommand } from './hub-protocol.ts';
 import { type FramePosition, frameType, recordFrameLatencies, spread } from './hub-stats.ts';
@@ -86,14 +86,36 @@ function onFrame(c: Client, data: Buffer): void {
     c.windowFrames++;
   }
   if (!c.sample || win === undefined) return;
-  const frame = JSON.parse(data.toString('utf8')) as { positions: FramePosition[] };
+  const frame = JSON.parse(data.toString('utf8')) as {
+    at: number;
+    positions?: FramePosition[];
+    cols?: unknown;
+  };
+  // A columns frame is decoded as the console does (columnsToPositions), so its cost is counted.
+  const positions = frame.positions ?? ((columnsToPositions(frame.cols, frame.at) ?? []) as FramePosition[]);
   if (inWindow) stats.sampleFrames++;
-  const r = recordFrameLatencies(frame.positions, now, win.start, win.end, latency, secondLatency);
+  const r = recordFrameLatencies(positions, now, win.start, win.end, latency, secondLatency);
   stats.samplePositions += r.counted;
   stats.ahead += r.ahead;
 }
 
-function connect(slot: number, url: string, sample: boolean, timeoutMs: number): Promise<Client> {
+type Ensure = Extract<ReceiverCommand, { type: 'ensure' }>;
+/** The format and viewport of the open clients: an ensure with others reconnects them all. */
+let openKey = '';
+
+/** A client's own box: the bench's, moved by a slot-seeded offset of up to jitterDeg. */
+function boxOf(slot: number, v: NonNullable<Ensure['viewport']>): [number, number, number, number] {
+  const a = Math.sin(slot * 12.9898) * 43758.5453;
+  const b = Math.sin(slot * 78.233) * 12345.6789;
+  const dx = (a - Math.floor(a) - 0.5) * 2 * v.jitterDeg;
+  const dy = (b - Math.floor(b) - 0.5) * 2 * v.jitterDeg;
+  const [w, s, e, n] = v.bbox;
+  return [w + dx, s + dy, e + dx, n + dy];
+}
+
+function connect(slot: number, cmd: Ensure): Promise<Client> {
+  const { url, timeoutMs } = cmd;
+  const sample = slot < cmd.sample;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, {
       perMessageDeflate: false,
@@ -115,7 +137,7 @@ function connect(slot: number, url: string, sample: boolean, timeoutMs: number):
     });
     ws.on('open', () => {
       opened = true;
-      ws.send(JSON.stringify({ op: 'subscribe', topics: ['positions'] }));
+      ws.send(JSON.stringify({ op: 'subscribe', topics: ['positions'], format: cmd.format }));
     });
     ws.on('message', (data: WebSocket.RawData) => {
       const buf = Buffer.isBuffer(data)
@@ -130,7 +152,9 @@ function connect(slot: number, url: string, sample: boolean, timeoutMs: number):
       const type = frameType(buf);
       if (before.length < 5) before.push(`${type ?? '?'} (${buf.length} bytes)`);
       if (type === 'error') fail(new Error(`hub error before the snapshot: ${buf.toString('utf8', 0, 300)}`));
-      else if (type === 'snapshot') {
+      else if (type === 'snapshot' && cmd.viewport) {
+        ws.send(JSON.stringify({ op: 'viewport', bbox: boxOf(slot, cmd.viewport), zoom: cmd.viewport.zoom }));
+      } else if (type === 'snapshot' || type === 'viewport') {
         subscribed = true;
         c.open = true;
         clearTimeout(timer);
@@ -161,6 +185,18 @@ function connect(slot: number, url: string, sample: boolean, timeoutMs: number):
 async function ensure(cmd: Extract<ReceiverCommand, { type: 'ensure' }>): Promise<void> {
   const started = performance.now();
   let closed = 0;
+  const key = JSON.stringify([cmd.format, cmd.viewport ?? null]);
+  if (key !== openKey) {
+    for (const c of slots) {
+      if (c?.open) {
+        c.open = false;
+        c.ws.close(1000, 'bench: other format or viewport');
+        closed++;
+      }
+    }
+    slots.length = 0;
+    openKey = key;
+  }
   // Close extra clients (a smaller count than before).
   for (let i = cmd.clients; i < slots.length; i++) {
     const c = slots[i];
@@ -184,7 +220,7 @@ async function ensure(cmd: Extract<ReceiverCommand, { type: 'ensure' }>): Promis
       // A failed attempt is retried twice; every failure is reported (the bench notes them).
       for (let attempt = 1; attempt <= CONNECT_ATTEMPTS; attempt++) {
         try {
-          slots[slot] = await connect(slot, cmd.url, slot < cmd.sample, cmd.timeoutMs);
+          slots[slot] = await connect(slot, cmd);
           opened++;
           break;
         } catch (err) {

@@ -7,16 +7,15 @@
 // delivered, frames/s and bytes/s, and the latency from the MQTT publish to the WebSocket frame.
 // Writes bench/REPORT.md (section '## Hub') and bench/results/hub.json. See bench/README.md.
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEMO_ORGANISATION, freePort, MsHistogram, settings, stopChild, waitForPort } from '@fleet/shared';
-import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
-import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
+import { DEMO_ORGANISATION, MsHistogram, settings, stopChild } from '@fleet/shared';
+import { DeviceRegistry, migrate, openDatabase } from '@fleet/shared/db';
+import { BenchRun } from './harness.ts';
+import { frameEncodingFigures } from './hub-encoding.ts';
 import { estimatedRunS, HUB_HELP, type HubOptions, parseHubOptions } from './hub-options.ts';
-import type { ReceiverCommand, ReceiverEvent, ReceiverPhaseStats } from './hub-protocol.ts';
+import type { EnsureCommand, ReceiverCommand, ReceiverEvent, ReceiverPhaseStats } from './hub-protocol.ts';
 import {
   type HubPhaseResult,
   type HubResults,
@@ -29,20 +28,11 @@ import {
 } from './hub-report.ts';
 import { counterDelta, type MetricSample, metricByLabel, metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
-import { QUESTDB_JAR, ROOT } from './paths.ts';
+import { ROOT } from './paths.ts';
 import { login } from './platform-api.ts';
-import {
-  canPin,
-  childEnv,
-  kernelThreads,
-  machineBusyPct,
-  machineInfo,
-  pinSelf,
-  runBenchMain,
-  spawnNode,
-  UsageMonitor,
-} from './proc-stats.ts';
-import { createProgress, fmt } from './progress.ts';
+import { canPin, kernelThreads, machineInfo, pinSelf, spawnNode, UsageMonitor } from './proc-stats.ts';
+import { descendants } from './proc-tree.ts';
+import { fmt } from './progress.ts';
 import {
   AnswerWaiter,
   type BenchDevice,
@@ -52,10 +42,10 @@ import {
   newLatencyHistogram,
   recordLatencies,
   startLoadWorkers,
+  stopLoadWorkers,
   sumCounters,
   summarizeHistogram,
 } from './protocol.ts';
-import { mergeReport } from './report.ts';
 import { checkEncoder, newVehicle, nextBatch } from './telemetry-encoder.ts';
 
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -66,7 +56,8 @@ const CONNECT_TIMEOUT_MS = 60_000;
 // ---------------------------------------------------------------------------------------------
 // Progress: one live line on a terminal, a plain line every 5 s otherwise.
 
-const { line: progress, live, end: endProgress } = createProgress(5);
+const run = new BenchRun(5);
+const { progress, live } = run;
 
 // ---------------------------------------------------------------------------------------------
 // The receiver process
@@ -125,74 +116,45 @@ class Receivers {
 
 interface RunState {
   tmp?: string;
-  db?: SqlDatabase;
-  questdb?: ManagedQuestDb;
-  platform?: ChildProcess;
   receivers?: Receivers;
   workers: LoadWorker[];
 }
 
 const state: RunState = { workers: [] };
-let cleaning: Promise<void> | undefined;
 
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    endProgress();
-    for (const w of state.workers) w.abort();
-    await Promise.allSettled(state.workers.map((w) => w.terminate()));
-    state.workers = [];
-    const steps: Promise<unknown>[] = [];
-    if (state.receivers) steps.push(stopChild(state.receivers.child, 5000));
-    if (state.platform) steps.push(stopChild(state.platform));
-    if (state.db) steps.push(state.db.close());
-    await Promise.allSettled(steps);
-    if (state.questdb) await state.questdb.stop().catch(() => {});
-    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
+/** The load workers and the receivers, stopped before the platform on the way out. */
+async function stopLoad(): Promise<void> {
+  await stopLoadWorkers(state.workers);
+  if (state.receivers) await stopChild(state.receivers.child, 5000);
 }
 
 /** Devices of the `demo` organisation, provisioned straight into the registry (PGlite). */
 async function provision(dir: string, n: number): Promise<BenchDevice[]> {
   const db = await openDatabase({ pgliteDir: join(dir, 'pg') });
-  state.db = db;
-  await migrate(db);
-  const registry = new DeviceRegistry(db);
-  const org = await registry.ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
-  const devices: BenchDevice[] = [];
-  for (let i = 0; i < n; i++) {
-    const { device, token } = await registry.provision({
-      orgId: org.id,
-      name: `hub-bench-${String(i + 1).padStart(5, '0')}`,
-      kind: 'vehicle',
-    });
-    devices.push({ id: device.id, token });
+  try {
+    await migrate(db);
+    const registry = new DeviceRegistry(db);
+    const org = await registry.ensureOrganisation(DEMO_ORGANISATION, 'Demo organisation');
+    const devices: BenchDevice[] = [];
+    for (let i = 0; i < n; i++) {
+      const { device, token } = await registry.provision({
+        orgId: org.id,
+        name: `hub-bench-${String(i + 1).padStart(5, '0')}`,
+        kind: 'vehicle',
+      });
+      devices.push({ id: device.id, token });
+    }
+    return devices;
+  } finally {
+    await db.close(); // PGlite allows one process: the platform opens it next
   }
-  await db.close(); // PGlite allows one process: the platform opens it next
-  state.db = undefined;
-  return devices;
 }
 
-interface Ports {
-  http: number;
-  mqtt: number;
-}
-
-function platformEnv(o: HubOptions, tmp: string, questdbUrl: string, ports: Ports, password: string) {
-  return childEnv({
-    DATA_DIR: tmp,
-    QUESTDB_URL: questdbUrl,
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: String(ports.mqtt),
-    MQTT_WS_ENABLED: 'false',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(ports.http),
-    FLEET_ADMIN_PASSWORD: password,
-    AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+/** The platform's settings on top of the bench defaults (harness.ts). */
+function platformSettingsFor(o: HubOptions): Record<string, string> {
+  return {
     // The hub closes a socket when its token expires: outlive the run.
     AUTH_ACCESS_TOKEN_TTL_S: '86400',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
     // High enough that no rate limit caps the bench.
     MQTT_DEVICE_MSG_RATE: '100000',
     MQTT_DEVICE_MSG_BURST: '100000',
@@ -200,12 +162,12 @@ function platformEnv(o: HubOptions, tmp: string, questdbUrl: string, ports: Port
     MQTT_CONNECT_BURST: '100000',
     ...(o.tickMs === undefined ? {} : { HUB_TICK_MS: String(o.tickMs) }),
     ...o.platformSettings,
-  });
+  };
 }
 
 /** A setting's value as the platform will see it: the bench's override or the default. */
 function settingValue(
-  env: NodeJS.ProcessEnv,
+  env: Record<string, string>,
   name: 'HUB_TICK_MS' | 'HUB_COALESCE_BYTES' | 'HUB_MAX_BUFFER_BYTES',
 ) {
   return settings[name].schema.parse(env[name]);
@@ -250,7 +212,32 @@ interface RunContext {
   notes: string[];
 }
 
-async function ensureClients(ctx: RunContext, n: number): Promise<void> {
+/** How a phase's clients listen: the frame format, and the viewport (devices in it) or none. */
+interface Listening {
+  format: 'json' | 'columns';
+  viewportVehicles: number | undefined;
+}
+
+/**
+ * A box around the bench fleet's centre holding about `vehicles` of `devices` devices: the fleet
+ * starts at a distance from Helsinki drawn evenly from 0..0.075° (telemetry-encoder's newVehicle),
+ * so the share within a radius is proportional to the radius, and a square of the same area as
+ * that circle holds about the same share.
+ */
+function benchViewport(vehicles: number, devices: number): NonNullable<EnsureCommand['viewport']> {
+  const r = 0.075;
+  const share = Math.min(1, vehicles / devices);
+  const a = share * r * Math.sqrt(Math.PI);
+  const cosLat = Math.cos((60.17 * Math.PI) / 180);
+  const halfLon = a / 2 / cosLat;
+  return {
+    bbox: [24.94 - halfLon, 60.17 - a / 2, 24.94 + halfLon, 60.17 + a / 2],
+    zoom: 13,
+    jitterDeg: a / 20,
+  };
+}
+
+async function ensureClients(ctx: RunContext, n: number, how: Listening): Promise<void> {
   const closedBefore = hubCounters(await scrapeMetrics(ctx.httpPort)).closed;
   const r = await ctx.receivers.request(
     {
@@ -260,6 +247,10 @@ async function ensureClients(ctx: RunContext, n: number): Promise<void> {
       sample: ctx.o.sample,
       concurrency: CONNECT_CONCURRENCY,
       timeoutMs: CONNECT_TIMEOUT_MS,
+      format: how.format,
+      ...(how.viewportVehicles === undefined
+        ? {}
+        : { viewport: benchViewport(how.viewportVehicles, ctx.o.devices) }),
     },
     'ensured',
   );
@@ -310,10 +301,16 @@ function publish(ctx: RunContext, rate: number, endAt: number, phase: string) {
   );
 }
 
-async function runPhase(ctx: RunContext, clients: number, rate: number): Promise<HubPhaseResult> {
+async function runPhase(
+  ctx: RunContext,
+  clients: number,
+  rate: number,
+  how: Listening,
+): Promise<HubPhaseResult> {
   const { o, monitor, receivers } = ctx;
-  const title = `${fmt(clients)} client${clients === 1 ? '' : 's'} @ ${fmt(rate)}/s`;
-  await ensureClients(ctx, clients);
+  const watching = how.viewportVehicles === undefined ? '' : ` viewport ~${fmt(how.viewportVehicles)}`;
+  const title = `${fmt(clients)} client${clients === 1 ? '' : 's'}${watching} @ ${fmt(rate)}/s ${how.format}`;
+  await ensureClients(ctx, clients, how);
   const puback = newLatencyHistogram();
   for (const w of state.workers) {
     w.counters = undefined;
@@ -389,8 +386,10 @@ async function runPhase(ctx: RunContext, clients: number, rate: number): Promise
   const stored = c.acked + c.drained;
   const perSample = stats.sampleClients > 0 ? stats.samplePositions / stats.sampleClients : 0;
   const result: HubPhaseResult = {
-    key: `clients-${clients}-rate-${rate}`,
+    key: `clients-${clients}-rate-${rate}-${how.format}${how.viewportVehicles === undefined ? '' : `-viewport-${how.viewportVehicles}`}`,
     title,
+    format: how.format,
+    ...(how.viewportVehicles === undefined ? {} : { viewportVehicles: how.viewportVehicles }),
     clients,
     rate,
     durationS,
@@ -476,56 +475,29 @@ async function main(): Promise<number> {
   checkEncoder(1);
   const payloadBytes = nextBatch(newVehicle(0), 1, Date.now()).length;
   const pin = o.pin && canPin();
-  const preNotes: string[] = [];
+  const preNotes = run.notes;
   if (o.pin && !pin)
     preNotes.push('CPU pinning was asked for but is not available (needs 2 cores and taskset).');
   progress(`bench: about ${Math.ceil(estimatedRunS(o) / 60)} min for ${o.clients.length} client counts`);
-  const busyBefore = await machineBusyPct(2000);
-  if (busyBefore > 20) {
-    const text = `the machine was already ${busyBefore.toFixed(0)}% busy (all cores) before the bench started anything: other load distorts these figures.`;
-    progress(`bench: warning: ${text}`);
-    preNotes.push(`Before the run ${text}`);
-  }
-
-  const tmp = mkdtempSync(join(tmpdir(), 'fleet-hub-bench-'));
-  state.tmp = tmp;
-  progress(`bench: temp dir ${tmp}`);
-  const [httpPort, mqttPort, qHttp, qPg] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-
+  await run.checkQuiet();
+  const tmp = run.tempDir('fleet-hub-bench-');
   // QuestDB first, so it is not pinned (children inherit this process's affinity).
-  progress('bench: starting QuestDB');
-  state.questdb = await startManagedQuestDb({
-    jarPath: QUESTDB_JAR,
-    rootDir: join(tmp, 'questdb'),
-    httpPort: qHttp,
-    pgPort: qPg,
-  });
+  const questdb = await run.startQuestDb(tmp);
   if (pin) pinSelf(1);
 
   progress(`bench: provisioning ${fmt(o.devices)} devices`);
   const devices = await provision(tmp, o.devices);
 
-  progress('bench: starting the platform');
-  const password = randomBytes(18).toString('base64url');
-  const env = platformEnv(o, tmp, state.questdb.httpUrl, { http: httpPort, mqtt: mqttPort }, password);
-  const platform = spawnNode('platform', ['platform/src/main.ts'], {
-    cwd: ROOT,
+  const env = platformSettingsFor(o);
+  const platform = await run.startPlatform({
+    dataDir: tmp,
+    questdbUrl: questdb.httpUrl,
     env,
-    cpu: pin ? 0 : undefined,
-    profileDir: o.profileDir,
-    log: progress,
+    ...(pin ? { cpu: 0 } : {}),
+    ...(o.profileDir ? { profileDir: o.profileDir } : {}),
   });
-  state.platform = platform.child;
-  for (const port of [mqttPort, httpPort]) {
-    if (!(await waitForPort(port, platform.child, 90_000))) {
-      throw new Error(`the platform did not start:\n${platform.output.slice(-30).join('\n')}`);
-    }
-  }
+  const { mqttPort, httpPort, adminPassword: password } = platform;
+  run.onStop(stopLoad);
   const token = await login(httpPort, password);
 
   state.receivers = new Receivers(undefined); // inherits CPU 1 when pinned
@@ -533,7 +505,19 @@ async function main(): Promise<number> {
 
   const monitor = new UsageMonitor();
   monitor.watchPid('platform', platform.child.pid as number);
-  monitor.watchPid('questdb', state.questdb.pid);
+  // The launcher forks the platform's sides (platform/src/supervisor.ts): the hub runs in the
+  // API child, so each child is watched by its role, not only the launcher.
+  for (const pid of descendants(platform.child.pid as number)) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue;
+    }
+    const role = /child\.ts\s+(\S+)/.exec(cmdline)?.[1];
+    if (role) monitor.watchPid(`platform:${role}`, pid);
+  }
+  monitor.watchPid('questdb', questdb.pid);
   monitor.watchSelf('publisher');
   monitor.watchPid('receivers', state.receivers.child.pid as number);
   // The kernel's softirq threads carry part of the loopback traffic when it is heavy.
@@ -555,10 +539,21 @@ async function main(): Promise<number> {
   };
   const phases: HubPhaseResult[] = [];
   for (const clients of o.clients) {
-    await ensureClients(ctx, clients);
-    await warmUp(ctx, o.lowRate > 0 ? o.lowRate : o.rate);
-    for (const rate of o.lowRate > 0 ? [o.lowRate, o.rate] : [o.rate]) {
-      phases.push(await runPhase(ctx, clients, rate));
+    for (const format of o.formats) {
+      const how: Listening = { format, viewportVehicles: undefined };
+      await ensureClients(ctx, clients, how);
+      await warmUp(ctx, o.lowRate > 0 ? o.lowRate : o.rate);
+      for (const rate of o.lowRate > 0 ? [o.lowRate, o.rate] : [o.rate]) {
+        phases.push(await runPhase(ctx, clients, rate, how));
+      }
+    }
+  }
+  for (const clients of o.viewportClients) {
+    for (const format of o.formats) {
+      const how: Listening = { format, viewportVehicles: o.viewportVehicles };
+      await ensureClients(ctx, clients, how);
+      await warmUp(ctx, o.rate);
+      phases.push(await runPhase(ctx, clients, o.rate, how));
     }
   }
 
@@ -588,8 +583,12 @@ async function main(): Promise<number> {
       pinned: pin,
       payloadBytes,
       platformSettings: o.platformSettings,
+      formats: o.formats,
+      viewportClients: o.viewportClients,
+      viewportVehicles: o.viewportVehicles,
     },
     layout,
+    encoding: frameEncodingFigures(),
     phases,
     targets: [],
     runNotes: preNotes,
@@ -601,13 +600,13 @@ async function main(): Promise<number> {
 
 /** Writes the results file and the report section, and prints the tables. */
 function writeResults(results: HubResults, jsonPath: string, reportPath: string): void {
-  mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  mkdirSync(dirname(reportPath), { recursive: true });
-  writeFileSync(reportPath, mergeReport(reportPath, renderHubSection(results), 'Hub'));
-  progress(`bench: wrote ${relative(process.cwd(), reportPath)} and ${relative(process.cwd(), jsonPath)}`);
-  process.stdout.write(`${hubResultsTable(results)}\n\n${hubTargetsTable(results)}\n`);
-  if (results.notes.length > 0) process.stdout.write(`\n${results.notes.map((n) => `- ${n}`).join('\n')}\n`);
+  run.writeResults({
+    results,
+    jsonPath,
+    reportPath,
+    sections: [{ heading: 'Hub', markdown: renderHubSection(results) }],
+    summary: `${hubResultsTable(results)}\n\n${hubTargetsTable(results)}`,
+  });
 }
 
-runBenchMain(main, cleanup, progress);
+run.main(main);

@@ -1,29 +1,12 @@
-// npm run bench:ingest -- [options]
-//
-// End-to-end ingest benchmark: a managed QuestDB, the real broker process (auth, ACL, ingest,
-// PUBACK after the QuestDB commit) and N mqtt.js devices publishing QoS 1 TelemetryBatch
-// messages, then the same load against bare aedes. Writes bench/REPORT.md (section
-// '## Ingest') and bench/results/ingest.json. See bench/README.md.
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { freePort, stopChild, waitForPort } from '@fleet/shared';
 import { DeviceRegistry, migrate, openDatabase, type SqlDatabase } from '@fleet/shared/db';
-import { type ManagedQuestDb, QuestDbHttp, startManagedQuestDb } from '@fleet/shared/questdb';
-import { parseBenchArgs, UsageError } from './options.ts';
-import { QUESTDB_JAR, ROOT } from './paths.ts';
-import {
-  canPin,
-  childEnv,
-  machineInfo,
-  pinSelf,
-  runBenchMain,
-  spawnNode,
-  UsageMonitor,
-} from './proc-stats.ts';
+import { QuestDbHttp } from '@fleet/shared/questdb';
+import { BenchRun } from './harness.ts';
+import { parseBenchArgs, parseFlags, reportPaths, UsageError, wholeNumber } from './options.ts';
+import { ROOT } from './paths.ts';
+import { canPin, machineInfo, pinSelf, spawnNode, UsageMonitor } from './proc-stats.ts';
 import { fmt } from './progress.ts';
 import {
   type BenchDevice,
@@ -33,13 +16,13 @@ import {
   newLatencyHistogram,
   recordLatencies,
   startLoadWorkers,
+  stopLoadWorkers,
   sumCounters,
   summarizeHistogram,
 } from './protocol.ts';
 import {
   computeTargets,
   type IngestResults,
-  mergeReport,
   msgsPerBrokerCpuS,
   type PhaseResult,
   renderIngestSection,
@@ -93,15 +76,6 @@ interface Options {
   profileDir: string | undefined;
 }
 
-function intOption(raw: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (raw === undefined) return def;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
-
 const OPTION_SPEC = {
   duration: { type: 'string' },
   connections: { type: 'string' },
@@ -116,12 +90,7 @@ const OPTION_SPEC = {
 } as const;
 
 function parseOptions(argv: string[]): Options | 'help' {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ args: argv, options: OPTION_SPEC, allowNegative: true, strict: true }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(argv, OPTION_SPEC, { allowNegative: true });
   if (values.help) return 'help';
   const rateRaw = values.rate?.trim();
   if (rateRaw !== undefined && rateRaw !== 'auto' && !/^\d+$/.test(rateRaw)) {
@@ -130,16 +99,17 @@ function parseOptions(argv: string[]): Options | 'help' {
     );
   }
   return {
-    durationS: intOption(values.duration, 'duration', 20, 1, 3600),
-    connections: intOption(values.connections, 'connections', 50, 1, 5000),
+    durationS: wholeNumber(values.duration, 'duration', 20, 1, 3600),
+    connections: wholeNumber(values.connections, 'connections', 50, 1, 5000),
     // INGEST_MAX_RECORDS_PER_BATCH defaults to 2000; a bigger batch would only be rejected.
-    batch: intOption(values.batch, 'batch', 50, 1, 2000),
+    batch: wholeNumber(values.batch, 'batch', 50, 1, 2000),
     // mqtt.js has 65535 message ids per connection; far fewer are sensible.
-    inflight: intOption(values.inflight, 'inflight', 20, 1, 10_000),
-    rate: rateRaw === undefined || rateRaw === 'auto' ? 'auto' : intOption(rateRaw, 'rate', 0, 0, 10_000_000),
-    workers: intOption(values.workers, 'workers', 1, 1, 8),
+    inflight: wholeNumber(values.inflight, 'inflight', 20, 1, 10_000),
+    rate:
+      rateRaw === undefined || rateRaw === 'auto' ? 'auto' : wholeNumber(rateRaw, 'rate', 0, 0, 10_000_000),
+    workers: wholeNumber(values.workers, 'workers', 1, 1, 8),
     pin: values.pin ?? true,
-    out: resolve(values.out ?? join(ROOT, 'bench/REPORT.md')),
+    out: reportPaths(values, ROOT, 'bench/results/ingest.json').out,
     profileDir: values['profile-dir'] === undefined ? undefined : resolve(values['profile-dir']),
   };
 }
@@ -147,39 +117,17 @@ function parseOptions(argv: string[]): Options | 'help' {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
+const run = new BenchRun(5);
+const { progress } = run;
 
 // ---------------------------------------------------------------------------------------------
 // The run
 
-interface RunState {
-  tmp?: string;
-  db?: SqlDatabase;
-  questdb?: ManagedQuestDb;
-  broker?: ChildProcess;
-  bare?: ChildProcess;
-  workers: LoadWorker[];
-}
+/** The provisioning database and the load workers of the run, closed on the way out. */
+const state: { db?: SqlDatabase; workers: LoadWorker[] } = { workers: [] };
 
-const state: RunState = { workers: [] };
-let cleaning: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const w of state.workers) w.abort();
-    await Promise.allSettled(state.workers.map((w) => w.terminate()));
-    state.workers = [];
-    const steps: Promise<unknown>[] = [];
-    if (state.broker) steps.push(stopChild(state.broker));
-    if (state.bare) steps.push(stopChild(state.bare, 5000));
-    if (state.db) steps.push(state.db.close());
-    await Promise.allSettled(steps);
-    if (state.questdb) await state.questdb.stop().catch(() => {});
-    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
+async function stopWorkers(): Promise<void> {
+  await stopLoadWorkers(state.workers);
 }
 
 async function provision(dir: string, n: number): Promise<{ orgId: string; devices: BenchDevice[] }> {
@@ -203,23 +151,13 @@ async function provision(dir: string, n: number): Promise<{ orgId: string; devic
 }
 
 /** The broker's environment: this process's, without any platform setting, plus the bench's. */
-function brokerEnv(tmp: string, questdbUrl: string, mqttPort: number, httpPort: number): NodeJS.ProcessEnv {
-  return childEnv({
-    DATA_DIR: tmp,
-    HTTP_PORT: String(httpPort),
-    QUESTDB_URL: questdbUrl,
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: String(mqttPort),
-    MQTT_WS_ENABLED: 'false',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    // High enough that no rate limit caps the bench.
-    MQTT_DEVICE_MSG_RATE: '100000',
-    MQTT_DEVICE_MSG_BURST: '100000',
-    MQTT_CONNECT_RATE: '100000',
-    MQTT_CONNECT_BURST: '100000',
-  });
-}
+/** The platform's settings on top of the bench defaults: high enough that no rate limit caps the bench. */
+const BROKER_SETTINGS = {
+  MQTT_DEVICE_MSG_RATE: '100000',
+  MQTT_DEVICE_MSG_BURST: '100000',
+  MQTT_CONNECT_RATE: '100000',
+  MQTT_CONNECT_BURST: '100000',
+};
 
 const connectWorkers = (port: number) => connectLoadWorkers(state.workers, port, KEEPALIVE_S);
 const disconnectWorkers = () => disconnectLoadWorkers(state.workers);
@@ -324,7 +262,7 @@ async function main(): Promise<number> {
 
   checkEncoder(o.batch);
   const payloadBytes = nextBatch(newVehicle(0), o.batch, Date.now()).length;
-  const notes: string[] = [];
+  const { notes } = run;
   const pin = o.pin && canPin();
   if (o.pin && !pin)
     notes.push('CPU pinning was asked for but is not available (needs 2 cores and taskset).');
@@ -335,44 +273,29 @@ async function main(): Promise<number> {
     );
   }
 
-  const tmp = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
-  state.tmp = tmp;
-  progress(`bench: temp dir ${tmp}`);
-
+  const tmp = run.tempDir('fleet-bench-');
   // QuestDB first, so it is not pinned to the generator's CPU (children inherit affinity).
-  const [httpPort, pgPort, mqttPort, barePort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  progress('bench: starting QuestDB');
-  const questdb = await startManagedQuestDb({
-    jarPath: QUESTDB_JAR,
-    rootDir: join(tmp, 'questdb'),
-    httpPort,
-    pgPort,
-  });
-  state.questdb = questdb;
+  const barePort = await freePort();
+  const questdb = await run.startQuestDb(tmp);
+  run.onStop(() => state.db?.close());
   const q = new QuestDbHttp(questdb.httpUrl);
   if (pin) pinSelf(1);
 
   progress(`bench: provisioning ${o.connections} devices`);
   const { orgId, devices } = await provision(tmp, o.connections);
 
-  progress('bench: starting the broker');
   // The platform process (broker + ingest + API): its API listens too, on a port of its own.
-  const broker = spawnNode('broker', ['platform/src/main.ts'], {
-    cwd: ROOT,
-    env: brokerEnv(tmp, questdb.httpUrl, mqttPort, await freePort()),
-    cpu: pin ? 0 : undefined,
-    profileDir: o.profileDir,
-    log: progress,
+  const broker = await run.startPlatform({
+    name: 'broker',
+    dataDir: tmp,
+    questdbUrl: questdb.httpUrl,
+    env: BROKER_SETTINGS,
+    ...(pin ? { cpu: 0 } : {}),
+    ...(o.profileDir ? { profileDir: o.profileDir } : {}),
+    startTimeoutMs: 60_000,
   });
-  state.broker = broker.child;
-  if (!(await waitForPort(mqttPort, broker.child, 60_000))) {
-    throw new Error(`the broker did not start:\n${broker.output.slice(-30).join('\n')}`);
-  }
+  const { mqttPort } = broker;
+  run.onStop(stopWorkers);
   const brokerPid = broker.child.pid as number;
 
   const monitor = new UsageMonitor();
@@ -452,9 +375,7 @@ async function main(): Promise<number> {
   monitor.unwatch('broker');
   monitor.unwatch('questdb');
   await stopChild(broker.child);
-  state.broker = undefined;
   await questdb.stop();
-  state.questdb = undefined;
 
   // (c) bare aedes, same load at full speed
   progress('bench: starting bare aedes');
@@ -465,7 +386,7 @@ async function main(): Promise<number> {
     profileDir: o.profileDir,
     log: progress,
   });
-  state.bare = bare.child;
+  run.onStop(() => stopChild(bare.child, 5000));
   if (!(await waitForPort(barePort, bare.child, 30_000))) {
     throw new Error(`bare aedes did not start:\n${bare.output.slice(-30).join('\n')}`);
   }
@@ -482,7 +403,6 @@ async function main(): Promise<number> {
   phases.push({ ...bareResult, recordsPerSStored: null, stored: null });
   await disconnectWorkers();
   await stopChild(bare.child, 5000);
-  state.bare = undefined;
 
   // Honest notes on what the numbers mean.
   for (const p of phases) {
@@ -538,16 +458,14 @@ async function main(): Promise<number> {
     notes,
   };
 
-  const jsonPath = join(ROOT, 'bench/results/ingest.json');
-  mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, mergeReport(o.out, renderIngestSection(results)));
-  progress(`bench: wrote ${relative(process.cwd(), o.out)} and ${relative(process.cwd(), jsonPath)}`);
-
-  process.stdout.write(`${resultsTable(results)}\n\n${targetsTable(results)}\n`);
-  if (notes.length > 0) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+  run.writeResults({
+    results,
+    jsonPath: join(ROOT, 'bench/results/ingest.json'),
+    reportPath: o.out,
+    sections: [{ heading: 'Ingest', markdown: renderIngestSection(results) }],
+    summary: `${resultsTable(results)}\n\n${targetsTable(results)}`,
+  });
   return 0;
 }
 
-runBenchMain(main, cleanup, progress);
+run.main(main);

@@ -5,9 +5,10 @@
 // telemetry-encoder.ts (bench:ingest, bench:hub) or, when the connect command carries a track,
 // the scripted streets and probe episodes of rules-scenario.ts (bench:rules), whose alerts go
 // back to the main thread with the next report.
+import { createConnection } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { encodeTelemetryBatch } from '@fleet/proto';
-import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IClientPublishOptions, MqttClient } from 'mqtt';
 import {
   type BenchDevice,
   type ConnectCommand,
@@ -68,9 +69,18 @@ function post(event: WorkerEvent, transfer: ArrayBuffer[] = []): void {
   port.postMessage(event, transfer);
 }
 
-function connectOne(o: ConnectCommand, device: BenchDevice): Promise<Conn> {
+/** A connection that failed before its CONNACK; `retry` when a storm should try it again. */
+class ConnectFailure extends Error {
+  readonly retry: boolean;
+  constructor(message: string, retry: boolean) {
+    super(message);
+    this.retry = retry;
+  }
+}
+
+function connectOne(o: ConnectCommand, device: BenchDevice, localAddress: string | undefined): Promise<Conn> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${o.port}`, {
+    const options: IClientOptions = {
       clientId: device.id,
       username: device.id,
       password: device.token,
@@ -79,10 +89,18 @@ function connectOne(o: ConnectCommand, device: BenchDevice): Promise<Conn> {
       clean: true,
       reconnectPeriod: 0,
       connectTimeout: CONNECT_TIMEOUT_MS,
-    });
-    const fail = (err: Error) => {
+    };
+    // mqtt.js's own TCP stream takes no source address; a stream of ours does.
+    const client =
+      localAddress === undefined
+        ? mqtt.connect(`mqtt://127.0.0.1:${o.port}`, options)
+        : new MqttClient(() => createConnection({ host: '127.0.0.1', port: o.port, localAddress }), options);
+    const fail = (err: Error & { code?: unknown }) => {
       client.end(true);
-      reject(new Error(`${device.id}: ${err.message}`));
+      // CONNACK 3 (server unavailable: over the connect rate) and a connection lost before its
+      // CONNACK are what a storm meets and tries again; a refused login is a failure.
+      const retry = err.code === 3 || !(typeof err.code === 'number');
+      reject(new ConnectFailure(`${device.id}: ${err.message}`, retry));
     };
     client.once('error', fail);
     client.once('close', () => fail(new Error('connection closed before CONNACK')));
@@ -110,19 +128,68 @@ function connectOne(o: ConnectCommand, device: BenchDevice): Promise<Conn> {
 
 async function connectAll(o: ConnectCommand): Promise<void> {
   const started = performance.now();
-  const results: PromiseSettledResult<Conn>[] = [];
-  const step = o.concurrency ?? o.devices.length;
-  for (let i = 0; i < o.devices.length; i += step)
-    results.push(...(await Promise.allSettled(o.devices.slice(i, i + step).map((d) => connectOne(o, d)))));
-  conns = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
+  const storm = o.retryAfterMs !== undefined;
+  const deadline = started + (o.deadlineMs ?? Number.POSITIVE_INFINITY);
+  const connackUs: number[] = [];
+  let retries = 0;
+  const made: Conn[] = [];
+  let firstError: string | undefined;
+  let failed = 0;
+  const progress = storm
+    ? setInterval(() => post({ type: 'connect-progress', connected: made.length, retries }), 250)
+    : undefined;
+
+  /** One device: tried again after refusals (a storm) until it connects or the deadline passes. */
+  const connectDevice = async (device: BenchDevice, index: number): Promise<void> => {
+    const localAddress = o.localAddresses?.[index % o.localAddresses.length];
+    for (;;) {
+      const t0 = performance.now();
+      try {
+        made.push(await connectOne(o, device, localAddress));
+        if (storm) connackUs.push((performance.now() - t0) * 1000);
+        return;
+      } catch (err) {
+        const failure = err instanceof ConnectFailure ? err : new ConnectFailure(String(err), false);
+        const pause = (o.retryAfterMs ?? 0) * (0.5 + Math.random());
+        if (!storm || !failure.retry || performance.now() + pause > deadline) {
+          firstError ??= failure.message;
+          failed++;
+          return;
+        }
+        retries++;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  };
+
+  // A sliding window of at most `concurrency` attempts at once (default: all at once).
+  const limit = Math.max(1, o.concurrency ?? o.devices.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < o.devices.length) {
+      const i = next++;
+      await connectDevice(o.devices[i] as BenchDevice, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, o.devices.length) }, lane));
+  if (progress) clearInterval(progress);
+  conns = made;
+  // A storm reports what it made by its deadline; otherwise every device must connect.
+  if (firstError !== undefined && !storm) {
     await disconnectAll();
-    const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
-    post({ type: 'connected', ok: false, error: reason });
+    post({ type: 'connected', ok: false, error: firstError });
     return;
   }
-  post({ type: 'connected', ok: true, ms: performance.now() - started });
+  const latencies = Float64Array.from(connackUs);
+  post(
+    {
+      type: 'connected',
+      ok: true,
+      ms: performance.now() - started,
+      ...(storm ? { connackUs: latencies, retries, failed, ...(firstError ? { firstError } : {}) } : {}),
+    },
+    [latencies.buffer as ArrayBuffer],
+  );
 }
 
 async function disconnectAll(): Promise<void> {

@@ -1,8 +1,6 @@
 // Command-line options of `npm run bench:maintenance` (bench/src/maintenance.ts), kept apart so
 // tests can check them without starting anything.
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, wholeNumber } from './options.ts';
+import { parseFlags, REPORT_FLAGS, reportPaths, UsageError, wholeNumber } from './options.ts';
 
 export const DATABASE_CHOICES = ['postgres', 'pglite', 'both'] as const;
 export type DatabaseChoice = (typeof DATABASE_CHOICES)[number];
@@ -71,26 +69,15 @@ const OPTION_SPEC = {
   requests: { type: 'string' },
   database: { type: 'string' },
   'skip-api': { type: 'boolean' },
-  out: { type: 'string' },
-  render: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  ...REPORT_FLAGS,
 } as const;
 
 export const MAX_ASSETS = 50_000;
 
 export function parseMaintenanceOptions(argv: string[], root: string): MaintenanceOptions | 'help' {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ args: argv, options: OPTION_SPEC, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(argv, OPTION_SPEC);
   if (values.help) return 'help';
-  const out = values.out?.trim();
-  if (out === '') throw new UsageError('--out needs a file path');
-  const render = values.render?.trim();
-  if (render === '')
-    throw new UsageError('--render needs the path of a results file (bench/results/maintenance.json)');
+  const paths = reportPaths(values, root, 'bench/results/maintenance.json');
   const database = values.database?.trim() ?? 'both';
   if (!(DATABASE_CHOICES as readonly string[]).includes(database))
     throw new UsageError(
@@ -114,8 +101,7 @@ export function parseMaintenanceOptions(argv: string[], root: string): Maintenan
       : database === 'both'
         ? ['postgres', 'pglite']
         : [database as 'postgres' | 'pglite'],
-    out: resolve(out ?? join(root, 'bench/REPORT.md')),
-    render: render === undefined ? undefined : resolve(render),
+    ...paths,
   };
 }
 

@@ -1,18 +1,6 @@
-// npm run bench:maintenance -- [options]
-//
-// Maintenance and costs (issue 13, "Measured"), in two parts. 1: due-status computation for
-// 10,000 assets with 5 plans each: the pure functions over an in-memory fleet, then the device
-// side's monitor (startMaintenanceService) over the same fleet in a PostgreSQL started for the
-// bench: the full refresh (refreshAll) and a telemetry-driven update (observe, then flush). 2:
-// the maintenance board and the cost reports through the real platform, 1,000 vehicles with a
-// year of history, on PostgreSQL (DATABASE_URL) and on the embedded PGlite. Writes bench/REPORT.md
-// ('## Maintenance and costs'), bench/results/maintenance.json and
-// bench/plots/maintenance-latency-<database>.svg. The flags: bench/src/maintenance-options.ts.
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { evaluateDue, startMaintenanceService } from '@fleet/ingest/maintenance';
 import { RuleDirectory } from '@fleet/ingest/rules';
@@ -21,11 +9,9 @@ import {
   ensureDemoOrganisation,
   errorMessage,
   type FaultReporter,
-  freePort,
   InProcessEventBus,
   silentLogger,
   stopChild,
-  waitForPort,
 } from '@fleet/shared';
 import {
   type AssetPlanStatus,
@@ -38,8 +24,9 @@ import {
   type SqlDatabase,
 } from '@fleet/shared/db';
 import type { ServiceLevel } from '@fleet/shared/maintenance';
-import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
+import type { ManagedQuestDb } from '@fleet/shared/questdb';
 import { Registry } from 'prom-client';
+import { BenchRun } from './harness.ts';
 import {
   estimatedMaintenanceRunS,
   MAINTENANCE_HELP,
@@ -75,14 +62,14 @@ import {
 } from './maintenance-scenario.ts';
 import { costVehicleId, seedCostFleet, seedMonitorFleet } from './maintenance-seed.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
-import { QUESTDB_JAR, ROOT } from './paths.ts';
+import { ROOT } from './paths.ts';
 import { login } from './platform-api.ts';
 import { lineChartSvg } from './plot.ts';
-import { childEnv, machineBusyPct, machineInfo, runBenchMain, spawnNode } from './proc-stats.ts';
-import { createProgress, fmt } from './progress.ts';
-import { mergeReport } from './report.ts';
+import { machineInfo } from './proc-stats.ts';
+import { fmt } from './progress.ts';
 
-const { line: progress, live, end: endProgress } = createProgress(10);
+const run = new BenchRun(10);
+const { progress, live } = run;
 const WARMUP_PASSES = 2;
 /** An endpoint stops after this long once it has MIN_SAMPLES timed requests. */
 const ENDPOINT_BUDGET_MS = 30_000;
@@ -94,29 +81,13 @@ const EXPLAIN_MIN_MS = 50;
 // ---------------------------------------------------------------------------------------------
 // Run state and clean-up
 
-const state: {
-  tmp?: string;
-  postgres?: BenchPostgres;
-  questdb?: ManagedQuestDb;
-  platform?: ChildProcess;
-  databases: SqlDatabase[];
-} = { databases: [] };
-let cleaning: Promise<void> | undefined;
+/** PostgreSQL, the databases this process has open and the one QuestDB the platform runs share. */
+const state: { postgres?: BenchPostgres; questdb?: ManagedQuestDb; databases: SqlDatabase[] } = {
+  databases: [],
+};
 
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    endProgress();
-    if (state.platform) await stopChild(state.platform).catch(() => {});
-    for (const db of state.databases) await db.close().catch(() => {});
-    if (state.questdb) await state.questdb.stop().catch(() => {});
-    try {
-      state.postgres?.stop();
-    } catch (err) {
-      progress(`bench: stopping PostgreSQL: ${errorMessage(err)}`);
-    }
-    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
+async function closeDatabases(): Promise<void> {
+  for (const db of state.databases) await db.close().catch(() => {});
 }
 
 async function open(url: string | undefined, pgliteDir?: string): Promise<SqlDatabase> {
@@ -594,42 +565,17 @@ async function apiPart(o: MaintenanceOptions, database: 'postgres' | 'pglite', t
   if (database === 'postgres') await seedDb.exec('create extension if not exists pg_stat_statements');
   await close(seedDb); // PGlite allows one process: the platform opens it next
 
-  if (!state.questdb) {
-    progress('bench: starting QuestDB (the platform needs one; nothing is written to it)');
-    state.questdb = await startManagedQuestDb({
-      jarPath: QUESTDB_JAR,
-      rootDir: join(tmp, 'questdb'),
-      httpPort: await freePort(),
-      pgPort: await freePort(),
-    });
-  }
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  const password = randomBytes(18).toString('base64url');
-  progress('bench: starting the platform');
-  const platform = spawnNode('platform', ['platform/src/main.ts'], {
-    cwd: ROOT,
-    env: childEnv({
-      DATA_DIR: dataDir,
-      ...(url ? { DATABASE_URL: url } : {}),
-      QUESTDB_URL: state.questdb.httpUrl,
-      MQTT_HOST: '127.0.0.1',
-      MQTT_PORT: String(mqttPort),
-      MQTT_WS_ENABLED: 'false',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      FLEET_ADMIN_PASSWORD: password,
-      AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
-      AUTH_ACCESS_TOKEN_TTL_S: '86400',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    }),
-    log: progress,
+  // The platform needs a QuestDB; nothing is written to it.
+  state.questdb ??= await run.startQuestDb(tmp);
+  const platform = await run.startPlatform({
+    dataDir,
+    questdbUrl: state.questdb.httpUrl,
+    env: { ...(url ? { DATABASE_URL: url } : {}), AUTH_ACCESS_TOKEN_TTL_S: '86400' },
+    startTimeoutMs: 120_000,
   });
-  state.platform = platform.child;
+  const { httpPort, adminPassword: password } = platform;
   const stats = url ? await open(url) : undefined;
   try {
-    if (!(await waitForPort(httpPort, platform.child, 120_000)))
-      throw new Error(`the platform did not start:\n${platform.output.slice(-30).join('\n')}`);
     const token = await login(httpPort, password);
     // Let the device side's first maintenance refresh and rule load pass before timing.
     await sleep(3000);
@@ -651,7 +597,6 @@ async function apiPart(o: MaintenanceOptions, database: 'postgres' | 'pglite', t
   } finally {
     if (stats) await close(stats);
     await stopChild(platform.child);
-    state.platform = undefined;
   }
 }
 
@@ -670,18 +615,14 @@ async function main(): Promise<number> {
   progress(
     `bench: about ${Math.ceil(estimatedMaintenanceRunS(o) / 60)} min: ${fmt(o.assets)} assets x ${o.plans} plans, then ${fmt(o.vehicles)} vehicles through the API on ${o.databases.join(' and ') || 'nothing (--skip-api)'}`,
   );
-  const notes: string[] = [];
+  const { notes } = run;
   const loadBefore = loadavg();
-  const busyBefore = await machineBusyPct(2000);
-  if (busyBefore > 20) {
-    const text = `the machine was already ${busyBefore.toFixed(0)}% busy (all cores) before the bench started anything: other load distorts these figures.`;
-    progress(`bench: warning: ${text}`);
-    notes.push(`Before the run ${text}`);
-  }
-  const tmp = mkdtempSync(join(tmpdir(), 'fleet-maintenance-bench-'));
-  state.tmp = tmp;
-  progress(`bench: temp dir ${tmp}; starting PostgreSQL`);
+  const busyBefore = await run.checkQuiet();
+  const tmp = run.tempDir('fleet-maintenance-bench-');
+  progress('bench: starting PostgreSQL');
   state.postgres = await startBenchPostgres();
+  run.onStop(() => state.postgres?.stop());
+  run.onStop(closeDatabases);
   progress(`bench: ${state.postgres.version} on port ${state.postgres.port}`);
 
   const monitor = await monitorPart(o, notes);
@@ -711,25 +652,28 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Writes the results file, the plot and the report section, and prints the section. */
+/** Writes the results file, the plots and the report section, and prints the section. */
 async function writeResults(
   results: MaintenanceResults,
   jsonPath: string,
   reportPath: string,
 ): Promise<void> {
-  mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  const plotsDir = join(dirname(reportPath), 'plots');
-  const charts = maintenanceLatencyCharts(results);
-  if (charts.length > 0) mkdirSync(plotsDir, { recursive: true });
-  for (const { file, chart } of charts) writeFileSync(join(plotsDir, file), await lineChartSvg(chart));
-  const section = renderMaintenanceSection(results, maintenanceNotes(results));
-  mkdirSync(dirname(reportPath), { recursive: true });
-  writeFileSync(reportPath, mergeReport(reportPath, section, SECTION));
-  progress(
-    `bench: wrote ${relative(process.cwd(), reportPath)}, ${relative(process.cwd(), jsonPath)}${charts.map(({ file }) => `, ${relative(process.cwd(), join(plotsDir, file))}`).join('')}`,
+  const plots = await Promise.all(
+    maintenanceLatencyCharts(results).map(async ({ file, chart }) => ({
+      file,
+      svg: await lineChartSvg(chart),
+    })),
   );
-  process.stdout.write(`${section}\n`);
+  const section = renderMaintenanceSection(results, maintenanceNotes(results));
+  run.writeResults({
+    results,
+    jsonPath,
+    reportPath,
+    sections: [{ heading: SECTION, markdown: section }],
+    plots,
+    summary: section,
+    summaryHasNotes: true,
+  });
 }
 
-runBenchMain(main, cleanup, progress);
+run.main(main);

@@ -2,6 +2,8 @@
 // validators that name the flag and what it expects, and the steps every bench's main() takes
 // before it runs anything (flags or help, --render's results file).
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
 export class UsageError extends Error {}
 
@@ -38,6 +40,42 @@ export function countList(raw: string | undefined, name: string, def: number[], 
     throw new UsageError(`--${name} lists a count twice: ${JSON.stringify(raw)}`);
   }
   return counts;
+}
+
+/** The flags of a bench's command line, strictly: an unknown flag or a missing value is a UsageError. */
+export function parseFlags<const S extends ParseArgsOptionsConfig>(
+  argv: string[],
+  options: S,
+  { allowNegative = false }: { allowNegative?: boolean } = {},
+) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false, allowNegative }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The flags every bench has: --out (the report, default bench/REPORT.md) and --render (a results file). */
+export const REPORT_FLAGS = {
+  out: { type: 'string' },
+  render: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** --out and --render as absolute paths; resultsHint names the results file in the error. */
+export function reportPaths(
+  values: { out?: string | undefined; render?: string | undefined },
+  root: string,
+  resultsHint: string,
+): { out: string; render: string | undefined } {
+  const out = values.out?.trim();
+  if (out === '') throw new UsageError('--out needs a file path');
+  const render = values.render?.trim();
+  if (render === '') throw new UsageError(`--render needs the path of a results file (${resultsHint})`);
+  return {
+    out: resolve(out ?? join(root, 'bench/REPORT.md')),
+    render: render === undefined ? undefined : resolve(render),
+  };
 }
 
 /**

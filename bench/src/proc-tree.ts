@@ -83,10 +83,21 @@ function isChromium(pid: number): boolean {
 
 /** Every thread of the Chromium processes below `root`, by tid. */
 export function sampleChromiumThreads(root: number): Map<number, ThreadTicks> {
+  return sampleThreads(root, (pid, cmdline) => (isChromium(pid) ? processType(cmdline) : undefined));
+}
+
+/**
+ * Every thread of `root` and the processes below it, by tid, under the label `label` gives its
+ * process (from its NUL-separated command line); a process labelled undefined is left out.
+ */
+export function sampleThreads(
+  root: number,
+  label: (pid: number, cmdline: string) => string | undefined,
+): Map<number, ThreadTicks> {
   const out = new Map<number, ThreadTicks>();
-  for (const pid of descendants(root)) {
-    if (!isChromium(pid)) continue;
-    const type = processType(read(`/proc/${pid}/cmdline`) ?? '');
+  for (const pid of [root, ...descendants(root)]) {
+    const process = label(pid, read(`/proc/${pid}/cmdline`) ?? '');
+    if (process === undefined) continue;
     let tids: string[] = [];
     try {
       tids = readdirSync(`/proc/${pid}/task`);
@@ -98,7 +109,7 @@ export function sampleChromiumThreads(root: number): Map<number, ThreadTicks> {
       const stat = read(`/proc/${pid}/task/${t}/stat`);
       if (!stat) continue;
       const comm = read(`/proc/${pid}/task/${t}/comm`) ?? '';
-      out.set(tid, { process: type, thread: threadName(pid, tid, comm), ticks: statTicks(stat) });
+      out.set(tid, { process, thread: threadName(pid, tid, comm), ticks: statTicks(stat) });
     }
   }
   return out;

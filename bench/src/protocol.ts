@@ -24,6 +24,19 @@ export interface ConnectCommand {
    * instead of the synthetic drive, and the alerts their probes cause come back as triggers.
    */
   track?: RulesTrackSpec;
+  /**
+   * Source addresses the connections are spread over, round-robin (bench:connect): loopback has
+   * about 28,000 ephemeral ports per source address. Default: the system's choice.
+   */
+  localAddresses?: string[];
+  /**
+   * A storm (bench:connect): a CONNECT refused with CONNACK 3 (over the connect rate) or lost
+   * before its CONNACK is tried again after about this many ms, until `deadlineMs` has passed
+   * since the connect began; the answer carries every CONNACK latency. Default: any failure
+   * fails the connect.
+   */
+  retryAfterMs?: number;
+  deadlineMs?: number;
 }
 
 export interface RunCommand {
@@ -60,7 +73,20 @@ export interface RunCounters {
 }
 
 export type WorkerEvent =
-  | { type: 'connected'; ok: true; ms: number }
+  | {
+      type: 'connected';
+      ok: true;
+      ms: number;
+      /** With retryAfterMs: each connection's CONNACK latency (µs, from opening the socket). */
+      connackUs?: Float64Array;
+      /** With retryAfterMs: attempts refused or lost and tried again. */
+      retries?: number;
+      /** With retryAfterMs: devices not connected by the deadline (or refused for good), and why the first was not. */
+      failed?: number;
+      firstError?: string;
+    }
+  /** With retryAfterMs, every 250 ms while connecting: connections made and attempts retried so far. */
+  | { type: 'connect-progress'; connected: number; retries: number }
   | { type: 'connected'; ok: false; error: string }
   /** Sent every 100 ms during a run: counters and the PUBACK latencies (µs) since the last tick. */
   | { type: 'tick'; counters: RunCounters; latencyUs: Float64Array; triggers?: ProbeTrigger[] }
@@ -142,6 +168,8 @@ export class LoadWorker {
   onLatency: ((latencyUs: Float64Array) => void) | undefined;
   /** bench:rules: the alerts the worker's probes made due since its last report. */
   onTriggers: ((triggers: ProbeTrigger[]) => void) | undefined;
+  /** bench:connect: the worker's connections made and attempts retried so far in a storm. */
+  connectProgress = { connected: 0, retries: 0 };
   readonly #answers = new AnswerWaiter<WorkerEvent>();
 
   constructor(devices: BenchDevice[]) {
@@ -157,6 +185,10 @@ export class LoadWorker {
       this.counters = e.counters;
       this.onLatency?.(e.latencyUs);
       if (e.triggers && e.triggers.length > 0) this.onTriggers?.(e.triggers);
+    }
+    if (e.type === 'connect-progress') {
+      this.connectProgress = { connected: e.connected, retries: e.retries };
+      return;
     }
     if (e.type === 'error') this.#answers.fail(new Error(`load worker: ${e.error}`));
     else this.#answers.deliver(e);
@@ -190,14 +222,22 @@ export async function connectLoadWorkers(
   workers: LoadWorker[],
   port: number,
   keepaliveS: number,
-  extra: Pick<ConnectCommand, 'concurrency' | 'track'> = {},
-): Promise<void> {
+  extra: Pick<
+    ConnectCommand,
+    'concurrency' | 'track' | 'localAddresses' | 'retryAfterMs' | 'deadlineMs'
+  > = {},
+): Promise<Extract<WorkerEvent, { type: 'connected'; ok: true }>[]> {
   const answers = await Promise.all(
     workers.map((w) =>
       w.request({ type: 'connect', port, devices: w.devices, keepaliveS, ...extra }, 'connected'),
     ),
   );
-  for (const a of answers) if (!a.ok) throw new Error(`devices could not connect: ${a.error}`);
+  const ok: Extract<WorkerEvent, { type: 'connected'; ok: true }>[] = [];
+  for (const a of answers) {
+    if (!a.ok) throw new Error(`devices could not connect: ${a.error}`);
+    ok.push(a);
+  }
+  return ok;
 }
 
 export async function disconnectLoadWorkers(workers: LoadWorker[]): Promise<void> {
@@ -236,4 +276,11 @@ export function summarizeHistogram(h: RecordableHistogram): LatencySummary {
     max: toMs(h.max),
     mean: toMs(h.mean),
   };
+}
+
+/** Aborts and terminates the load workers, and empties the list (the way out of every bench). */
+export async function stopLoadWorkers(workers: LoadWorker[]): Promise<void> {
+  for (const w of workers) w.abort();
+  await Promise.allSettled(workers.map((w) => w.terminate()));
+  workers.length = 0;
 }

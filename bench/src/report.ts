@@ -1,6 +1,7 @@
 // The ingest bench's results: their shape (also written as JSON) and the Markdown report.
 import { existsSync, readFileSync } from 'node:fs';
 import type { LatencySummary } from '@fleet/shared';
+import { z } from 'zod';
 import type { PhaseUsage } from './proc-stats.ts';
 
 export type { LatencySummary };
@@ -46,13 +47,15 @@ export interface PhaseResult {
   stored: StoredCheck | null;
 }
 
-export interface Machine {
-  cores: number;
-  cpuModel: string;
-  memoryGb: number;
-  node: string;
-  kernel: string;
-}
+/** The machine a bench ran on, as results files record it (and --render reads it back). */
+export const machineSchema = z.object({
+  cores: z.number(),
+  cpuModel: z.string(),
+  memoryGb: z.number(),
+  node: z.string(),
+  kernel: z.string(),
+});
+export type Machine = z.infer<typeof machineSchema>;
 
 /** The report's line about the machine a bench ran on. */
 export function machineLine(m: Machine): string {

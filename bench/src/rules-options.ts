@@ -1,8 +1,6 @@
 // Command-line options of `npm run bench:rules` (bench/src/rules.ts), kept apart so tests can
 // check them without starting anything.
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, wholeNumber } from './options.ts';
+import { parseFlags, REPORT_FLAGS, reportPaths, UsageError, wholeNumber } from './options.ts';
 import { EPISODE_RECORDS } from './rules-scenario.ts';
 
 export const RULES_HELP = `Usage: npm run bench:rules -- [options]
@@ -61,26 +59,15 @@ const OPTION_SPEC = {
   settle: { type: 'string' },
   drain: { type: 'string' },
   'connect-timeout': { type: 'string' },
-  out: { type: 'string' },
-  render: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  ...REPORT_FLAGS,
 } as const;
 
 export const MAX_DEVICES = 10_000;
 
 export function parseRulesOptions(argv: string[], root: string): RulesOptions | 'help' {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>['values'];
-  try {
-    values = parseArgs({ args: argv, options: OPTION_SPEC, strict: true }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(argv, OPTION_SPEC);
   if (values.help) return 'help';
-  const out = values.out?.trim();
-  if (out === '') throw new UsageError('--out needs a file path');
-  const render = values.render?.trim();
-  if (render === '')
-    throw new UsageError('--render needs the path of a results file (bench/results/rules-<devices>.json)');
+  const paths = reportPaths(values, root, 'bench/results/rules-<devices>.json');
   const devices = wholeNumber(values.devices, 'devices', MAX_DEVICES, 1, MAX_DEVICES);
   const probes = wholeNumber(values.probes, 'probes', Math.min(100, devices), 1, MAX_DEVICES);
   if (probes > devices)
@@ -95,8 +82,7 @@ export function parseRulesOptions(argv: string[], root: string): RulesOptions | 
     settleS: wholeNumber(values.settle, 'settle', 20, 5, 600),
     drainS: wholeNumber(values.drain, 'drain', 20, 5, 300),
     connectTimeoutS: wholeNumber(values['connect-timeout'], 'connect-timeout', 300, 10, 3600),
-    out: resolve(out ?? join(root, 'bench/REPORT.md')),
-    render: render === undefined ? undefined : resolve(render),
+    ...paths,
   };
 }
 

@@ -1,19 +1,7 @@
-// npm run bench:rules -- [options]
-//
-// The rule engine under a fleet: a managed QuestDB, the real platform (node platform/src/main.ts:
-// the launcher with its device and API sides), an organisation of N devices on vehicles, P places
-// and 20 rules, every device reporting once a second over MQTT from a worker thread of this
-// process (load-worker.ts with the RulesTrack of rules-scenario.ts). Phase 1 with every rule off,
-// phase 2 with the 20 on, the same load: device-side CPU per stored record with and without the
-// engine. Probe devices cause known alerts; each is matched to its `alert` frame on the hub and
-// to its signed webhook at a loopback receiver. Writes bench/REPORT.md ('## Rules'),
-// bench/results/rules-<devices>.json and bench/plots/rules-latency.svg. See bench/README.md.
-import type { ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Assets, Installations, newPlaceSchema, newVehicleSchema, Places } from '@fleet/api';
 import {
@@ -22,27 +10,17 @@ import {
   loadConfig,
   openDomainDatabase,
   silentLogger,
-  stopChild,
-  waitForPort,
 } from '@fleet/shared';
 import { DeviceRegistry, withAuditActor } from '@fleet/shared/db';
-import { type ManagedQuestDb, startManagedQuestDb } from '@fleet/shared/questdb';
 import WebSocket from 'ws';
+import { BenchRun, platformProcesses } from './harness.ts';
 import { type MetricSample, metricByLabel, metricSum, scrapeMetrics } from './hub-stats.ts';
 import { parseBenchArgs, readResultsFile } from './options.ts';
-import { QUESTDB_JAR, ROOT } from './paths.ts';
+import { ROOT } from './paths.ts';
 import { apiJson, login } from './platform-api.ts';
 import { lineChartSvg } from './plot.ts';
-import {
-  childEnv,
-  machineBusyPct,
-  machineInfo,
-  runBenchMain,
-  spawnNode,
-  UsageMonitor,
-} from './proc-stats.ts';
-import { descendantCommands } from './proc-tree.ts';
-import { createProgress, fmt } from './progress.ts';
+import { machineInfo, UsageMonitor } from './proc-stats.ts';
+import { fmt } from './progress.ts';
 import {
   type BenchDevice,
   connectLoadWorkers,
@@ -51,10 +29,10 @@ import {
   newLatencyHistogram,
   recordLatencies,
   startLoadWorkers,
+  stopLoadWorkers,
   sumCounters,
   summarizeHistogram,
 } from './protocol.ts';
-import { mergeReport } from './report.ts';
 import {
   type AlertSeen,
   engineShare,
@@ -86,34 +64,19 @@ const INFLIGHT = 2;
 const DRAIN_TIMEOUT_MS = 30_000;
 const ALL_DAY = { from: '00:00', to: '24:00' };
 
-const { line: progress, live, end: endProgress } = createProgress(10);
+const run = new BenchRun(10);
+const { progress, live } = run;
 
 // ---------------------------------------------------------------------------------------------
 // Run state and clean-up
 
-const state: {
-  tmp?: string;
-  questdb?: ManagedQuestDb;
-  platform?: ChildProcess;
-  workers: LoadWorker[];
-  hub?: WebSocket;
-  receiver?: Server;
-} = { workers: [] };
-let cleaning: Promise<void> | undefined;
+/** The load and listeners of the run, stopped before the platform on the way out. */
+const state: { workers: LoadWorker[]; hub?: WebSocket; receiver?: Server } = { workers: [] };
 
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    endProgress();
-    state.hub?.terminate();
-    state.receiver?.close();
-    for (const w of state.workers) w.abort();
-    await Promise.allSettled(state.workers.map((w) => w.terminate()));
-    state.workers = [];
-    if (state.platform) await stopChild(state.platform).catch(() => {});
-    if (state.questdb) await state.questdb.stop().catch(() => {});
-    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
+async function stopLoad(): Promise<void> {
+  state.hub?.terminate();
+  state.receiver?.close();
+  await stopLoadWorkers(state.workers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,7 +174,7 @@ class AlertListener {
       });
     });
     ws.on('close', (code) => {
-      if (!cleaning) progress(`bench: the hub closed the alerts client (${code})`);
+      if (!run.stopping) progress(`bench: the hub closed the alerts client (${code})`);
     });
     return listener;
   }
@@ -307,17 +270,6 @@ function counters(s: MetricSample[]): Counters {
     lagP99Ms: has ? metricSum(s, 'nodejs_eventloop_lag_p99_seconds', ingest) * 1000 : null,
     lagMaxMs: has ? metricSum(s, 'nodejs_eventloop_lag_max_seconds', ingest) * 1000 : null,
   };
-}
-
-/** The launcher's two children by role (platform/src/supervisor.ts forks child.ts <role>). */
-function platformChildren(launcher: number): { ingest?: number; api?: number } {
-  const out: { ingest?: number; api?: number } = {};
-  for (const p of descendantCommands(launcher)) {
-    const i = p.args.findIndex((a) => a.endsWith('child.ts'));
-    const role = i >= 0 ? p.args[i + 1] : undefined;
-    if (role === 'ingest' || role === 'api') out[role] = p.pid;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,34 +379,14 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const notes: string[] = [];
+  const { notes } = run;
   progress(
     `bench: about ${Math.ceil(estimatedRulesRunS(o) / 60)} min for ${fmt(o.devices)} devices, ${fmt(o.places)} places, 20 rules`,
   );
   const loadBefore = loadavg();
-  const busyBefore = await machineBusyPct(2000);
-  if (busyBefore > 20) {
-    const text = `the machine was already ${busyBefore.toFixed(0)}% busy (all cores) before the bench started anything: other load distorts these figures.`;
-    progress(`bench: warning: ${text}`);
-    notes.push(`Before the run ${text}`);
-  }
-
-  const tmp = mkdtempSync(join(tmpdir(), 'fleet-rules-bench-'));
-  state.tmp = tmp;
-  progress(`bench: temp dir ${tmp}`);
-  const [httpPort, mqttPort, qHttp, qPg] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  progress('bench: starting QuestDB');
-  state.questdb = await startManagedQuestDb({
-    jarPath: QUESTDB_JAR,
-    rootDir: join(tmp, 'questdb'),
-    httpPort: qHttp,
-    pgPort: qPg,
-  });
+  const busyBefore = await run.checkQuiet();
+  const tmp = run.tempDir('fleet-rules-bench-');
+  const questdb = await run.startQuestDb(tmp);
 
   progress(`bench: provisioning ${fmt(o.devices)} devices on vehicles and ${fmt(o.places)} places`);
   const { devices, placesSeedS, vehiclesSeedS } = await provision(o, tmp);
@@ -462,34 +394,20 @@ async function main(): Promise<number> {
     `bench: ${fmt(o.devices)} devices on vans in ${vehiclesSeedS.toFixed(0)} s, ${fmt(o.places)} places in ${placesSeedS.toFixed(0)} s`,
   );
 
-  progress('bench: starting the platform');
-  const password = randomBytes(18).toString('base64url');
-  const platform = spawnNode('platform', ['platform/src/main.ts'], {
-    cwd: ROOT,
-    env: childEnv({
-      DATA_DIR: tmp,
-      QUESTDB_URL: state.questdb.httpUrl,
-      MQTT_HOST: '127.0.0.1',
-      MQTT_PORT: String(mqttPort),
-      MQTT_WS_ENABLED: 'false',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      FLEET_ADMIN_PASSWORD: password,
-      AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+  const platform = await run.startPlatform({
+    dataDir: tmp,
+    questdbUrl: questdb.httpUrl,
+    env: {
       // The hub closes a socket when its token expires: outlive the run.
       AUTH_ACCESS_TOKEN_TTL_S: '86400',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
       // Connecting 10,000 devices is not what is measured.
       MQTT_CONNECT_RATE: '100000',
       MQTT_CONNECT_BURST: '100000',
-    }),
-    log: progress,
+    },
+    startTimeoutMs: 120_000,
   });
-  state.platform = platform.child;
-  for (const port of [mqttPort, httpPort])
-    if (!(await waitForPort(port, platform.child, 120_000)))
-      throw new Error(`the platform did not start:\n${platform.output.slice(-30).join('\n')}`);
+  const { mqttPort, httpPort, adminPassword: password } = platform;
+  run.onStop(stopLoad);
   const token = await login(httpPort, password);
 
   // Working hours all day: after-hours use is evaluated on every record and never holds.
@@ -531,14 +449,14 @@ async function main(): Promise<number> {
     `bench: ${ruleIds.length} rules created (off), a webhook channel, the hub's alerts topic subscribed`,
   );
 
-  const children = platformChildren(platform.child.pid as number);
-  if (children.ingest === undefined || children.api === undefined)
+  const children = platformProcesses(platform.child.pid as number);
+  if (children.deviceSide === undefined || children.apiSide === undefined)
     throw new Error('could not find the platform processes (child.ts ingest / api) below the launcher');
   const monitor = new UsageMonitor();
-  monitor.watchPid('ingest', children.ingest);
-  monitor.watchPid('api', children.api);
+  monitor.watchPid('ingest', children.deviceSide);
+  monitor.watchPid('api', children.apiSide);
   monitor.watchPid('launcher', platform.child.pid as number);
-  monitor.watchPid('questdb', state.questdb.pid);
+  monitor.watchPid('questdb', questdb.pid);
   monitor.watchSelf('publisher');
 
   const track: RulesTrackSpec = { places: o.places, placeSeed: PLACE_SEED, probeEveryS: o.probeEveryS };
@@ -601,8 +519,8 @@ async function main(): Promise<number> {
   await waitLive('drain', o.drainS);
   await disconnectLoadWorkers(state.workers);
 
-  const after = platformChildren(platform.child.pid as number);
-  if (after.ingest !== children.ingest || after.api !== children.api)
+  const after = platformProcesses(platform.child.pid as number);
+  if (after.deviceSide !== children.deviceSide || after.apiSide !== children.apiSide)
     notes.push(
       'A platform process was started again during the run (its pid changed): CPU figures are partial.',
     );
@@ -649,23 +567,19 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Writes the results file, the plot and the report section, and prints the tables. */
+/** Writes the results file, the plot and the report section, and prints the section. */
 async function writeResults(results: RulesResults, jsonPath: string, reportPath: string): Promise<void> {
-  mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  const plotsDir = join(dirname(reportPath), 'plots');
   const chart = rulesLatencyChart(results);
-  if (chart) {
-    mkdirSync(plotsDir, { recursive: true });
-    writeFileSync(join(plotsDir, 'rules-latency.svg'), await lineChartSvg(chart));
-  }
   const section = renderRulesSection(results, 'plots');
-  mkdirSync(dirname(reportPath), { recursive: true });
-  writeFileSync(reportPath, mergeReport(reportPath, section, 'Rules'));
-  progress(
-    `bench: wrote ${relative(process.cwd(), reportPath)}, ${relative(process.cwd(), jsonPath)}${chart ? ` and ${relative(process.cwd(), join(plotsDir, 'rules-latency.svg'))}` : ''}`,
-  );
-  process.stdout.write(`${section}\n`);
+  run.writeResults({
+    results,
+    jsonPath,
+    reportPath,
+    sections: [{ heading: 'Rules', markdown: section }],
+    plots: chart ? [{ file: 'rules-latency.svg', svg: await lineChartSvg(chart) }] : [],
+    summary: section,
+    summaryHasNotes: true,
+  });
 }
 
-runBenchMain(main, cleanup, progress);
+run.main(main);

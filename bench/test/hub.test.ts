@@ -54,7 +54,8 @@ describe('options', () => {
       out: '/repo/bench/REPORT.md',
       profileDir: undefined,
     });
-    expect(estimatedRunS(o)).toBeLessThanOrEqual(300);
+    // Two frame formats per client count and a viewport phase: under ten minutes.
+    expect(estimatedRunS(o)).toBeLessThanOrEqual(600);
   });
 
   it('reads every flag', () => {
@@ -321,19 +322,31 @@ describe('targets and report', () => {
     expect(computeHubTargets([slow])[0]).toMatchObject({ met: false });
     expect(computeHubTargets([slow])[0]?.why).toMatch(/rate not reached \(4,000 positions\/s acknowledged\)/);
 
-    const late = phase(2000, 10_000, { latencyMs: { ...phase(1, 1).latencyMs, p99: 900 } });
+    // The 2,000-client target counts only viewport clients (issue 15), not full-fleet ones.
+    const fullFleet = phase(2000, 10_000);
+    expect(computeHubTargets([fullFleet])[1]).toMatchObject({ met: null, why: 'not run' });
+    const late = phase(2000, 10_000, {
+      viewportVehicles: 500,
+      latencyMs: { ...phase(1, 1).latencyMs, p99: 900 },
+    });
     expect(computeHubTargets([late])[1]?.why).toBe('p99 900 ms');
+    expect(computeHubTargets([late])[1]?.label).toMatch(/2,000 viewport clients \(json\)/);
 
     const closed = phase(2000, 10_000, {
+      viewportVehicles: 500,
       received: { ...phase(2000, 10_000).received, closed: { 4008: 3 } },
     });
     expect(computeHubTargets([closed])[1]?.why).toMatch(/3 clients closed/);
+    // One target row per frame format run.
+    const columns = { ...phase(100, 10_000), format: 'columns' as const };
+    expect(computeHubTargets([phase(100, 10_000), columns]).map((t) => t.label)).toHaveLength(4);
     // A phase at another rate does not count.
     expect(computeHubTargets([phase(100, 2000)])[0]?.met).toBeNull();
   });
 
   it('renders the ## Hub section with every table, and notes what limited a phase', () => {
     const saturated = phase(2000, 10_000, {
+      viewportVehicles: 500,
       publish: { ...phase(2000, 10_000).publish, ackedPerS: 3000, missedSlots: 500 },
       hub: { ...phase(2000, 10_000).hub, coalesced: 1234, closed: { slow_consumer: 2 } },
       received: { ...phase(2000, 10_000).received, closed: { 4008: 2 } },
@@ -359,7 +372,7 @@ describe('targets and report', () => {
       '| 100 clients @ 10000/s | 10,000 | 10,000 | 10,000 | 10.0 | 1,000 | 150 | 60.0 | 95.0 | 120 | 140 | 0 | 0 |',
     );
     expect(text).toContain(
-      '| p99 <= 150 ms at 10,000 positions/s to 100 clients | p99 120 ms at 10,000 positions/s acked | **yes** |',
+      '| p99 <= 150 ms at 10,000 positions/s to 100 full-fleet clients (json) | p99 120 ms at 10,000 positions/s acked | **yes** |',
     );
     expect(text).toMatch(
       /p99 <= 250 ms .* \*\*no\*\*: rate not reached \(3,000 positions\/s acknowledged\); 2 clients closed by the hub/,
