@@ -48,7 +48,8 @@ Options:
   -h, --help        this text
 
 QuestDB settings given as QDB_<KEY> environment variables (e.g. QDB_WAL_APPLY_WORKER_COUNT=1)
-reach the managed QuestDB of every run, overriding its tuning.
+reach the managed QuestDB of every run, overriding its tuning; INGEST_* settings (e.g.
+INGEST_FLUSH_INTERVAL_MS=50) reach the platform.
 `;
 
 const OPTION_SPEC = {
@@ -165,8 +166,11 @@ async function measure(tuning: Tuning, args: SmallHostArgs): Promise<SmallHostRu
     // QuestDB's defaults log every commit; the small-host tuning logs errors only.
     QUESTDB_LOG_LEVEL: tuning === 'defaults' ? 'info' : 'error',
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-    // QuestDB's own overrides (QDB_<KEY>), to try a setting without editing the tuning.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('QDB_'))),
+    // QuestDB's own overrides (QDB_<KEY>) and the group commit's settings (INGEST_*), to try a
+    // setting without editing the code.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => k.startsWith('QDB_') || k.startsWith('INGEST_')),
+    ),
   };
   say(`bench: starting npm start with QUESTDB_TUNING=${tuning}`);
   const stack = spawnTied(process.execPath, [join(ROOT, 'cli/src/main.ts'), 'start'], {
